@@ -1,0 +1,74 @@
+# DWS upgrade-records contract: spec, generated client, reference mock, contract suite.
+# `make help` lists every target. Everything installs itself on first use (python3, node and npm only).
+
+SHELL := /bin/bash
+PY_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+NODE_BIN := node_modules/.bin
+PY_STAMP := $(VENV)/.stamp-installed
+NODE_STAMP := node_modules/.stamp-installed
+
+# Contract-suite target: empty BASE_URL means "start the embedded mock".
+BASE_URL ?=
+TOKEN ?=
+PROJECT_ID ?=
+CLUSTER_ID ?=
+CONTRACT_ARGS ?=
+BASE ?= origin/main
+MOCK_HOST ?= 127.0.0.1
+MOCK_PORT ?= 8787
+MOCK_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install lint lint-spec lint-code generate check-generated test test-unit test-docs \
+        contract mock diff docs bench-mock bench-contract bench-client bench clean
+
+help: ## List every target with one line
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(PY_STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv and node_modules with every pinned dependency
+
+lint-spec: install ## Validate openapi.yaml (openapi-spec-validator, Redocly lint recommended-strict)
+	$(BIN)/openapi-spec-validator openapi.yaml
+	$(NODE_BIN)/redocly lint openapi.yaml --format=stylish
+
+lint-code: $(PY_STAMP) ## ruff check, ruff format --check, mypy --strict (hand-written and generated/)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	cd generated && ../$(BIN)/mypy --strict dws_upgrade_records_client
+
+lint: lint-spec lint-code ## All linters: spec and code
+
+generate: $(PY_STAMP) ## Regenerate generated/ from openapi.yaml (leaves it untouched if the spec is invalid)
+	$(PY) scripts/generate.py
+
+check-generated: $(PY_STAMP) ## Fail, naming files, if generated/ differs from a fresh generation
+	$(PY) scripts/generate.py --check
+
+test-unit: install ## Run the pytest suite (spec fidelity, client, mock, contract suite, client helpers)
+	$(BIN)/pytest
+
+test: lint check-generated test-unit contract ## Everything CI runs: lint, drift check, all tests, the contract job
+
+contract: install ## Run the contract suite (embedded mock unless BASE_URL=... TOKEN=... PROJECT_ID=... CLUSTER_ID=...)
+	DWS_TOKEN="$${TOKEN:-$${DWS_TOKEN:-}}" $(BIN)/dws-contract $(if $(BASE_URL),--base-url "$(BASE_URL)") $(if $(PROJECT_ID),--project-id "$(PROJECT_ID)") \
+	  $(if $(CLUSTER_ID),--cluster-id "$(CLUSTER_ID)") $(CONTRACT_ARGS)
+
+mock: install ## Run the reference mock in the foreground (MOCK_HOST, MOCK_PORT, MOCK_ARGS="--fault NAME ...")
+	$(BIN)/dws-mock --host $(MOCK_HOST) --port $(MOCK_PORT) $(MOCK_ARGS)
+
+clean: ## Remove .venv, node_modules and build/report output
+	rm -rf $(VENV) node_modules build reports .hypothesis .schemathesis .mypy_cache .ruff_cache
