@@ -101,14 +101,13 @@ def tree_files(root: Path) -> set[str]:
 def changed_files(old: Path, new: Path) -> list[str]:
     old_files = tree_files(old) if old.is_dir() else set()
     new_files = tree_files(new)
-    changed = [
+    return [
         name
         for name in sorted(old_files | new_files)
         if name not in old_files
         or name not in new_files
         or not filecmp.cmp(old / name, new / name, shallow=False)
     ]
-    return changed
 
 
 def show_diff(old: Path, new: Path, names: list[str]) -> None:
@@ -119,7 +118,9 @@ def show_diff(old: Path, new: Path, names: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="fail if generated/ differs from a fresh run")
     parser.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI document (default: openapi.yaml)")
     parser.add_argument("--target", type=Path, default=TARGET, help="package directory to write or check")

@@ -1,0 +1,99 @@
+"""The generated client, over real HTTP, against a loopback server that returns the document's example."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import UUID
+
+import pytest
+from dws_upgrade_records_client import AuthenticatedClient
+from dws_upgrade_records_client.api.cluster_upgrade_management import list_update_record
+from dws_upgrade_records_client.models import ClusterUpdateRecordResp, ErrorResponse, ListUpdateRecordResponse
+from dws_upgrade_records_client.types import UNSET
+
+EXAMPLE = (Path(__file__).resolve().parent.parent / "fixtures" / "doc_example_response.json").read_bytes()
+PROJECT = "0536cdee2200d5912f7cc00b877980f1"
+CLUSTER = UUID("c719b1a7-c85c-4cb5-a721-7694908c2c11")
+TOKEN = "generated-client-test-token"
+
+
+class ExampleHandler(BaseHTTPRequestHandler):
+    """Serves the document's example for the right token and a Huawei error body otherwise."""
+
+    seen: ClassVar[list[dict[str, Any]]] = []
+
+    def do_GET(self) -> None:
+        ExampleHandler.seen.append({"path": self.path, "headers": dict(self.headers.items())})
+        if self.headers.get("X-Auth-Token") == TOKEN:
+            status, body = 200, EXAMPLE
+        else:
+            status = 401
+            body = json.dumps(
+                {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication."}
+            ).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Request-Id", "req-1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ExampleHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def client(base_url: str, token: str = TOKEN) -> AuthenticatedClient:
+    return AuthenticatedClient(base_url=base_url, token=token, auth_header_name="X-Auth-Token", prefix="")
+
+
+def test_every_field_of_the_example_arrives_parsed(base_url: str) -> None:
+    with client(base_url) as api:
+        result = list_update_record.sync(PROJECT, CLUSTER, client=api, offset=0, limit=10)
+    assert isinstance(result, ListUpdateRecordResponse)
+    assert result.count is UNSET, "the document's example omits count, and the client must cope"
+    assert len(result.records) == 1
+    record = result.records[0]
+    assert isinstance(record, ClusterUpdateRecordResp)
+    assert record.item_id == "930d2820-fc17-4a42-9a50-eb695bf05e83"
+    assert record.status == "UpdateCompleted_Success"
+    assert record.record_type == "update-kernel"
+    assert record.from_version == "8.2.0"
+    assert record.to_version == "8.2.0.100"
+    assert record.start_time == "2023-08-04T06:46:46"
+    assert record.end_time == "2023-08-04T06:54:59"
+    assert record.job_id == "2c90804789bf441e0189bf4c78fd0001"
+    assert record.failed_reason is None
+
+
+def test_client_sends_x_auth_token_and_the_query(base_url: str) -> None:
+    ExampleHandler.seen.clear()
+    with client(base_url) as api:
+        list_update_record.sync_detailed(PROJECT, CLUSTER, client=api, offset=2, limit=5)
+    (request,) = ExampleHandler.seen
+    assert request["path"] == f"/v1/{PROJECT}/clusters/{CLUSTER}/upgrade-management/records?offset=2&limit=5"
+    assert request["headers"]["X-Auth-Token"] == TOKEN
+    assert "Authorization" not in request["headers"]
+
+
+def test_documented_error_parses_into_the_error_model(base_url: str) -> None:
+    with client(base_url, token="wrong") as api:
+        detailed = list_update_record.sync_detailed(PROJECT, CLUSTER, client=api)
+    assert detailed.status_code == 401
+    assert isinstance(detailed.parsed, ErrorResponse)
+    assert detailed.parsed.error_code == "APIGW.0301"
+    assert detailed.headers["X-Request-Id"] == "req-1"
