@@ -21,6 +21,10 @@ MOCK_HOST ?= 127.0.0.1
 MOCK_PORT ?= 8787
 MOCK_ARGS ?=
 
+# Redocly CLI phones home for telemetry and update notices; CI has no internet.
+export REDOCLY_TELEMETRY := off
+export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
+
 .DEFAULT_GOAL := help
 .PHONY: help install lint lint-spec lint-code generate check-generated test test-unit test-docs \
         contract mock diff docs bench-mock bench-contract bench-client bench clean
