@@ -74,5 +74,8 @@ contract: install ## Run the contract suite (embedded mock unless BASE_URL=... T
 mock: install ## Run the reference mock in the foreground (MOCK_HOST, MOCK_PORT, MOCK_ARGS="--fault NAME ...")
 	$(BIN)/dws-mock --host $(MOCK_HOST) --port $(MOCK_PORT) $(MOCK_ARGS)
 
+diff: $(PY_STAMP) $(NODE_STAMP) ## Breaking-change gate: rate openapi.yaml changes since BASE=<git ref>, fail on a too-small version bump
+	$(PY) scripts/spec_diff.py "$(BASE)"
+
 clean: ## Remove .venv, node_modules and build/report output
 	rm -rf $(VENV) node_modules build reports .hypothesis .schemathesis .mypy_cache .ruff_cache
