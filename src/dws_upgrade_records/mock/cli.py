@@ -1,0 +1,91 @@
+"""`dws-mock` / `python -m dws_upgrade_records.mock`: run the reference mock in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from dws_upgrade_records.mock.app import create_app
+from dws_upgrade_records.mock.config import MockConfig
+from dws_upgrade_records.mock.data import DataError
+from dws_upgrade_records.mock.demo import DEMO
+from dws_upgrade_records.mock.faults import FAULTS, UnknownFaultError
+from dws_upgrade_records.mock.server import READY_MARKER, base_url, listen_socket, uvicorn_config
+from dws_upgrade_records.spec import SpecError
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def parser() -> argparse.ArgumentParser:
+    result = argparse.ArgumentParser(prog="dws-mock", description="Reference mock of DWS ListUpdateRecord.")
+    result.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    result.add_argument(
+        "--port", type=int, default=8787, help="port to listen on, 0 for a free one (default 8787)"
+    )
+    result.add_argument("--spec", type=Path, help="openapi.yaml to read the rules from (default: the repo's)")
+    result.add_argument("--data", type=Path, help="data file, JSON or YAML (default: the bundled demo data)")
+    result.add_argument(
+        "--records", type=int, default=0, metavar="N", help="add a generated cluster of N records"
+    )
+    result.add_argument("--fault", choices=list(FAULTS), metavar="NAME", help="exhibit one catalogued bug")
+    result.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
+    result.add_argument(
+        "--log-level", choices=LOG_LEVELS, default="info", help="info logs one line per request"
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.list_faults:
+        width = max(len(name) for name in FAULTS)
+        for name, description in FAULTS.items():
+            print(f"{name:<{width}}  {description}")
+        return 0
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = MockConfig(args.spec, args.data, args.fault, args.records, args.log_level)
+        app = create_app(config)
+    except (SpecError, DataError, UnknownFaultError, ValueError) as exc:
+        print(f"dws-mock: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = listen_socket(args.host, args.port)
+    except OSError as exc:
+        print(
+            f"dws-mock: error: cannot listen on {args.host}:{args.port}: {exc} (choose another --port)",
+            file=sys.stderr,
+        )
+        return 2
+    url = base_url(sock)
+    print(f"{READY_MARKER}{url}")
+    print(_describe(config), flush=True)
+    uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
+    return 0
+
+
+def _describe(config: MockConfig) -> str:
+    lines = [f"fault: {config.fault or 'none (conformant)'}"]
+    if config.data_path is None:
+        lines += [
+            "demo credentials (bundled data; made up, valid only here):",
+            f"  project_id  {DEMO.project_id}",
+            f"  X-Auth-Token  {DEMO.token}",
+            f"  AK/SK  {DEMO.ak} / {DEMO.sk}",
+            f"  cluster_id  {DEMO.cluster_id} (27 records), empty {DEMO.empty_cluster_id},"
+            f" one page {DEMO.one_page_cluster_id}",
+            f"  other project  {DEMO.other_project_id} (token {DEMO.other_token}: 403 on the first project)",
+        ]
+    else:
+        lines.append(f"data: {config.data_path} (credentials as in that file)")
+    if config.generated_records:
+        lines.append(f"generated cluster: {DEMO.generated_cluster_id} ({config.generated_records} records)")
+    return "\n".join(lines)

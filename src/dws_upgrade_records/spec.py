@@ -1,0 +1,194 @@
+"""Load openapi.yaml once and expose the ListUpdateRecord rules the mock and the tests enforce.
+
+The mock reads parameter constraints, defaults and schemas from here, never from constants of its own,
+so editing the spec changes the mock's behaviour.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+OPERATION_ID = "ListUpdateRecord"
+RECORD_SCHEMA = "ClusterUpdateRecordResp"
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+# Huawei's "Integer" is a Java int: the bounds apply even where the spec omits minimum/maximum.
+INT32_FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+class SpecError(Exception):
+    """The spec file is missing, unreadable, invalid OpenAPI, or lacks the ListUpdateRecord operation."""
+
+
+@dataclass(frozen=True)
+class ParamRule:
+    """One parameter's constraints, as openapi.yaml states them."""
+
+    name: str
+    location: str
+    required: bool
+    type: str
+    format: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    default: Any = None
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+    @property
+    def compiled_pattern(self) -> re.Pattern[str] | None:
+        """The pattern with ECMA-262 semantics: ASCII classes, and `$` only at the very end."""
+        if self.pattern is None:
+            return None
+        source = self.pattern[:-1] + r"\Z" if self.pattern.endswith("$") else self.pattern
+        return re.compile(source, re.ASCII)
+
+    @property
+    def integer_bounds(self) -> tuple[int | None, int | None]:
+        """minimum/maximum, narrowed by the integer format when the spec gives one."""
+        low, high = INT32_FORMAT_BOUNDS.get(self.format or "", (None, None))
+        if self.minimum is not None:
+            low = self.minimum if low is None else max(low, self.minimum)
+        if self.maximum is not None:
+            high = self.maximum if high is None else min(high, self.maximum)
+        return low, high
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The ListUpdateRecord operation as the spec defines it, with every $ref resolved."""
+
+    source: Path
+    path_template: str
+    method: str
+    parameters: Mapping[str, ParamRule]
+    status_codes: frozenset[str]
+    known_statuses: tuple[str, ...]
+    response_schemas: Mapping[str, Mapping[str, Any]]
+    record_schema: Mapping[str, Any]
+    document: Mapping[str, Any]
+
+    def params_in(self, location: str) -> list[ParamRule]:
+        """Parameters of one location (path or query), in spec order."""
+        return [rule for rule in self.parameters.values() if rule.location == location]
+
+
+def load_contract(path: Path | None = None) -> Contract:
+    """Read, validate and digest the spec; raise SpecError naming the file and the problem."""
+    source = (path or DEFAULT_SPEC_PATH).resolve()
+    document = _read_document(source)
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        raise SpecError(f"{source}: not a valid OpenAPI document: {exc.message}") from exc
+    try:
+        return _digest(source, document)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(f"{source}: cannot read operation {OPERATION_ID}: {exc}") from exc
+
+
+def _read_document(source: Path) -> dict[str, Any]:
+    if not source.is_file():
+        raise SpecError(f"{source}: spec file not found; pass the path of openapi.yaml (--spec PATH)")
+    try:
+        document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SpecError(f"{source}: cannot parse as YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise SpecError(f"{source}: expected a YAML mapping at the top level, got {type(document).__name__}")
+    return document
+
+
+def _digest(source: Path, document: dict[str, Any]) -> Contract:
+    resolved = resolve_refs(document, document)
+    for template, item in resolved.get("paths", {}).items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and operation.get("operationId") == OPERATION_ID:
+                return _build(source, document, resolved, template, method, item, operation)
+    raise SpecError(f"{source}: no operation with operationId {OPERATION_ID}")
+
+
+def _build(
+    source: Path,
+    document: dict[str, Any],
+    resolved: dict[str, Any],
+    template: str,
+    method: str,
+    item: dict[str, Any],
+    operation: dict[str, Any],
+) -> Contract:
+    merged: dict[str, ParamRule] = {}
+    for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
+        rule = _param_rule(raw)
+        merged[rule.name] = rule
+    responses = operation["responses"]
+    schemas = {
+        code: body["content"]["application/json"]["schema"]
+        for code, body in responses.items()
+        if "application/json" in body.get("content", {})
+    }
+    record_schema = resolved["components"]["schemas"][RECORD_SCHEMA]
+    known = record_schema["properties"]["status"].get("x-known-values", [])
+    return Contract(
+        source=source,
+        path_template=template,
+        method=method.upper(),
+        parameters=merged,
+        status_codes=frozenset(str(code) for code in responses),
+        known_statuses=tuple(str(value) for value in known),
+        response_schemas=schemas,
+        record_schema=record_schema,
+        document=document,
+    )
+
+
+def _param_rule(raw: dict[str, Any]) -> ParamRule:
+    schema = raw.get("schema", {})
+    return ParamRule(
+        name=raw["name"],
+        location=raw["in"],
+        required=bool(raw.get("required", False)),
+        type=schema.get("type", "string"),
+        format=schema.get("format"),
+        minimum=schema.get("minimum"),
+        maximum=schema.get("maximum"),
+        default=schema.get("default"),
+        pattern=schema.get("pattern"),
+        min_length=schema.get("minLength"),
+        max_length=schema.get("maxLength"),
+    )
+
+
+def resolve_refs(node: Any, root: Mapping[str, Any], depth: int = 0) -> Any:
+    """Inline local `#/...` references; the contract has no recursive schemas, so depth is bounded."""
+    if depth > 50:
+        raise SpecError("$ref nesting deeper than 50 levels (a reference cycle?)")
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            return resolve_refs(_follow(ref, root), root, depth + 1)
+        return {key: resolve_refs(value, root, depth + 1) for key, value in node.items()}
+    if isinstance(node, list):
+        return [resolve_refs(value, root, depth + 1) for value in node]
+    return node
+
+
+def _follow(ref: str, root: Mapping[str, Any]) -> Any:
+    if not ref.startswith("#/"):
+        raise SpecError(f"only local references are supported, got {ref!r}")
+    target: Any = root
+    for part in ref[2:].split("/"):
+        key = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(target, Mapping) or key not in target:
+            raise SpecError(f"unresolvable reference {ref!r}")
+        target = target[key]
+    return target
