@@ -32,7 +32,9 @@ class MockStartError(RuntimeError):
 def listen_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket; port 0 picks a free one, with no window for another process to take it."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # An explicit IPPROTO_TCP is what makes asyncio set TCP_NODELAY on accepted connections; without it
+    # every keep-alive response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
