@@ -77,5 +77,11 @@ mock: install ## Run the reference mock in the foreground (MOCK_HOST, MOCK_PORT,
 diff: $(PY_STAMP) $(NODE_STAMP) ## Breaking-change gate: rate openapi.yaml changes since BASE=<git ref>, fail on a too-small version bump
 	$(PY) scripts/spec_diff.py "$(BASE)"
 
+docs: $(PY_STAMP) $(NODE_STAMP) ## Render openapi.yaml into build/docs/index.html, one self-contained offline page (Redoc inlined)
+	$(PY) scripts/build_docs.py
+
+test-docs: docs ## Open the reference page in headless Chromium, check what it shows, save build/docs/screenshot.png
+	$(BIN)/pytest tests/docs -q
+
 clean: ## Remove .venv, node_modules and build/report output
 	rm -rf $(VENV) node_modules build reports .hypothesis .schemathesis .mypy_cache .ruff_cache
