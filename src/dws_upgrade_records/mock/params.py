@@ -10,7 +10,10 @@ from urllib.parse import parse_qsl, unquote
 
 from dws_upgrade_records.spec import Contract, ParamRule
 
-INTEGER_TEXT = re.compile(r"-?[0-9]{1,32}\Z", re.ASCII)
+INTEGER_TEXT = re.compile(r"-?[0-9]+\Z", re.ASCII)
+# Longer than any int64: out of range whatever the bounds, and never handed to int() (which caps digits).
+MAX_INTEGER_DIGITS = 19
+BEYOND_INT64: int = 10**MAX_INTEGER_DIGITS
 MAX_QUERY_FIELDS = 64
 SHOWN_VALUE_CHARS = 40
 
@@ -144,10 +147,14 @@ class ParameterChecker:
     def check_integer(self, rule: ParamRule, text: str) -> int | Invalid:
         if not INTEGER_TEXT.match(text):
             return Invalid(rule.name, f"must be an integer, got {shown(text)}")
-        number = int(text)
         low, high = rule.integer_bounds
         if rule.name in self.minimum_overrides:
             low = self.minimum_overrides[rule.name]
+        digits = text.lstrip("-")
+        if len(digits) > MAX_INTEGER_DIGITS:
+            number = -BEYOND_INT64 if text.startswith("-") else BEYOND_INT64
+        else:
+            number = int(text)
         if low is not None and number < low:
             return Invalid(rule.name, f"must be an integer greater than or equal to {low}")
         if high is not None and number > high:

@@ -1,0 +1,203 @@
+"""Each fault mode really exhibits its bug over HTTP, so the contract suite's detection proofs mean something.
+
+Each test serves one fault with embedded_mock (uvicorn in a thread, real loopback HTTP): 24 child
+processes would cost far more start-up time than they add realism here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
+from dws_upgrade_records.mock.demo import records_path
+
+EXPECTED_FAULTS = {
+    "page-by-record", "one-based-offset", "ignore-limit", "default-limit-20", "count-is-page-size",
+    "overlapping-pages", "drop-last-record", "count-drifts", "count-as-string", "epoch-times",
+    "missing-job-id", "null-status", "not-found-404", "validation-422", "accept-negative-offset",
+    "accept-zero-limit",
+    "crash-on-large-page", "ignore-auth", "other-project-allowed", "wrong-content-type", "missing-request-id",
+    "plain-error-body", "rate-limit-429", "hang",
+}  # fmt: skip
+UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture(scope="module")
+def truth(client: httpx.Client) -> list[dict[str, Any]]:
+    """Every record of the demo cluster, from the conformant mock."""
+    records: list[dict[str, Any]] = client.get(records_path(), params={"limit": 100}).json()["records"]
+    return records
+
+
+@pytest.fixture
+def faulty(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """A client of a mock running the fault the test names (indirect parametrization)."""
+    fault: str = request.param
+    with (
+        embedded_mock(MockConfig(fault=fault, log_level="warning")) as url,
+        httpx.Client(base_url=url, headers={"X-Auth-Token": DEMO.token}, timeout=5) as http,
+    ):
+        yield http
+
+
+def with_fault(name: str) -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("faulty", [name], indirect=True)
+
+
+def page(http: httpx.Client, **params: Any) -> dict[str, Any]:
+    response = http.get(records_path(), params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_catalog_matches_the_agreed_names() -> None:
+    assert set(FAULTS) == EXPECTED_FAULTS
+    assert all(description and "\n" not in description for description in FAULTS.values())
+
+
+def test_unknown_fault_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown fault 'nope'"):
+        MockConfig(fault="nope")
+
+
+@with_fault("page-by-record")
+def test_page_by_record(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    assert page(faulty, offset=1, limit=10)["records"] == truth[1:11]
+
+
+@with_fault("one-based-offset")
+def test_one_based_offset(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    assert page(faulty, offset=0)["records"] == page(faulty, offset=1)["records"] == truth[:10]
+    assert page(faulty, offset=2)["records"] == truth[10:20]
+
+
+@with_fault("ignore-limit")
+def test_ignore_limit(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    assert page(faulty, limit=5)["records"] == truth
+
+
+@with_fault("default-limit-20")
+def test_default_limit_20(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    assert page(faulty)["records"] == truth[:20]
+    assert page(faulty, limit=10)["records"] == truth[:10]
+
+
+@with_fault("count-is-page-size")
+def test_count_is_page_size(faulty: httpx.Client) -> None:
+    assert page(faulty, offset=2)["count"] == 7
+
+
+@with_fault("overlapping-pages")
+def test_overlapping_pages(faulty: httpx.Client) -> None:
+    first, second = page(faulty, offset=0)["records"], page(faulty, offset=1)["records"]
+    assert second[0] == first[-1]
+
+
+@with_fault("drop-last-record")
+def test_drop_last_record(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    pages = [page(faulty, offset=offset) for offset in range(4)]
+    assert {body["count"] for body in pages} == {27}
+    assert [record for body in pages for record in body["records"]] == truth[:-1]
+
+
+@with_fault("count-drifts")
+def test_count_drifts(faulty: httpx.Client) -> None:
+    assert len({page(faulty, offset=offset)["count"] for offset in range(3)}) > 1
+
+
+@with_fault("count-as-string")
+def test_count_as_string(faulty: httpx.Client) -> None:
+    assert page(faulty)["count"] == "27"
+
+
+@with_fault("epoch-times")
+def test_epoch_times(faulty: httpx.Client) -> None:
+    assert all(isinstance(record["start_time"], int) for record in page(faulty)["records"])
+
+
+@with_fault("missing-job-id")
+def test_missing_job_id(faulty: httpx.Client) -> None:
+    assert all("job_id" not in record for record in page(faulty)["records"])
+
+
+@with_fault("null-status")
+def test_null_status(faulty: httpx.Client) -> None:
+    assert all(record["status"] is None for record in page(faulty)["records"])
+
+
+@with_fault("not-found-404")
+def test_not_found_404(faulty: httpx.Client) -> None:
+    assert faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER)).status_code == 404
+    assert faulty.get(records_path(cluster_id="not-a-uuid")).status_code == 404
+
+
+@with_fault("validation-422")
+def test_validation_422(faulty: httpx.Client) -> None:
+    response = faulty.get(records_path(), params={"limit": 0})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "limit"]
+
+
+@with_fault("accept-negative-offset")
+def test_accept_negative_offset(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    assert page(faulty, offset=-1)["records"] == truth[:10]
+
+
+@with_fault("accept-zero-limit")
+def test_accept_zero_limit(faulty: httpx.Client) -> None:
+    assert page(faulty, limit=0) == {"count": 27, "records": []}
+
+
+@with_fault("crash-on-large-page")
+def test_crash_on_large_page(faulty: httpx.Client) -> None:
+    assert faulty.get(records_path(), params={"limit": 100_001}).status_code == 500
+    assert faulty.get(records_path(), params={"offset": 100_001}).status_code == 500
+    assert faulty.get(records_path(), params={"limit": 100_000}).status_code == 200
+
+
+@with_fault("ignore-auth")
+def test_ignore_auth(faulty: httpx.Client) -> None:
+    url = str(faulty.base_url).rstrip("/") + records_path()
+    assert httpx.get(url).status_code == 200
+    assert httpx.get(url, headers={"X-Auth-Token": "forged"}).status_code == 200
+
+
+@with_fault("other-project-allowed")
+def test_other_project_allowed(faulty: httpx.Client) -> None:
+    assert faulty.get(records_path(), headers={"X-Auth-Token": DEMO.other_token}).status_code == 200
+    assert faulty.get(records_path(), headers={"X-Auth-Token": "forged"}).status_code == 401
+
+
+@with_fault("wrong-content-type")
+def test_wrong_content_type(faulty: httpx.Client) -> None:
+    assert faulty.get(records_path()).headers["content-type"].startswith("text/plain")
+
+
+@with_fault("missing-request-id")
+def test_missing_request_id(faulty: httpx.Client) -> None:
+    assert "x-request-id" not in faulty.get(records_path()).headers
+    assert "x-request-id" not in faulty.get(records_path(), params={"limit": 0}).headers
+
+
+@with_fault("plain-error-body")
+def test_plain_error_body(faulty: httpx.Client) -> None:
+    body = faulty.get(records_path(), params={"limit": 0}).json()
+    assert set(body) == {"message"}
+
+
+@with_fault("rate-limit-429")
+def test_rate_limit_429(faulty: httpx.Client) -> None:
+    statuses = [faulty.get(records_path()).status_code for _ in range(10)]
+    assert statuses == [200, 200, 200, 200, 429] * 2
+
+
+@with_fault("hang")
+def test_hang(faulty: httpx.Client) -> None:
+    with pytest.raises(httpx.ReadTimeout):
+        faulty.get(records_path(), timeout=0.5)
+    assert faulty.get("/").status_code == 404
