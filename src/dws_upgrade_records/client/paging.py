@@ -1,0 +1,158 @@
+"""Fetch one page of upgrade records, or iterate over all of a cluster's records, sync or async.
+
+Paging follows the contract: `offset` is a zero-based PAGE index and `limit` the page size. Only one
+page is held at a time, so memory stays flat however many records the cluster has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from uuid import UUID
+
+import httpx
+from dws_upgrade_records_client import AuthenticatedClient, Client
+from dws_upgrade_records_client.api.cluster_upgrade_management import list_update_record
+from dws_upgrade_records_client.models import ClusterUpdateRecordResp, ListUpdateRecordResponse
+
+from dws_upgrade_records.client.errors import error_from_response, invalid_body
+
+DEFAULT_PAGE_SIZE = 100
+MAX_INT32 = 2**31 - 1
+
+AnyClient = Client | AuthenticatedClient
+
+
+def _request(project_id: str, cluster_id: str | UUID, offset: int, limit: int) -> dict[str, Any]:
+    """Method, URL and query from the generated client's own request builder.
+
+    The generated `sync_detailed` is not used because it parses every documented error body strictly
+    and raises KeyError or JSONDecodeError on a body that differs, losing the status and request id.
+    """
+    if not isinstance(cluster_id, UUID):
+        try:
+            cluster_id = UUID(cluster_id)
+        except ValueError:
+            raise ValueError(
+                f"cluster_id {cluster_id!r} is not a cluster ID: expected a 36-character UUID"
+                " such as c719b1a7-c85c-4cb5-a721-7694908c2c11"
+            ) from None
+    kwargs: dict[str, Any] = list_update_record._get_kwargs(
+        project_id, cluster_id, offset=offset, limit=limit
+    )
+    return kwargs
+
+
+def parse_page(response: httpx.Response) -> ListUpdateRecordResponse:
+    """The parsed 200 body; any other status, or a body that breaks the contract, raises DwsApiError."""
+    if response.status_code != 200:
+        raise error_from_response(response)
+    try:
+        body = response.json()
+    except ValueError:
+        raise invalid_body(response, "it is not JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise invalid_body(response, "it is not an object with a `records` array")
+    try:
+        return ListUpdateRecordResponse.from_dict(body)
+    except KeyError as exc:
+        raise invalid_body(response, f"a record lacks the required field {exc.args[0]!r}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise invalid_body(response, f"a record is malformed ({exc})") from None
+
+
+def fetch_page(
+    client: AnyClient, project_id: str, cluster_id: str | UUID, *, offset: int = 0, limit: int = 10
+) -> ListUpdateRecordResponse:
+    """One page: records offset*limit .. offset*limit+limit-1 of the cluster, and `count`, its total."""
+    response = client.get_httpx_client().request(**_request(project_id, cluster_id, offset, limit))
+    return parse_page(response)
+
+
+async def afetch_page(
+    client: AnyClient, project_id: str, cluster_id: str | UUID, *, offset: int = 0, limit: int = 10
+) -> ListUpdateRecordResponse:
+    """Async form of fetch_page."""
+    response = await client.get_async_httpx_client().request(
+        **_request(project_id, cluster_id, offset, limit)
+    )
+    return parse_page(response)
+
+
+def _check_page_size(page_size: int) -> None:
+    if not 1 <= page_size <= MAX_INT32:
+        raise ValueError(
+            f"page_size must be between 1 and {MAX_INT32} (the limit parameter), got {page_size}"
+        )
+
+
+def _more_pages(response_page: ListUpdateRecordResponse, offset: int, page_size: int, seen: int) -> bool:
+    """Whether another page can hold records, given this page and the `seen` records before it.
+
+    A server that returns more than `limit` records, or fewer while `count` says more exist, breaks
+    page-index paging (records would be skipped or repeated), so that raises instead of going on.
+    """
+    size = len(response_page.records)
+    count = response_page.count if isinstance(response_page.count, int) else None
+    if size > page_size:
+        raise ValueError(
+            f"page {offset} has {size} records but limit was {page_size}: the server ignores `limit`, so"
+            " paging by page index would skip or repeat records"
+        )
+    if size == 0 or (count is not None and seen + size >= count):
+        return False
+    if size < page_size:
+        if count is not None:
+            raise ValueError(
+                f"page {offset} has only {size} of {page_size} records, but `count` is {count} and only"
+                f" {seen + size} arrived: records are missing (a server that caps the page size does"
+                " this; try a smaller page_size)"
+            )
+        return False
+    return True
+
+
+def iter_upgrade_records(
+    client: AnyClient, project_id: str, cluster_id: str | UUID, *, page_size: int = DEFAULT_PAGE_SIZE
+) -> Iterator[ClusterUpdateRecordResp]:
+    """Every upgrade record of the cluster, newest first as the server orders them, one page at a time."""
+    _check_page_size(page_size)
+    http = client.get_httpx_client()
+    offset, seen = 0, 0
+    while True:
+        response = http.request(**_request(project_id, cluster_id, offset, page_size))
+        page = parse_page(response)
+        more = _paging_verdict(response, page, offset, page_size, seen)
+        yield from page.records
+        if not more:
+            return
+        seen += len(page.records)
+        offset += 1
+
+
+async def aiter_upgrade_records(
+    client: AnyClient, project_id: str, cluster_id: str | UUID, *, page_size: int = DEFAULT_PAGE_SIZE
+) -> AsyncIterator[ClusterUpdateRecordResp]:
+    """Async form of iter_upgrade_records: `async for record in aiter_upgrade_records(...)`."""
+    _check_page_size(page_size)
+    http = client.get_async_httpx_client()
+    offset, seen = 0, 0
+    while True:
+        response = await http.request(**_request(project_id, cluster_id, offset, page_size))
+        page = parse_page(response)
+        more = _paging_verdict(response, page, offset, page_size, seen)
+        for record in page.records:
+            yield record
+        if not more:
+            return
+        seen += len(page.records)
+        offset += 1
+
+
+def _paging_verdict(
+    response: httpx.Response, page: ListUpdateRecordResponse, offset: int, page_size: int, seen: int
+) -> bool:
+    try:
+        return _more_pages(page, offset, page_size, seen)
+    except ValueError as exc:
+        raise invalid_body(response, str(exc)) from None
