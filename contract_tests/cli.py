@@ -1,0 +1,128 @@
+"""`dws-contract`: check a DWS ListUpdateRecord server against openapi.yaml.
+
+Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from contract_tests.errors import CannotRunError
+from contract_tests.masking import Masker
+from contract_tests.options import (
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_MAX_TIME,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_SEED,
+    REMOTE_RATE_LIMIT,
+    Credentials,
+    RunOptions,
+)
+from contract_tests.runner import Progress, RunResult, run
+from contract_tests.schema import DEFAULT_SPEC
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dws-contract",
+        description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
+        "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
+        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.",
+    )
+    p.add_argument("--base-url", help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com")
+    p.add_argument("--token", help="IAM token (X-Auth-Token); default: $DWS_TOKEN")
+    p.add_argument("--ak", help="access key for AK/SK signing; default: $DWS_AK")
+    p.add_argument("--sk", help="secret key for AK/SK signing; default: $DWS_SK")
+    p.add_argument("--project-id", help="project the credentials belong to")
+    p.add_argument("--cluster-id", help="a cluster of the project; best with more than 10 upgrade records")
+    p.add_argument("--other-project-id", help="another project: the credentials must get 403 there")
+    p.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's openapi.yaml)"
+    )
+    p.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES, help="fuzzed cases per mode")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generation seed; fixed so runs repeat")
+    p.add_argument(
+        "--rate-limit",
+        help=f"e.g. 5/s or 300/m; default: none on loopback, {REMOTE_RATE_LIMIT} for other hosts",
+    )
+    p.add_argument(
+        "--request-timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT, help="seconds per request"
+    )
+    p.add_argument("--max-time", type=float, default=DEFAULT_MAX_TIME, help="seconds for the whole run")
+    p.add_argument(
+        "--report-dir", type=Path, default=Path("reports/contract"), help="junit.xml and summary.txt"
+    )
+    p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    progress: Progress = (
+        (lambda _message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+    )
+    try:
+        if args.base_url is None:
+            return _against_embedded_mock(args, progress)
+        return _report(run(_options(args, args.base_url), progress))
+    except CannotRunError as exc:
+        secrets = (args.token, args.sk, os.environ.get("DWS_TOKEN"), os.environ.get("DWS_SK"))
+        print(f"dws-contract: cannot run: {Masker(secrets)(str(exc))}", file=sys.stderr)
+        return 2
+
+
+def _credentials(args: argparse.Namespace, demo: Any) -> Credentials:
+    """Flags win over the environment; a flag of one kind drops the environment's other kind."""
+    if demo is not None and not (args.token or args.ak or args.sk):
+        return Credentials(token=demo.token)
+    env = {} if demo is not None else os.environ
+    token = args.token or env.get("DWS_TOKEN") or None
+    ak = args.ak or env.get("DWS_AK") or None
+    sk = args.sk or env.get("DWS_SK") or None
+    if args.token:
+        ak = sk = None
+    elif args.ak or args.sk:
+        token = None
+    return Credentials(token=token, ak=ak, sk=sk)
+
+
+def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOptions:
+    return RunOptions(
+        base_url=base_url,
+        project_id=args.project_id or (demo.project_id if demo else ""),
+        cluster_id=args.cluster_id or (demo.cluster_id if demo else ""),
+        other_project_id=args.other_project_id or (demo.other_project_id if demo else None),
+        credentials=_credentials(args, demo),
+        spec=args.spec,
+        max_examples=args.max_examples,
+        seed=args.seed,
+        rate_limit=args.rate_limit,
+        request_timeout=args.request_timeout,
+        max_time=args.max_time,
+        report_dir=args.report_dir,
+        fail_fast=args.fail_fast,
+    )
+
+
+def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
+    from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
+
+    with embedded_mock(MockConfig(log_level="warning")) as url:
+        print(f"dws-contract: no --base-url, checking the embedded reference mock at {url}", file=sys.stderr)
+        return _report(run(_options(args, url, DEMO), progress))
+
+
+def _report(result: RunResult) -> int:
+    print(result.summary, end="")
+    print(f"reports: {', '.join(str(path) for path in result.reports)}", file=sys.stderr)
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""What a run found: violations per check, and the request statistics that decide the exit code."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+EXAMPLES_PER_CHECK = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violated check, with enough to understand and reproduce it."""
+
+    check: str
+    expected: str  # what the spec says
+    actual: str  # what the server did
+    curl: str  # reproduction, secrets already filtered by schemathesis or by us
+    phase: str
+
+
+@dataclass
+class Ledger:
+    """Collects findings and per-request outcomes from every phase of one run; thread-safe."""
+
+    started: float = field(default_factory=time.monotonic)
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # a few examples per check
+    violations: Counter[str] = field(default_factory=Counter)  # all of them
+    checks_run: set[str] = field(default_factory=set)
+    statuses: Counter[int] = field(default_factory=Counter)
+    cases: int = 0
+    timeouts: int = 0
+    connection_errors: int = 0
+    credentialed: Counter[str] = field(default_factory=Counter)
+    first_detection: tuple[float, int, str] | None = None  # (seconds since start, requests until then, check)
+    # case id -> (case number, monotonic time of its response), to date findings reported after the fact
+    sent: dict[str, tuple[int, float]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    out_of_time: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:
+        with self._lock:
+            self.cases += 1
+            if case_id is not None:
+                self.sent[case_id] = (self.cases, time.monotonic())
+            self.statuses[status] += 1
+            if with_credentials:
+                self.credentialed["rejected" if status in (401, 403) else "accepted"] += 1
+
+    def failed_request(self, *, timeout: bool) -> None:
+        with self._lock:
+            self.cases += 1
+            if timeout:
+                self.timeouts += 1
+            else:
+                self.connection_errors += 1
+
+    def ran(self, *checks: str) -> None:
+        with self._lock:
+            self.checks_run.update(checks)
+
+    def add(self, finding: Finding, *, case_id: str | None = None) -> None:
+        """Record a violation, dated by the response of `case_id` when it is reported after the fact."""
+        with self._lock:
+            self.checks_run.add(finding.check)
+            self.violations[finding.check] += 1
+            examples = self.findings.setdefault(finding.check, [])
+            if len(examples) < EXAMPLES_PER_CHECK:
+                examples.append(finding)
+            number, at = self.sent.get(case_id or "", (self.cases, time.monotonic()))
+            if self.first_detection is None or at - self.started < self.first_detection[0]:
+                self.first_detection = (max(at - self.started, 0.0), number, finding.check)
+
+    @property
+    def violated(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started

@@ -1,0 +1,115 @@
+"""Positive and negative cases, generated and checked by schemathesis' own engine.
+
+Everything here is configuration: which statuses count (only the documented ones), what is pinned, how
+much to generate. The engine's events are translated into findings; nothing is re-implemented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events, from_schema
+from schemathesis.engine.recorder import ScenarioRecorder
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from contract_tests.checks import EXPECTATIONS
+from contract_tests.findings import Finding, Ledger
+from contract_tests.options import RunOptions
+from contract_tests.wire import PLACEHOLDER, Session
+
+
+def build_config(options: RunOptions) -> SchemathesisConfig:
+    """The run's schemathesis configuration, as `schemathesis.toml` would spell it."""
+    creds = options.credentials
+    scheme, value = ("XAuthToken", creds.token) if creds.token is not None else ("AkSkSignature", PLACEHOLDER)
+    data: dict[str, Any] = {
+        "seed": options.seed,
+        "base-url": options.base_url,
+        "request-timeout": options.request_timeout,
+        "max-redirects": 0,
+        "workers": 1,
+        "continue-on-failure": True,
+        "parameters": {"path.project_id": options.project_id},
+        # Sending credentials this way also makes schemathesis try missing and invalid ones.
+        "auth": {"openapi": {scheme: {"api_key": value}}},
+        "checks": {
+            # Defaults accept 401/403/404/422/5xx and more; the contract documents exactly these.
+            "negative_data_rejection": {"expected-statuses": ["400"]},
+            "positive_data_acceptance": {"expected-statuses": ["200"]},
+        },
+        # GET only: no probing with undeclared methods; one operation has no stateful links.
+        "phases": {"coverage": {"unexpected-methods": []}, "stateful": {"enabled": False}},
+        "generation": {"max-examples": options.max_examples, "database": "none"},
+        "cache": {"enabled": False},
+    }
+    if options.effective_rate_limit is not None:
+        data["rate-limit"] = options.effective_rate_limit
+    if options.fail_fast:
+        data["max-failures"] = 1
+    return SchemathesisConfig.from_dict(data)
+
+
+def run_engine(
+    schema: OpenApiSchema, ledger: Ledger, progress: Callable[[str], None], session: Session
+) -> None:
+    """Run every schemathesis phase once and record what its checks found.
+
+    No engine `max-time`: with it the engine repeats fuzzing until the time is spent. The run's own time
+    bound stops the stream instead (`Session.stop_engine`).
+    """
+    stream = from_schema(schema).execute()
+    session.stop_engine = stream.stop
+    for event in stream:
+        if isinstance(event, events.ScenarioFinished):
+            _record_scenario(event.recorder, event.phase.value, ledger)
+            progress(f"{event.phase.value} finished")
+        elif isinstance(event, events.NonFatalError):
+            _record_error(event, ledger)
+        elif isinstance(event, events.FatalError):
+            raise event.exception
+
+
+def _record_scenario(recorder: ScenarioRecorder, phase: str, ledger: Ledger) -> None:
+    for case_id, nodes in recorder.checks.items():
+        for node in nodes:
+            ledger.ran(node.name)
+            info = node.failure_info
+            if info is None:
+                continue
+            failure = info.failure
+            interaction = recorder.interactions.get(case_id)
+            status = interaction.response.status_code if interaction and interaction.response else None
+            actual = f"{failure.title}: {failure.message}".strip()
+            if status is not None:
+                actual = f"HTTP {status}. {actual}"
+            finding = Finding(
+                check=node.name,
+                expected=EXPECTATIONS.get(node.name, failure.title),
+                actual=actual,
+                curl=info.code_sample,
+                phase=phase,
+            )
+            ledger.add(finding, case_id=case_id)
+
+
+def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
+    error = event.value
+    timed_out = isinstance(error, requests.Timeout) or "timed out" in str(error).lower()
+    ledger.failed_request(timeout=timed_out)
+    if timed_out:
+        ledger.add(
+            Finding(
+                check="response_timeout",
+                expected=EXPECTATIONS["response_timeout"],
+                actual=f"no answer within the request timeout: {event.info.title}",
+                curl=event.info.code_sample or "",
+                phase=str(event.phase.value if event.phase else "engine"),
+            )
+        )
+    else:
+        ledger.warnings.append(
+            f"schemathesis reported an error ({event.label}): {event.info.title}: {event.info.message}"
+        )

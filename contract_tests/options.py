@@ -1,0 +1,102 @@
+"""The settings of one run, validated, with the defaults that make a run safe and repeatable."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from contract_tests.errors import CannotRunError
+from contract_tests.schema import DEFAULT_SPEC
+
+DEFAULT_SEED = 20250919
+DEFAULT_MAX_EXAMPLES = 400
+DEFAULT_REQUEST_TIMEOUT = 5.0
+DEFAULT_MAX_TIME = 300.0
+# Production safety: a remote server gets at most this many requests per second unless told otherwise.
+REMOTE_RATE_LIMIT = "5/s"
+_RATE = re.compile(r"^\d+/(s|m|h)$")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Either an IAM token or an AK/SK pair; never both."""
+
+    token: str | None = None
+    ak: str | None = None
+    sk: str | None = None
+
+    @property
+    def uses_aksk(self) -> bool:
+        return self.ak is not None
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        return (self.token, self.sk)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    base_url: str
+    project_id: str
+    cluster_id: str
+    credentials: Credentials
+    other_project_id: str | None = None
+    spec: Path = DEFAULT_SPEC
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    seed: int = DEFAULT_SEED
+    rate_limit: str | None = None
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    max_time: float = DEFAULT_MAX_TIME
+    report_dir: Path = Path("reports/contract")
+    fail_fast: bool = False
+    extra_secrets: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        url = urlsplit(self.base_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise CannotRunError(
+                f"--base-url {self.base_url!r} is not an http(s) URL; use e.g. https://dws.example.com"
+            )
+        if self.rate_limit is not None and not _RATE.match(self.rate_limit):
+            raise CannotRunError(f"--rate-limit {self.rate_limit!r} must look like 5/s, 300/m or 1000/h")
+        if not self.project_id or not self.cluster_id:
+            raise CannotRunError("--project-id and --cluster-id are required with --base-url")
+        creds = self.credentials
+        if creds.token is None and creds.ak is None:
+            raise CannotRunError(
+                "no credentials: pass --token (or DWS_TOKEN), or --ak and --sk (or DWS_AK and DWS_SK)"
+            )
+        if creds.token is not None and creds.ak is not None:
+            raise CannotRunError("pass either a token or an AK/SK pair, not both")
+        if (creds.ak is None) != (creds.sk is None):
+            raise CannotRunError("AK/SK signing needs both --ak and --sk (or DWS_AK and DWS_SK)")
+        for name, value in (
+            ("--max-examples", self.max_examples),
+            ("--request-timeout", self.request_timeout),
+        ):
+            if value <= 0:
+                raise CannotRunError(f"{name} must be positive, got {value}")
+
+    @property
+    def effective_rate_limit(self) -> str | None:
+        """The given limit, or the conservative default unless the server is on this machine."""
+        if self.rate_limit is not None:
+            return self.rate_limit
+        return None if is_loopback(self.base_url) else REMOTE_RATE_LIMIT
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        return (*self.credentials.secrets, *self.extra_secrets)
+
+
+def is_loopback(base_url: str) -> bool:
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

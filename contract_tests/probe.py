@@ -1,0 +1,103 @@
+"""Hand-built requests for the checks that need several requests (pagination) or chosen credentials (auth).
+
+They go through schemathesis' `Case.call` like generated cases, and every reply gets the per-response
+checks (error body, X-Request-Id) the engine applies to generated cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from contract_tests.checks import EXPECTATIONS, bad_error_body, json_body, missing_request_id
+from contract_tests.errors import CannotRunError
+from contract_tests.findings import Finding, Ledger
+from contract_tests.options import RunOptions
+from contract_tests.schema import Operation
+from contract_tests.wire import credential_headers
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: Any
+    raw: bytes
+    curl: str
+
+    @property
+    def records(self) -> list[Any] | None:
+        records = self.body.get("records") if isinstance(self.body, dict) else None
+        return records if isinstance(records, list) else None
+
+    @property
+    def count(self) -> Any:
+        return self.body.get("count") if isinstance(self.body, dict) else None
+
+    def excerpt(self) -> str:
+        return self.raw[:300].decode("utf-8", "replace")
+
+
+class Prober:
+    """Sends one request at a time for a phase and files violations under that phase."""
+
+    def __init__(self, operation: Operation, options: RunOptions, ledger: Ledger, phase: str) -> None:
+        self.operation = operation
+        self.options = options
+        self.ledger = ledger
+        self.phase = phase
+
+    def send(
+        self,
+        query: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+        project_id: str | None = None,
+        auth: requests.auth.AuthBase | None = None,
+    ) -> Reply:
+        """GET the operation; `headers=None` means the run's own credentials."""
+        if self.ledger.elapsed > self.options.max_time:
+            self.ledger.out_of_time = True
+            raise CannotRunError(
+                f"the run exceeded --max-time {self.options.max_time:g} s before its checks finished"
+            )
+        case = self.operation.Case(
+            path_parameters={
+                "project_id": project_id or self.options.project_id,
+                "cluster_id": self.options.cluster_id,
+            },
+            query=query or {},
+            headers=credential_headers(self.options) if headers is None else headers,
+        )
+        curl = case.as_curl_command()
+        extra: dict[str, Any] = {} if auth is None else {"auth": auth}
+        try:
+            response = case.call(**extra)
+        except requests.Timeout as exc:
+            self.ledger.failed_request(timeout=True)
+            self.violation(
+                "response_timeout", f"no answer within {self.options.request_timeout} s ({exc})", curl
+            )
+            raise CannotRunError(
+                "the server accepted the connection but did not answer within "
+                f"{self.options.request_timeout} s (request timeout): it hangs; no check could run"
+            ) from exc
+        except requests.ConnectionError as exc:
+            self.ledger.failed_request(timeout=False)
+            raise CannotRunError(
+                f"cannot connect to {self.options.base_url} ({type(exc).__name__}): "
+                "check --base-url and that the server is running and reachable"
+            ) from exc
+        reply = Reply(response.status_code, json_body(response), response.content or b"", curl)
+        self.ledger.ran("error_body_fields", "request_id_header")
+        problem = bad_error_body(reply.status, reply.body, reply.raw)
+        if problem:
+            self.violation("error_body_fields", problem, curl)
+        problem = missing_request_id(reply.status, response.headers.get("x-request-id") or [])
+        if problem:
+            self.violation("request_id_header", problem, curl)
+        return reply
+
+    def violation(self, check: str, actual: str, curl: str) -> None:
+        self.ledger.add(Finding(check, EXPECTATIONS[check], actual, curl, self.phase))

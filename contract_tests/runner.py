@@ -1,0 +1,121 @@
+"""One contract run: load the spec, run the phases, decide the exit code, write the reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from contract_tests.authn import WRONG_SK, run_auth
+from contract_tests.errors import CannotRunError
+from contract_tests.findings import Ledger
+from contract_tests.fuzz import build_config, run_engine
+from contract_tests.masking import Masker
+from contract_tests.options import RunOptions
+from contract_tests.pagination import preflight, run_pagination
+from contract_tests.probe import Prober
+from contract_tests.report import Outcome, junit, result_json, summary, write_reports
+from contract_tests.schema import find_operation, load_raw, load_schema, pin_cluster, require_valid
+from contract_tests.wire import Session, attach, detach
+
+Progress = Callable[[str], None]
+PROGRESS_EVERY = 100  # requests between two progress lines
+
+
+@dataclass(frozen=True)
+class RunResult:
+    exit_code: int
+    ledger: Ledger
+    summary: str
+    reports: list[Path]
+
+
+def run(options: RunOptions, progress: Progress) -> RunResult:
+    """Run every phase; a phase that cannot run ends the run with exit code 2, reports still written."""
+    ledger = Ledger()
+    mask = Masker(options.secrets)
+    say = _masked_progress(progress, mask, ledger)
+    try:
+        _run_phases(options, ledger, say)
+        outcome = decide(ledger)
+    except CannotRunError as exc:
+        outcome = Outcome(2, str(exc))
+    text = summary(options, ledger, outcome, mask)
+    paths = write_reports(
+        options.report_dir, text, junit(options, ledger, outcome, mask), result_json(ledger, outcome, mask)
+    )
+    return RunResult(outcome.exit_code, ledger, text, paths)
+
+
+def _masked_progress(progress: Progress, mask: Masker, ledger: Ledger) -> Progress:
+    def say(message: str) -> None:
+        progress(mask(f"[{ledger.elapsed:5.1f} s] {message}"))
+
+    return say
+
+
+def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
+    document = pin_cluster(load_raw(options.spec), options.cluster_id)
+    schema = load_schema(document, build_config(options))
+    operation = find_operation(schema)
+    require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
+    require_valid(operation, "project_id", options.project_id, "--project-id")
+    signer, wrong_signer = _signers(options)
+    last_tick = [0]
+
+    def tick() -> None:
+        if ledger.cases - last_tick[0] >= PROGRESS_EVERY:
+            last_tick[0] = ledger.cases
+            say(f"{ledger.cases} requests, {len(ledger.violations)} check(s) violated")
+        if ledger.elapsed > options.max_time and session.stop_engine is not None and not ledger.out_of_time:
+            ledger.out_of_time = True
+            session.stop_engine()
+
+    session = Session(options, ledger, signer, tick)
+    attach(schema, session)
+    try:
+        pager = Prober(operation, options, ledger, "pagination")
+        say(f"preflight: the default page of cluster {options.cluster_id}")
+        first = preflight(pager)
+        say("auth checks")
+        run_auth(Prober(operation, options, ledger, "auth"), wrong_signer)
+        if _stop_early(options, ledger):
+            return
+        say("pagination checks")
+        run_pagination(operation, pager, first)
+        if _stop_early(options, ledger):
+            return
+        say(f"schemathesis phases: examples, coverage, fuzzing (seed {options.seed})")
+        run_engine(schema, ledger, say, session)
+    finally:
+        detach(schema)
+    say(f"done: {ledger.cases} requests, {len(ledger.violations)} check(s) violated")
+
+
+def _stop_early(options: RunOptions, ledger: Ledger) -> bool:
+    return options.fail_fast and ledger.violated
+
+
+def _signers(options: RunOptions) -> tuple[requests.auth.AuthBase | None, requests.auth.AuthBase | None]:
+    creds = options.credentials
+    if creds.ak is None or creds.sk is None:
+        return None, None
+    from contract_tests.signing import AkSkAuth  # imports huaweicloudsdkcore, which writes to ~/.huaweicloud
+
+    return AkSkAuth(creds.ak, creds.sk, options.project_id), AkSkAuth(creds.ak, WRONG_SK, options.project_id)
+
+
+def decide(ledger: Ledger) -> Outcome:
+    """Exit code rules: a run that never saw the API work can never pass."""
+    if ledger.statuses[200] == 0:
+        return Outcome(2, "no request got a 200, so nothing was checked against a working API")
+    if ledger.credentialed["accepted"] == 0:
+        return Outcome(2, "the credentials were rejected on every request")
+    if ledger.out_of_time and not ledger.violated:
+        return Outcome(2, "the run hit its time bound (--max-time) before every check ran")
+    if ledger.violated:
+        names = ", ".join(sorted(ledger.violations))
+        return Outcome(1, f"{len(ledger.violations)} check(s) violated: {names}")
+    return Outcome(0, f"{len(ledger.checks_run)} checks passed on {ledger.cases} requests")

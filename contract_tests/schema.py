@@ -1,0 +1,110 @@
+"""openapi.yaml, loaded for schemathesis with the user's project and cluster pinned.
+
+The spec stays the only source of parameter rules: nothing here knows a range or a default, it reads them.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from schemathesis.config import SchemathesisConfig
+from schemathesis.openapi import from_dict
+from schemathesis.schemas import APIOperation
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from contract_tests.errors import CannotRunError
+
+OPERATION_ID = "ListUpdateRecord"
+# The one operation the suite checks; schemathesis types it by parameter, response and schema classes.
+Operation = APIOperation[Any, Any, Any, Any]
+DEFAULT_SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"
+
+
+def load_raw(path: Path) -> dict[str, Any]:
+    """Read the spec file, failing with a message that names the file."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CannotRunError(
+            f"cannot read the spec {path}: {exc}; pass --spec with a readable openapi.yaml"
+        ) from exc
+    if not isinstance(document, dict) or "paths" not in document:
+        raise CannotRunError(
+            f"{path} is not an OpenAPI document (no `paths`); pass --spec with the contract's file"
+        )
+    return document
+
+
+def pin_cluster(document: dict[str, Any], cluster_id: str) -> dict[str, Any]:
+    """Return a copy where the path parameter `cluster_id` only admits the given cluster.
+
+    An `enum` (instead of schemathesis' `[parameters]` override) keeps cluster_id fuzzed in negative
+    mode: positive cases always use the real cluster, negative ones draw any value outside the enum,
+    which the spec says must get 400 (malformed, or not a cluster of the project).
+    """
+    pinned = copy.deepcopy(document)
+    for path_item in pinned.get("paths", {}).values():
+        operations = [path_item, *(op for op in path_item.values() if isinstance(op, dict))]
+        for holder in operations:
+            for parameter in holder.get("parameters", []):
+                target = _resolve(pinned, parameter)
+                if target.get("name") == "cluster_id" and target.get("in") == "path":
+                    target.setdefault("schema", {})["enum"] = [cluster_id]
+    return pinned
+
+
+def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = document
+        for part in node["$ref"][2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+def load_schema(document: dict[str, Any], config: SchemathesisConfig) -> OpenApiSchema:
+    """Hand the (pinned) document to schemathesis."""
+    try:
+        return from_dict(document, config=config)
+    except Exception as exc:  # schemathesis raises several loader error types; all mean a bad spec
+        raise CannotRunError(f"schemathesis cannot load the spec: {exc}") from exc
+
+
+def find_operation(schema: OpenApiSchema) -> Operation:
+    """The ListUpdateRecord operation, or a clear error if the spec lost it."""
+    try:
+        return schema.find_operation_by_id(OPERATION_ID)
+    except Exception as exc:
+        raise CannotRunError(
+            f"the spec has no operation `{OPERATION_ID}`; the suite checks only that one"
+        ) from exc
+
+
+def parameter_schema(operation: Operation, name: str) -> dict[str, Any]:
+    """The JSON schema of one parameter, as the spec states it (refs resolved by schemathesis)."""
+    for parameter in operation.iter_parameters():
+        if parameter.name == name:
+            schema = parameter.definition.get("schema", {})
+            return dict(schema) if isinstance(schema, dict) else {}
+    raise CannotRunError(f"the spec's `{OPERATION_ID}` has no parameter `{name}`")
+
+
+def query_default(operation: Operation, name: str, fallback: int) -> int:
+    """The documented default of an integer query parameter."""
+    default = parameter_schema(operation, name).get("default", fallback)
+    return default if isinstance(default, int) else fallback
+
+
+def require_valid(operation: Operation, name: str, value: str, option: str) -> None:
+    """Refuse a pinned value the spec itself calls invalid: every positive case would be wrong."""
+    rules = {key: val for key, val in parameter_schema(operation, name).items() if key != "enum"}
+    try:
+        jsonschema.validate(value, rules)
+    except jsonschema.ValidationError as exc:
+        raise CannotRunError(
+            f"{option} {value!r} does not match the spec's rules for `{name}`: {exc.message}"
+        ) from exc

@@ -1,0 +1,91 @@
+"""The one place requests leave the suite: schemathesis' transport, plus our send-time hooks.
+
+Every phase sends through `Case.call`, so the rate limit, request timeout, AK/SK signing and request
+accounting apply alike to generated cases and to the pagination and auth phases. Schemathesis only
+offers global hooks, so each run registers its state under its schema object.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import schemathesis
+from schemathesis import Case, HookContext, Response
+from schemathesis.schemas import BaseSchema
+
+from contract_tests.findings import Ledger
+from contract_tests.options import RunOptions
+
+
+@dataclass
+class Session:
+    """Per-run state the global hooks dispatch to."""
+
+    options: RunOptions
+    ledger: Ledger
+    signer: requests.auth.AuthBase | None
+    on_response: Callable[[], None]
+    stop_engine: Callable[[], None] | None = None
+
+    def has_credentials(self, request: requests.PreparedRequest) -> bool:
+        creds = self.options.credentials
+        if creds.token is not None:
+            return request.headers.get("X-Auth-Token") == creds.token
+        return str(request.headers.get("Authorization", "")).startswith(f"SDK-HMAC-SHA256 Access={creds.ak},")
+
+
+# Stands in for an AK/SK signature until `signing.AkSkAuth` replaces it on the prepared request.
+PLACEHOLDER = "SDK-HMAC-SHA256 sign-at-send-time"
+
+_sessions: dict[int, Session] = {}
+_lock = threading.Lock()
+
+
+def attach(schema: BaseSchema, session: Session) -> None:
+    with _lock:
+        _sessions[id(schema)] = session
+
+
+def detach(schema: BaseSchema) -> None:
+    with _lock:
+        _sessions.pop(id(schema), None)
+
+
+def _session(case: Case[Any]) -> Session | None:
+    return _sessions.get(id(case.operation.schema))
+
+
+@schemathesis.hook
+def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
+    session = _session(case)
+    if session is not None and session.signer is not None:
+        kwargs["auth"] = session.signer
+
+
+@schemathesis.hook
+def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
+    session = _session(case)
+    if session is not None:
+        session.ledger.response(
+            response.status_code, with_credentials=session.has_credentials(response.request), case_id=case.id
+        )
+        session.on_response()
+
+
+@schemathesis.hook
+def after_network_error(context: HookContext, case: Case[Any], request: requests.PreparedRequest) -> None:
+    session = _session(case)
+    if session is not None:
+        session.on_response()
+
+
+def credential_headers(options: RunOptions) -> dict[str, str]:
+    """Headers that make a request authenticated; AK/SK ones are completed by the signer at send time."""
+    creds = options.credentials
+    if creds.token is not None:
+        return {"X-Auth-Token": creds.token}
+    return {"Authorization": PLACEHOLDER}
