@@ -83,5 +83,8 @@ docs: $(PY_STAMP) $(NODE_STAMP) ## Render openapi.yaml into build/docs/index.htm
 test-docs: docs ## Open the reference page in headless Chromium, check what it shows, save build/docs/screenshot.png
 	$(BIN)/pytest tests/docs -q
 
+bench-client: install ## Benchmark our client layer vs huaweicloudsdkdws on one mock: parse a 1,000-record page, iterate 100,000
+	$(PY) scripts/bench_client.py --json build/bench/client.json
+
 clean: ## Remove .venv, node_modules and build/report output
 	rm -rf $(VENV) node_modules build reports .hypothesis .schemathesis .mypy_cache .ruff_cache
