@@ -74,6 +74,9 @@ contract: install ## Run the contract suite (embedded mock unless BASE_URL=... T
 mock: install ## Run the reference mock in the foreground (MOCK_HOST, MOCK_PORT, MOCK_ARGS="--fault NAME ...")
 	$(BIN)/dws-mock --host $(MOCK_HOST) --port $(MOCK_PORT) $(MOCK_ARGS)
 
+bench-mock: install ## Benchmark the mock: req/s and p50/p99 vs Prism at 16 connections, 1M-record pages, 60 s soak
+	$(PY) scripts/bench_mock.py --out build/bench/mock.json
+
 diff: $(PY_STAMP) $(NODE_STAMP) ## Breaking-change gate: rate openapi.yaml changes since BASE=<git ref>, fail on a too-small version bump
 	$(PY) scripts/spec_diff.py "$(BASE)"
 

@@ -13,7 +13,6 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from dws_upgrade_records.mock.auth import Authenticated, Rejected, SignedRequest, authenticate
@@ -134,7 +133,7 @@ class MockApp:
                 return self.error(429, "APIGW.0308", "The throttling threshold has been reached.")
         auth: Authenticated | Rejected | None = None
         if self.fault != "ignore-auth":
-            auth = authenticate(request, self.dataset, datetime.now(UTC).replace(tzinfo=None))
+            auth = authenticate(request, self.dataset)
             if isinstance(auth, Rejected):
                 return self.error(401, "APIGW.0301", auth.reason)
         checked = self.checker.check(request.raw_path, request.query_string)

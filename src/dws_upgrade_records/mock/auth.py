@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
@@ -55,8 +55,15 @@ class SignedRequest:
     body: bytes
 
 
-def authenticate(request: SignedRequest, dataset: Dataset, now: datetime) -> Authenticated | Rejected:
-    """Token first (as the gateway does), then AK/SK; `now` is naive UTC."""
+def utc_now() -> datetime:
+    """Naive UTC, the form X-Sdk-Date parses to."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def authenticate(
+    request: SignedRequest, dataset: Dataset, clock: Callable[[], datetime] = utc_now
+) -> Authenticated | Rejected:
+    """Token first (as the gateway does), then AK/SK, whose date is checked against `clock`."""
     token = request.headers.get("x-auth-token")
     if token is not None:
         project_id = dataset.tokens.get(token)
@@ -66,7 +73,7 @@ def authenticate(request: SignedRequest, dataset: Dataset, now: datetime) -> Aut
     authorization = request.headers.get("authorization")
     if authorization is None:
         return Rejected("Incorrect IAM authentication information: no X-Auth-Token and no AK/SK signature.")
-    return verify_signature(request, authorization, dataset, now)
+    return verify_signature(request, authorization, dataset, clock())
 
 
 def verify_signature(

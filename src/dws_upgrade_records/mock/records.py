@@ -18,9 +18,13 @@ GENERATED_EPOCH = datetime(2026, 1, 1, 0, 0, 0)
 GENERATED_VERSIONS = (("8.1.3.320", "8.2.0"), ("8.2.0", "8.2.0.100"), ("8.2.0.100", "8.2.1"))
 
 
+# One encoder for every record: json.dumps with options would build a new encoder on each call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def encode(record: Record) -> bytes:
     """Compact JSON, the same bytes for the same record."""
-    return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(record).encode()
 
 
 class RecordSource(Protocol):
@@ -70,8 +74,8 @@ class GeneratedRecords:
             "record_type": "update-kernel",
             "from_version": source,
             "to_version": target,
-            "start_time": started.strftime("%Y-%m-%dT%H:%M:%S"),
-            "end_time": None if running else (started + timedelta(minutes=17)).strftime("%Y-%m-%dT%H:%M:%S"),
+            "start_time": started.isoformat(),
+            "end_time": None if running else (started + timedelta(minutes=17)).isoformat(),
             "job_id": f"{index:032x}",
             "failed_reason": f"DWS.5101: generated failure of record {index}."
             if "Failure" in status
