@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 MASK = "[MASKED]"
+MIN_SECRET_LENGTH = 4
 # Huawei signatures are 64 hex digits after `Signature=`; mask any long hex run there.
 _SIGNATURE = re.compile(r"(Signature=)[0-9a-fA-F]{8,}")
 
@@ -19,8 +20,9 @@ class Masker:
     """Replaces every known secret, and anything shaped like a signature, with a fixed mask."""
 
     def __init__(self, secrets: Iterable[str | None]) -> None:
-        # Longest first, so a secret that contains another is masked whole.
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        # Longest first, so a secret that contains another is masked whole. A value of a few characters is
+        # no real secret, and masking it would garble every word that contains it.
+        self._secrets = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:

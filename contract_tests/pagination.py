@@ -73,7 +73,7 @@ def run_pagination(operation: Operation, prober: Prober, first: Reply) -> None:
                 reply.curl,
             )
 
-    walks = [_walk(prober, size, count) for size in _page_sizes(operation, limit_default, count)]
+    walks = [_walk(prober, size, count, first.count) for size in _page_sizes(operation, limit_default, count)]
     _compare_walks(prober, [walk for walk in walks if walk is not None])
     _warn_if_weak(prober, count, limit_default)
 
@@ -115,7 +115,8 @@ def _page_sizes(operation: Operation, limit_default: int, count: int | None) -> 
     return sorted(size for size in wanted if low <= size <= min(high, MAX_PAGE_SIZE))
 
 
-def _walk(prober: Prober, size: int, count: int | None) -> Walk | None:
+def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Walk | None:
+    """Page through the cluster with one page size; `count` is the total if the server sent an integer."""
     seen: list[str] = []
     counts: set[Any] = set()
     for offset in range(MAX_PAGES + 2):
@@ -130,14 +131,14 @@ def _walk(prober: Prober, size: int, count: int | None) -> Walk | None:
                 f"{len(records)} records on page offset={offset}, limit={size}",
                 reply.curl,
             )
-        if reply.count != count:
+        if reply.count != first_count:
             prober.violation(
                 "count_stable",
-                f"count={reply.count!r} on offset={offset}, limit={size}; the first page said {count!r}",
+                f"count={reply.count!r} on offset={offset}, limit={size}; the first page said {first_count!r}",
                 reply.curl,
             )
         if not records:
-            _check_end(prober, size, offset, count, seen, reply)
+            _check_end(prober, size, offset, (count, first_count), seen, reply)
             return Walk(size, seen, complete=True)
         duplicates = [record for record in map(key, records) if record in seen]
         if duplicates:
@@ -161,9 +162,10 @@ def _walk(prober: Prober, size: int, count: int | None) -> Walk | None:
 
 
 def _check_end(
-    prober: Prober, size: int, offset: int, count: int | None, seen: list[str], reply: Reply
+    prober: Prober, size: int, offset: int, counts: tuple[int | None, Any], seen: list[str], reply: Reply
 ) -> None:
     """At the first empty page: the pages before it must hold exactly `count` records."""
+    count, first_count = counts
     if count is not None and len(seen) != count:
         prober.violation(
             "pages_partition_records",
@@ -172,7 +174,7 @@ def _check_end(
             reply.curl,
         )
     far = prober.send({"limit": size, "offset": offset + 5})
-    if far.status != 200 or far.records != [] or far.count != count:
+    if far.status != 200 or far.records != [] or far.count != first_count:
         prober.violation(
             "page_past_end_empty",
             f"offset={offset + 5}, limit={size} (past the end) got HTTP {far.status}: {far.excerpt()!r}",

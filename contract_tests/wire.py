@@ -63,7 +63,7 @@ def _session(case: Case[Any]) -> Session | None:
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
     session = _session(case)
     if session is not None and session.signer is not None:
-        kwargs["auth"] = session.signer
+        kwargs.setdefault("auth", session.signer)  # the auth phase passes its own wrong-key signer
 
 
 @schemathesis.hook

@@ -1,0 +1,48 @@
+"""Fixtures for the contract suite's tests: a conformant mock process and an in-process suite runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+
+from contract_tests.options import Credentials, RunOptions
+from contract_tests.runner import RunResult, run
+
+Suite = Callable[..., RunResult]
+
+
+@pytest.fixture(scope="module")
+def mock_url() -> Iterator[str]:
+    """A conformant mock in its own process, shared by a module's tests (they only read)."""
+    with running_mock(MockConfig(log_level="warning")) as url:
+        yield url
+
+
+def demo_options(url: str, report_dir: Path, **overrides: Any) -> RunOptions:
+    """Options for the mock's demo project and cluster, with the demo token unless overridden."""
+    values: dict[str, Any] = {
+        "base_url": url,
+        "project_id": DEMO.project_id,
+        "cluster_id": DEMO.cluster_id,
+        "other_project_id": DEMO.other_project_id,
+        "credentials": Credentials(token=DEMO.token),
+        "report_dir": report_dir,
+        "request_timeout": 2.0,
+    }
+    values.update(overrides)
+    return RunOptions(**values)
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Suite:
+    """Run the suite in this process against a URL, reports under tmp_path, no progress output."""
+
+    def run_suite(url: str, **overrides: Any) -> RunResult:
+        report_dir = overrides.pop("report_dir", tmp_path / "reports")
+        return run(demo_options(url, report_dir, **overrides), lambda _message: None)
+
+    return run_suite

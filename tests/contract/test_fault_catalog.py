@@ -1,0 +1,71 @@
+"""Detection power: every fault mode of the mock is caught, and the report names a check that fits it.
+
+Each fault runs the suite with --fail-fast and a small example budget, so the whole catalog stays
+bounded; `scripts/fault_table.py` runs the full default suite per fault for the README table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from dws_upgrade_records.mock import FAULTS, MockConfig, running_mock
+
+from contract_tests.runner import RunResult
+
+Suite = Callable[..., RunResult]
+
+# The checks that may legitimately be the first to notice each fault.
+SCHEMA = {"response_schema_conformance"}
+NEGATIVE = {"negative_data_rejection", "status_code_conformance"}
+EXPECTED_FIRST: dict[str, set[str]] = {
+    "page-by-record": {"pages_partition_records"},
+    "one-based-offset": {"pages_partition_records"},
+    "ignore-limit": {"records_within_limit"},
+    "default-limit-20": {"default_limit", "records_within_limit"},
+    "count-is-page-size": {"count_stable", "pages_partition_records"},
+    "overlapping-pages": {"pages_partition_records"},
+    "drop-last-record": {"pages_partition_records"},
+    "count-drifts": {"count_stable"},
+    "count-as-string": SCHEMA,
+    "epoch-times": SCHEMA,
+    "missing-job-id": SCHEMA,
+    "null-status": SCHEMA,
+    "not-found-404": NEGATIVE,
+    "validation-422": NEGATIVE | {"error_body_fields"},
+    "accept-negative-offset": {"negative_data_rejection"},
+    "accept-zero-limit": {"negative_data_rejection"},
+    "crash-on-large-page": {"not_a_server_error", "positive_data_acceptance"},
+    "ignore-auth": {"auth_missing_credentials", "auth_wrong_token", "ignored_auth"},
+    "other-project-allowed": {"auth_other_project"},
+    "wrong-content-type": {"content_type_conformance"},
+    "missing-request-id": {"request_id_header", "response_headers_conformance"},
+    "plain-error-body": {"error_body_fields", "response_schema_conformance"},
+    # Every 5th request: whichever request is 5th is refused, by any phase's check.
+    "rate-limit-429": {"status_code_conformance", "auth_other_project", "pagination_accepted"},
+    "hang": {"response_timeout"},
+}
+
+
+def test_catalog_is_covered() -> None:
+    assert set(EXPECTED_FIRST) == set(FAULTS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_fault_is_detected_and_named(fault: str, suite: Suite, tmp_path: Path) -> None:
+    with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
+        result = suite(url, fail_fast=True, max_examples=100, request_timeout=1.0)
+
+    # A hanging server never answers, so nothing could be checked: exit 2, with the hang named.
+    assert result.exit_code == (2 if fault == "hang" else 1), result.summary
+    assert result.ledger.first_detection is not None, result.summary
+    first_check = result.ledger.first_detection[2]
+    assert first_check in EXPECTED_FIRST[fault], result.summary
+    assert f"VIOLATED {first_check}" in result.summary
+    junit = (tmp_path / "reports" / "junit.xml").read_text()
+    assert f'<failure message="{first_check}' in junit
+    outcome = json.loads((tmp_path / "reports" / "result.json").read_text())
+    assert outcome["first_detection"]["check"] == first_check
