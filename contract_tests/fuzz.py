@@ -42,7 +42,12 @@ def build_config(options: RunOptions) -> SchemathesisConfig:
         },
         # GET only: no probing with undeclared methods; one operation has no stateful links.
         "phases": {"coverage": {"unexpected-methods": []}, "stateful": {"enabled": False}},
-        "generation": {"max-examples": options.max_examples, "database": "none", "allow-extra-parameters": False},
+        # Unknown query parameters are not invalid by the spec: negative cases must break a documented rule.
+        "generation": {
+            "max-examples": options.max_examples,
+            "database": "none",
+            "allow-extra-parameters": False,
+        },
         "cache": {"enabled": False},
     }
     if options.effective_rate_limit is not None:

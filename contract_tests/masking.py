@@ -22,7 +22,8 @@ class Masker:
     def __init__(self, secrets: Iterable[str | None]) -> None:
         # Longest first, so a secret that contains another is masked whole. A value of a few characters is
         # no real secret, and masking it would garble every word that contains it.
-        self._secrets = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+        real = {secret for secret in secrets if secret and len(secret) >= MIN_SECRET_LENGTH}
+        self._secrets = sorted(real, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:

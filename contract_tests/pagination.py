@@ -134,7 +134,7 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
         if reply.count != first_count:
             prober.violation(
                 "count_stable",
-                f"count={reply.count!r} on offset={offset}, limit={size}; the first page said {first_count!r}",
+                f"count={reply.count!r} on offset={offset}, limit={size}; first page: {first_count!r}",
                 reply.curl,
             )
         if not records:

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 from contract_tests.options import Credentials, RunOptions
 from contract_tests.runner import RunResult, run
+from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]
 

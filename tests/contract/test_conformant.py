@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
-from collections.abc import Callable
-
 import pytest
-from dws_upgrade_records.mock import DEMO
 
 from contract_tests.options import DEFAULT_MAX_EXAMPLES, Credentials
 from contract_tests.runner import RunResult
+from dws_upgrade_records.mock import DEMO
 
 Suite = Callable[..., RunResult]
 
@@ -43,13 +42,14 @@ def test_default_suite_passes_on_conformant_mock(mock_url: str, suite: Suite, tm
     result = suite(mock_url, max_examples=DEFAULT_MAX_EXAMPLES)
 
     assert result.exit_code == 0, result.summary
-    assert PROMISED_CHECKS <= result.ledger.checks_run
+    assert result.ledger.checks_run >= PROMISED_CHECKS
     assert result.ledger.cases >= 500
     assert result.ledger.statuses[200] > 0 and result.ledger.statuses[400] > 0
-    suite_node = ET.parse(tmp_path / "reports" / "junit.xml").getroot().find("testsuite")
+    junit = ET.parse(tmp_path / "reports" / "junit.xml")  # noqa: S314 - our own report, not untrusted input
+    suite_node = junit.getroot().find("testsuite")
     assert suite_node is not None and suite_node.get("failures") == "0"
     names = {case.get("name") for case in suite_node.iter("testcase")}
-    assert PROMISED_CHECKS <= names
+    assert names >= PROMISED_CHECKS
     outcome = json.loads((tmp_path / "reports" / "result.json").read_text())
     assert outcome["exit_code"] == 0 and outcome["violations"] == {}
 

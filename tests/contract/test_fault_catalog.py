@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dws_upgrade_records.mock import FAULTS, MockConfig, running_mock
 
 from contract_tests.runner import RunResult
+from dws_upgrade_records.mock import FAULTS, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]
 
