@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
@@ -134,3 +136,24 @@ def test_other_paths_get_404(mock_url: str, path: str) -> None:
     assert status == 404
     assert json.loads(body)["error_code"]
     assert headers["x-request-id"]
+
+
+SEGMENT_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cluster=SEGMENT_TEXT,
+    project=SEGMENT_TEXT,
+    name=st.sampled_from(["offset", "limit", "other"]),
+    value=SEGMENT_TEXT,
+)
+def test_random_segments_and_queries_never_get_404_422_or_500(
+    client: httpx.Client, cluster: str, project: str, name: str, value: str
+) -> None:
+    path = f"/v1/{quote(project, safe='')}/clusters/{quote(cluster, safe='')}/{TAIL}"
+    response = client.get(path + "?" + urlencode({name: value}))
+    assert response.status_code in {200, 400, 403}, (path, response.text)
+    assert response.headers["content-type"] == "application/json"
+    if response.status_code != 200:
+        assert set(response.json()) == {"error_code", "error_msg"}
