@@ -7,6 +7,7 @@ processes would cost far more start-up time than they add realism here.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -201,3 +202,10 @@ def test_hang(faulty: httpx.Client) -> None:
     with pytest.raises(httpx.ReadTimeout):
         faulty.get(records_path(), timeout=0.5)
     assert faulty.get("/").status_code == 404
+
+
+def test_readme_lists_every_fault() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section: mock (owner: mock) -->")[1].split("<!-- section:")[0]
+    for name, description in FAULTS.items():
+        assert f"| `{name}` | {description} |" in section
