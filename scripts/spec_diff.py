@@ -1,7 +1,8 @@
 """Breaking-change gate: compare openapi.yaml at a git ref with the working tree.
 
 Redocly CLI's `diff` rates every change by the semver bump it requires. This script lists those changes,
-adds the project's own rules where Redocly is blind (see `known_value_changes`), and fails when
+adds the project's own rules where Redocly misjudges a client's view (`known_value_changes`,
+`relaxed_request_constraint`), and fails when
 `info.version` was not bumped enough: a major change needs a major bump, a minor change at least a minor
 bump. Patch-level changes (descriptions, examples) pass without a bump.
 
