@@ -2,9 +2,9 @@
 
 Redocly CLI's `diff` rates every change by the semver bump it requires. This script lists those changes,
 adds the project's own rules where Redocly misjudges a client's view (`known_value_changes`,
-`relaxed_request_constraint`), and fails when
-`info.version` was not bumped enough: a major change needs a major bump, a minor change at least a minor
-bump. Patch-level changes (descriptions, examples) pass without a bump.
+`relaxed_request_constraint`), and fails when `info.version` was not bumped enough: a major change needs
+a major bump, a minor change at least a minor bump. Patch-level changes (descriptions, examples) pass
+without a bump.
 
     python scripts/spec_diff.py origin/main          compare origin/main:openapi.yaml with the working tree
     python scripts/spec_diff.py --base-file old.yaml  compare a file instead of a git ref
