@@ -1,0 +1,94 @@
+"""Exit code 2 whenever the check could not run: never a green run without a working API."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+from contract_tests.findings import Ledger
+from contract_tests.options import Credentials
+from contract_tests.runner import RunResult, decide
+from dws_upgrade_records.mock import DEMO
+
+Suite = Callable[..., RunResult]
+UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def junit_error(report_dir: Path) -> str:
+    root = ET.parse(report_dir / "junit.xml").getroot()  # noqa: S314 - our own report
+    error = root.find("testsuite/testcase[@name='run']/error")
+    assert error is not None
+    return error.get("message", "")
+
+
+def test_unreachable_server_exits_2_with_reports(suite: Suite, tmp_path: Path) -> None:
+    result = suite(closed_port_url())
+
+    assert result.exit_code == 2
+    assert "cannot connect" in result.summary and "--base-url" in result.summary
+    assert "cannot connect" in junit_error(tmp_path / "reports")
+
+
+def test_rejected_token_exits_2(mock_url: str, suite: Suite) -> None:
+    result = suite(mock_url, credentials=Credentials(token="not-a-valid-token"))
+
+    assert result.exit_code == 2
+    assert "credentials were rejected" in result.summary
+
+
+def test_wrong_secret_key_exits_2(mock_url: str, suite: Suite) -> None:
+    result = suite(mock_url, credentials=Credentials(ak=DEMO.ak, sk="wrong-secret-key-0000"))
+
+    assert result.exit_code == 2
+    assert "credentials were rejected" in result.summary
+
+
+def test_cluster_that_never_answers_200_exits_2(mock_url: str, suite: Suite) -> None:
+    result = suite(mock_url, cluster_id=UNKNOWN_CLUSTER)
+
+    assert result.exit_code == 2
+    assert "--cluster-id" in result.summary
+
+
+def test_a_run_without_any_200_can_never_pass() -> None:
+    ledger = Ledger()
+    for _ in range(50):
+        ledger.response(400, with_credentials=True)
+    assert decide(ledger).exit_code == 2
+
+
+def test_a_run_where_every_credentialed_request_was_rejected_can_never_pass() -> None:
+    ledger = Ledger()
+    ledger.response(200, with_credentials=False)  # e.g. a server that ignores auth on one path
+    for _ in range(50):
+        ledger.response(401, with_credentials=True)
+    assert decide(ledger).exit_code == 2
+
+
+def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
+    ftp = "ftp://example.com"
+    for args in (
+        ["--base-url", "http://127.0.0.1:9", "--token", "t0ken-value"],  # no project or cluster
+        ["--max-examples", "zero"],
+        ["--base-url", ftp, "--token", "t0ken-value", "--project-id", "p", "--cluster-id", "c1"],
+    ):
+        completed = subprocess.run(
+            [sys.executable, "-m", "contract_tests.cli", *args, "--report-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert completed.returncode == 2, (args, completed.stderr)
+        assert completed.stderr.strip(), args

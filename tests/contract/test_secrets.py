@@ -1,0 +1,77 @@
+"""Secrets never appear: the console and every report file are grepped for the token, SK and signatures."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contract_tests.masking import Masker
+from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+
+SIGNATURE = re.compile(r"Signature=[0-9a-fA-F]{16,}")
+
+
+@pytest.fixture(scope="module")
+def faulty_url() -> Iterator[str]:
+    """A mock whose error bodies break the contract, so the reports carry failures with curls."""
+    with running_mock(MockConfig(fault="plain-error-body", log_level="warning")) as url:
+        yield url
+
+
+def run_cli(env_extra: dict[str, str], args: list[str], home: Path) -> str:
+    env = {**os.environ, "HOME": str(home), **env_extra}
+    completed = subprocess.run(
+        [sys.executable, "-m", "contract_tests.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    return completed.stdout + completed.stderr
+
+
+def all_output(console: str, report_dir: Path) -> str:
+    files = [path.read_text(encoding="utf-8") for path in report_dir.rglob("*") if path.is_file()]
+    assert len(files) >= 3
+    return "\n".join([console, *files])
+
+
+@pytest.mark.parametrize("auth", ["token", "aksk"])
+def test_no_secret_in_console_or_reports(auth: str, faulty_url: str, tmp_path: Path) -> None:
+    report_dir = tmp_path / "reports"
+    common = ["--base-url", faulty_url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
+    common += [
+        "--other-project-id",
+        DEMO.other_project_id,
+        "--max-examples",
+        "30",
+        "--report-dir",
+        str(report_dir),
+    ]
+    if auth == "token":
+        console = run_cli({"DWS_TOKEN": DEMO.token}, common, tmp_path)
+    else:
+        console = run_cli({"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}, common, tmp_path)
+
+    text = all_output(console, report_dir)
+    assert "VIOLATED error_body_fields" in text  # the reports do hold failures with reproductions
+    assert "curl" in text
+    assert DEMO.token not in text
+    assert DEMO.sk not in text
+    assert not SIGNATURE.search(text)
+
+
+def test_masker_masks_secrets_and_signatures() -> None:
+    mask = Masker(["s3cret-token", None, "xy"])
+    text = mask("token s3cret-token sig Signature=" + "ab" * 32 + ", exit xy")
+    assert "s3cret-token" not in text
+    assert "abab" not in text
+    assert "exit xy" in text  # too short to be a secret: left alone rather than garbling words
