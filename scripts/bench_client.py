@@ -7,6 +7,8 @@ Three measurements, each a median over repeats, interleaved so that machine nois
 - iterate: walk all 100,000 records of a cluster, 1,000 per page.
 
 Both clients sign with the same AK/SK pair. Ratios are SDK time / our time: above 1 means ours is faster.
+Wall time includes waiting for the mock, which both clients do equally; CPU time is this process only (the
+mock runs in a child process), so it isolates what each client costs.
 
     python scripts/bench_client.py [--records 100000] [--page-size 1000] [--repeat 15] [--json PATH]
 """
@@ -34,31 +36,40 @@ from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 @dataclass(frozen=True)
 class Result:
-    """One measurement: median seconds per run for each client, and the SDK/ours ratio."""
+    """One measurement: median wall and CPU seconds per run for each client, and the SDK/ours ratios."""
 
     name: str
     ours_s: float
     sdk_s: float
+    ours_cpu_s: float
+    sdk_cpu_s: float
 
     @property
     def ratio(self) -> float:
         return self.sdk_s / self.ours_s
 
+    @property
+    def cpu_ratio(self) -> float:
+        return self.sdk_cpu_s / self.ours_cpu_s
+
 
 def median_pair(
     ours: Callable[[], int], sdk: Callable[[], int], repeat: int, expected: int
-) -> tuple[float, float]:
-    """Median wall time of each callable, run alternately; each must return `expected` records."""
+) -> tuple[float, float, float, float]:
+    """Median wall and CPU time of each callable, run alternately; each must return `expected` records."""
     ours(), sdk()  # warm-up: connections, imports, caches
-    times: dict[str, list[float]] = {"ours": [], "sdk": []}
+    wall: dict[str, list[float]] = {"ours": [], "sdk": []}
+    cpu: dict[str, list[float]] = {"ours": [], "sdk": []}
     for _ in range(repeat):
         for label, fn in (("ours", ours), ("sdk", sdk)):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             got = fn()
-            times[label].append(time.perf_counter() - start)
+            wall[label].append(time.perf_counter() - start)
+            cpu[label].append(time.process_time() - start_cpu)
             if got != expected:
                 raise RuntimeError(f"{label} returned {got} records, expected {expected}")
-    return statistics.median(times["ours"]), statistics.median(times["sdk"])
+    med = statistics.median
+    return med(wall["ours"]), med(wall["sdk"]), med(cpu["ours"]), med(cpu["sdk"])
 
 
 def sdk_client(url: str) -> Any:
@@ -125,9 +136,15 @@ def run(records: int, page_size: int, repeat: int) -> list[Result]:
 
 
 def render(results: list[Result]) -> str:
-    lines = [f"{'measurement':<48} {'ours':>10} {'SDK':>10} {'SDK/ours':>9}"]
+    columns = f"{'ours':>10} {'SDK':>10} {'SDK/ours':>8}"
+    lines = [
+        f"{'':<46} {'wall time':^30}  {'client CPU time':^30}",
+        f"{'measurement':<46} {columns}  {columns}",
+    ]
     for r in results:
-        lines.append(f"{r.name:<48} {r.ours_s * 1000:>8.1f}ms {r.sdk_s * 1000:>8.1f}ms {r.ratio:>8.2f}x")
+        wall = f"{r.ours_s * 1000:>8.1f}ms {r.sdk_s * 1000:>8.1f}ms {r.ratio:>7.2f}x"
+        cpu = f"{r.ours_cpu_s * 1000:>8.1f}ms {r.sdk_cpu_s * 1000:>8.1f}ms {r.cpu_ratio:>7.2f}x"
+        lines.append(f"{r.name:<46} {wall}  {cpu}")
     return "\n".join(lines)
 
 
@@ -150,7 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     print(render(results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = [{**asdict(r), "ratio_sdk_over_ours": round(r.ratio, 3)} for r in results]
+        payload = [
+            {
+                **asdict(r),
+                "ratio_sdk_over_ours": round(r.ratio, 3),
+                "cpu_ratio_sdk_over_ours": round(r.cpu_ratio, 3),
+            }
+            for r in results
+        ]
         args.json.write_text(json.dumps(payload, indent=2) + "\n")
     return 0
 
