@@ -166,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=10, help="length of each throughput run (default 10)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating mock/Prism rounds (default 3)")
     parser.add_argument("--soak-seconds", type=int, default=60, help="length of the soak (default 60)")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench" / "mock.json", help="JSON results")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "build" / "bench" / "mock.json", help="JSON results"
+    )
     args = parser.parse_args(argv)
     for tool in (AUTOCANNON, PRISM):
         if not tool.exists():

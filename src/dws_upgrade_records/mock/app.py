@@ -12,7 +12,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dws_upgrade_records.mock.auth import Authenticated, Rejected, SignedRequest, authenticate
@@ -38,24 +38,27 @@ JSON = b"application/json"
 TEXT = b"text/plain; charset=utf-8"
 # Pages larger than this are streamed in chunks of this many records, so memory stays flat.
 STREAM_CHUNK = 1000
+# Identical requests (same caller project, path and query) get the same reply, so small replies are
+# memoised; the bounds keep memory flat under any request mix.
+MEMO_ENTRIES = 4096
+MEMO_BODY_BYTES = 16384
 LOGGED_PATH_CHARS = 200
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reply:
     """A finished response: status, body (bytes or a chunk iterator) and extra headers."""
 
     status: int
     body: bytes | Iterator[bytes]
     content_type: bytes = JSON
-    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
 class MockApp:
     """The reference DWS ListUpdateRecord server; `config.fault` turns one catalogued bug on."""
 
     def __init__(self, config: MockConfig) -> None:
-        self.config = config
         self.fault = config.fault
         self.contract = load_contract(config.spec_path)
         dataset = load_dataset(config.data_path or BUNDLED_DATA_PATH, self.contract)
@@ -68,10 +71,11 @@ class MockApp:
             minimums["limit"] = 0
         defaults = {"limit": 20} if self.fault == "default-limit-20" else {}
         self.checker = ParameterChecker(self.contract, minimums, defaults)
-        self.allow = ", ".join([self.contract.method]).encode()
+        self.allow = self.contract.method.encode()
         prefix = secrets.token_hex(8)
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
         self._endpoint_calls = 0
+        self._memo: dict[tuple[str | None, str, str], Reply] = {}
 
     def _record_sources(self, dataset: Dataset, config: MockConfig) -> dict[tuple[str, str], RecordSource]:
         shape = record_shaper(self.fault)
@@ -107,10 +111,8 @@ class MockApp:
         if not self.checker.shape.aims_here(raw_path):
             reply = self.error(404, "APIGW.0101", "The API does not exist or has not been published.")
         elif method != self.contract.method:
-            reply = self.error(
-                405, "APIGW.0405", f"Method {method} is not allowed here; allowed: {self.allow.decode()}."
-            )
-            reply.headers.append((b"allow", self.allow))
+            message = f"Method {method} is not allowed here; allowed: {self.allow.decode()}."
+            reply = replace(self.error(405, "APIGW.0405", message), headers=((b"allow", self.allow),))
         elif self.fault == "hang":
             await _wait_for_disconnect(receive)
             self._log(request_id, method, raw_path, query_string, 0, started)
@@ -139,21 +141,30 @@ class MockApp:
             self._endpoint_calls += 1
             if self._endpoint_calls % RATE_LIMIT_EVERY == 0:
                 return self.error(429, "APIGW.0308", "The throttling threshold has been reached.")
-        auth: Authenticated | Rejected | None = None
+        auth: Authenticated | None = None
         if self.fault != "ignore-auth":
-            auth = authenticate(request, self.dataset)
-            if isinstance(auth, Rejected):
-                return self.error(401, "APIGW.0301", auth.reason)
+            outcome = authenticate(request, self.dataset)
+            if isinstance(outcome, Rejected):
+                return self.error(401, "APIGW.0301", outcome.reason)
+            auth = outcome
+        key = (auth.project_id if auth else None, request.raw_path, request.query_string)
+        reply = self._memo.get(key)
+        if reply is None:
+            reply = self.authorised(auth, request)
+            if isinstance(reply.body, bytes) and len(reply.body) <= MEMO_BODY_BYTES:
+                if len(self._memo) >= MEMO_ENTRIES:
+                    self._memo.clear()
+                self._memo[key] = reply
+        return reply
+
+    def authorised(self, auth: Authenticated | None, request: SignedRequest) -> Reply:
+        """Everything after authentication; a pure function of the caller's project and the URL."""
         checked = self.checker.check(request.raw_path, request.query_string)
         if isinstance(checked, Invalid):
             return self.invalid(checked)
         project_id: str = checked.values["project_id"]
         cluster_id: str = checked.values["cluster_id"]
-        if (
-            isinstance(auth, Authenticated)
-            and auth.project_id != project_id
-            and self.fault != "other-project-allowed"
-        ):
+        if auth is not None and auth.project_id != project_id and self.fault != "other-project-allowed":
             return self.error(
                 403, "DWS.0002", f"The credentials do not grant access to project {project_id}."
             )
