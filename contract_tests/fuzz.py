@@ -22,6 +22,10 @@ from contract_tests.wire import PLACEHOLDER, Session
 
 
 def build_config(options: RunOptions) -> SchemathesisConfig:
+    return SchemathesisConfig.from_dict(config_data(options))
+
+
+def config_data(options: RunOptions) -> dict[str, Any]:
     """The run's schemathesis configuration, as `schemathesis.toml` would spell it."""
     creds = options.credentials
     scheme, value = ("XAuthToken", creds.token) if creds.token is not None else ("AkSkSignature", PLACEHOLDER)
@@ -54,7 +58,7 @@ def build_config(options: RunOptions) -> SchemathesisConfig:
         data["rate-limit"] = options.effective_rate_limit
     if options.fail_fast:
         data["max-failures"] = 1
-    return SchemathesisConfig.from_dict(data)
+    return data
 
 
 def run_engine(
