@@ -99,6 +99,7 @@ def signed_request(
     *,
     sk: str = DEMO.sk,
     signed_at: datetime | None = None,
+    body: str = "",
 ) -> tuple[str, dict[str, str]]:
     """Sign like the SDK does (its own Signer) and return the URL and headers to send."""
     headers = {"Content-Type": "application/json", "X-Project-Id": DEMO.project_id}
@@ -111,7 +112,7 @@ def signed_request(
         resource_path=path,
         query_params=list(query),
         header_params=headers,
-        body="",
+        body=body,
     )
     Signer(type("Credentials", (), {"ak": DEMO.ak, "sk": sk})()).sign(request)
     return base_url + request.uri, dict(request.header_params)
@@ -186,3 +187,16 @@ def test_a_valid_signature_for_another_project_gets_403(mock_url: str) -> None:
     path = records_path(project_id=DEMO.other_project_id, cluster_id=DEMO.other_cluster_id)
     url, headers = signed_request(mock_url, path, [])
     assert httpx.get(url, headers=headers).status_code == 403
+
+
+def test_the_body_is_covered_by_the_signature(mock_url: str) -> None:
+    url, headers = signed_request(mock_url, records_path(), [], body='{"note": "signed"}')
+    assert httpx.request("GET", url, headers=headers, content=b'{"note": "signed"}').status_code == 200
+    assert httpx.request("GET", url, headers=headers, content=b'{"note": "changed"}').status_code == 401
+
+
+def test_an_oversized_body_is_refused_without_reading_it_all(mock_url: str) -> None:
+    url, headers = signed_request(mock_url, records_path(), [])
+    response = httpx.request("GET", url, headers=headers, content=b"x" * (2 << 20))
+    assert response.status_code == 400
+    assert "larger than" in response.json()["error_msg"]

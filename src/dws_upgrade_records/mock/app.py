@@ -42,6 +42,7 @@ STREAM_CHUNK = 1000
 # memoised; the bounds keep memory flat under any request mix.
 MEMO_ENTRIES = 4096
 MEMO_BODY_BYTES = 16384
+MAX_BODY_BYTES = 1 << 20
 LOGGED_PATH_CHARS = 200
 
 
@@ -123,7 +124,12 @@ class MockApp:
                 for name, value in reversed(scope["headers"])
             }
             body = await _read_body(receive) if "authorization" in headers else b""
-            reply = self.answer(request_id, SignedRequest(method, raw_path, query_string, headers, body))
+            if body is None:
+                reply = self.error(
+                    400, "DWS.0001", f"Invalid request body: larger than {MAX_BODY_BYTES} bytes."
+                )
+            else:
+                reply = self.answer(request_id, SignedRequest(method, raw_path, query_string, headers, body))
         await self._send(send, reply, request_id)
         self._log(request_id, method, raw_path, query_string, reply.status, started)
 
@@ -275,11 +281,14 @@ def _stream(source: RecordSource, start: int, stop: int, head: bytes) -> Iterato
     yield b"]}"
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The body an AK/SK signature covers; None once it passes MAX_BODY_BYTES (a GET needs none)."""
     body = b""
     while True:
         message = await receive()
         body += bytes(message.get("body", b""))
+        if len(body) > MAX_BODY_BYTES:
+            return None
         if not message.get("more_body", False):
             return body
 
