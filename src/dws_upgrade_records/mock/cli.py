@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 
-from dws_upgrade_records.mock.app import create_app
+from dws_upgrade_records.mock.app import MockApp, create_app
 from dws_upgrade_records.mock.config import MockConfig
 from dws_upgrade_records.mock.data import DataError
 from dws_upgrade_records.mock.demo import DEMO
@@ -67,20 +67,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     url = base_url(sock)
     print(f"{READY_MARKER}{url}")
-    print(_describe(config), flush=True)
+    print(_describe(config, app), flush=True)
     uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     return 0
 
 
-def _describe(config: MockConfig) -> str:
+def _describe(config: MockConfig, app: MockApp) -> str:
     lines = [f"fault: {config.fault or 'none (conformant)'}"]
+    demo_cluster = (DEMO.project_id, DEMO.cluster_id)
     if config.data_path is None:
         lines += [
             "demo credentials (bundled data; made up, valid only here):",
             f"  project_id  {DEMO.project_id}",
             f"  X-Auth-Token  {DEMO.token}",
             f"  AK/SK  {DEMO.ak} / {DEMO.sk}",
-            f"  cluster_id  {DEMO.cluster_id} (27 records), empty {DEMO.empty_cluster_id},"
+            f"  cluster_id  {DEMO.cluster_id} ({len(app.clusters[demo_cluster])} records),"
+            f" empty {DEMO.empty_cluster_id},"
             f" one page {DEMO.one_page_cluster_id}",
             f"  other project  {DEMO.other_project_id} (token {DEMO.other_token}: 403 on the first project)",
         ]
