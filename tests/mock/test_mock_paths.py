@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dws_upgrade_records.mock import DEMO
@@ -141,7 +141,7 @@ def test_other_paths_get_404(mock_url: str, path: str) -> None:
 SEGMENT_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None)
 @given(
     cluster=SEGMENT_TEXT,
     project=SEGMENT_TEXT,
