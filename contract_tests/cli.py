@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.errors import CannotRunError
 from contract_tests.masking import Masker
@@ -64,6 +67,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # Hypothesis caches under ./.hypothesis by default; a contract run leaves the working directory alone.
+    with tempfile.TemporaryDirectory(prefix="dws-contract-") as scratch:
+        set_hypothesis_home_dir(scratch)
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     progress: Progress = (
         (lambda _message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     )
