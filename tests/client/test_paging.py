@@ -101,11 +101,11 @@ def test_a_server_that_loses_records_is_reported(
 @pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_a_million_records_iterate_in_constant_memory(client: Client, generated_records: int) -> None:
-    """Memory held while iterating 1,000,000 records does not grow, and the peak stays a few pages' worth.
+    """Memory held while iterating 1,000,000 records does not grow, and the peak stays about one page.
 
     Holding the records would take hundreds of MB (a parsed record is well over 500 bytes), so a leak
-    fails both bounds by far. Retained memory is read after a full garbage collection, because the
-    peak alone also counts garbage that is simply not collected yet. Timing is not asserted.
+    fails both bounds by far; so does garbage that waits for a rare full GC (an httpx response body of
+    every page did, until paging.py broke httpx's reference cycle). Timing is not asserted.
     """
     checkpoints = {10_000: 0, generated_records - 10_000: 0}
     tracemalloc.start()
@@ -124,4 +124,5 @@ def test_a_million_records_iterate_in_constant_memory(client: Client, generated_
     assert count == generated_records == 1_000_000
     early, late = checkpoints.values()
     assert late < early + 1024 * 1024, f"retained memory grew from {early} to {late} bytes"
-    assert peak < 32 * 1024 * 1024, f"peak traced memory was {peak} bytes"
+    # A 1,000-record page parses into about 2 MB; measured peak: about 3 MB.
+    assert peak < 8 * 1024 * 1024, f"peak traced memory was {peak} bytes"
