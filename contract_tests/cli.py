@@ -123,7 +123,7 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
 def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
     from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 
-    with embedded_mock(MockConfig(log_level="warning")) as url:
+    with embedded_mock(MockConfig(log_level="error")) as url:
         print(f"dws-contract: no --base-url, checking the embedded reference mock at {url}", file=sys.stderr)
         return _report(run(_options(args, url, DEMO), progress))
 
