@@ -38,7 +38,7 @@ class Ledger:
     # case id -> (case number, monotonic time of its response), to date findings reported after the fact
     sent: dict[str, tuple[int, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    out_of_time: bool = False
+    incomplete: str | None = None  # why the run stopped before every check ran
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:

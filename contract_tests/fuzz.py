@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 from schemathesis.config import SchemathesisConfig
-from schemathesis.engine import events, from_schema
+from schemathesis.engine import StopReason, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
@@ -22,6 +22,7 @@ from contract_tests.wire import PLACEHOLDER, Session
 
 
 def build_config(options: RunOptions) -> SchemathesisConfig:
+    """Validated by schemathesis itself, so a wrong key fails here rather than being ignored."""
     return SchemathesisConfig.from_dict(config_data(options))
 
 
@@ -77,6 +78,10 @@ def run_engine(
             progress(f"{event.phase.value} finished")
         elif isinstance(event, events.NonFatalError):
             _record_error(event, ledger)
+        elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
+            ledger.incomplete = (
+                ledger.incomplete or "the server stopped responding during schemathesis' phases"
+            )
         elif isinstance(event, events.FatalError):
             raise event.exception
 

@@ -58,7 +58,7 @@ class Prober:
     ) -> Reply:
         """GET the operation; `headers=None` means the run's own credentials."""
         if self.ledger.elapsed > self.options.max_time:
-            self.ledger.out_of_time = True
+            self.ledger.incomplete = "the run hit its time bound (--max-time)"
             raise CannotRunError(
                 f"the run exceeded --max-time {self.options.max_time:g} s before its checks finished"
             )

@@ -69,8 +69,8 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         if ledger.cases - last_tick[0] >= PROGRESS_EVERY:
             last_tick[0] = ledger.cases
             say(f"{ledger.cases} requests, {len(ledger.violations)} check(s) violated")
-        if ledger.elapsed > options.max_time and session.stop_engine is not None and not ledger.out_of_time:
-            ledger.out_of_time = True
+        if ledger.elapsed > options.max_time and session.stop_engine is not None and not ledger.incomplete:
+            ledger.incomplete = f"the run hit its time bound (--max-time {options.max_time:g} s)"
             session.stop_engine()
 
     session = Session(options, ledger, signer, tick)
@@ -113,8 +113,12 @@ def decide(ledger: Ledger) -> Outcome:
         return Outcome(2, "no request got a 200, so nothing was checked against a working API")
     if ledger.credentialed["accepted"] == 0:
         return Outcome(2, "the credentials were rejected on every request")
-    if ledger.out_of_time and not ledger.violated:
-        return Outcome(2, "the run hit its time bound (--max-time) before every check ran")
+    if ledger.incomplete and not ledger.violated:
+        return Outcome(2, f"{ledger.incomplete} before every check ran")
+    if ledger.connection_errors and not ledger.violated:
+        return Outcome(
+            2, f"the server stopped accepting connections ({ledger.connection_errors} request(s) failed)"
+        )
     if ledger.violated:
         names = ", ".join(sorted(ledger.violations))
         return Outcome(1, f"{len(ledger.violations)} check(s) violated: {names}")

@@ -92,3 +92,11 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
         )
         assert completed.returncode == 2, (args, completed.stderr)
         assert completed.stderr.strip(), args
+
+
+def test_a_server_that_went_away_mid_run_can_never_pass() -> None:
+    ledger = Ledger()
+    for _ in range(50):
+        ledger.response(200, with_credentials=True)
+    ledger.failed_request(timeout=False)
+    assert decide(ledger).exit_code == 2
