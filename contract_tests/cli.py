@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -82,9 +83,17 @@ def _main(args: argparse.Namespace) -> int:
             return _against_embedded_mock(args, progress)
         return _report(run(_options(args, args.base_url), progress))
     except CannotRunError as exc:
-        secrets = (args.token, args.sk, os.environ.get("DWS_TOKEN"), os.environ.get("DWS_SK"))
-        print(f"dws-contract: cannot run: {Masker(secrets)(str(exc))}", file=sys.stderr)
+        print(f"dws-contract: cannot run: {_mask(args)(str(exc))}", file=sys.stderr)
         return 2
+    except Exception:
+        # An unexpected error still must not print a secret: its traceback is masked like everything else.
+        print(f"dws-contract: internal error:\n{_mask(args)(traceback.format_exc())}", file=sys.stderr)
+        return 2
+
+
+def _mask(args: argparse.Namespace) -> Masker:
+    env = os.environ
+    return Masker((args.token, args.sk, env.get("DWS_TOKEN"), env.get("DWS_SK")))
 
 
 def _credentials(args: argparse.Namespace, demo: Any) -> Credentials:

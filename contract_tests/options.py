@@ -12,7 +12,7 @@ from contract_tests.errors import CannotRunError
 from contract_tests.schema import DEFAULT_SPEC
 
 DEFAULT_SEED = 20250919
-DEFAULT_MAX_EXAMPLES = 400
+DEFAULT_MAX_EXAMPLES = 450
 DEFAULT_REQUEST_TIMEOUT = 5.0
 DEFAULT_MAX_TIME = 300.0
 # Production safety: a remote server gets at most this many requests per second unless told otherwise.

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from contract_tests.options import DEFAULT_MAX_EXAMPLES
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 
 
@@ -77,7 +78,7 @@ def replace_table(readme: Path, table: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=int, default=400)
+    parser.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--fail-fast", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
