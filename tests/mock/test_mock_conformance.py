@@ -7,6 +7,7 @@ import pytest
 
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
+from dws_upgrade_records.spec import load_contract
 
 
 def all_pages(client: httpx.Client, cluster_id: str, limit: int) -> list[dict[str, object]]:
@@ -61,8 +62,6 @@ def test_empty_and_one_page_clusters(client: httpx.Client) -> None:
 
 
 def test_bundled_cluster_covers_every_known_status(client: httpx.Client) -> None:
-    from dws_upgrade_records.spec import load_contract
-
     records = client.get(records_path(), params={"limit": 100}).json()["records"]
     assert set(load_contract().known_statuses) <= {record["status"] for record in records}
     assert any(record["end_time"] is None for record in records)
