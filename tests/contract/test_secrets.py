@@ -61,6 +61,7 @@ def test_no_secret_in_console_or_reports(auth: str, faulty_url: str, tmp_path: P
     else:
         console = run_cli({"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}, common, tmp_path)
 
+    assert "preflight" in console and "schemathesis phases" in console  # progress while it runs
     text = all_output(console, report_dir)
     assert "VIOLATED error_body_fields" in text  # the reports do hold failures with reproductions
     assert "curl" in text
