@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.checks import EXPECTATIONS
 from contract_tests.runner import RunResult
 from dws_upgrade_records.mock import FAULTS, MockConfig, running_mock
 
@@ -43,8 +44,8 @@ EXPECTED_FIRST: dict[str, set[str]] = {
     "wrong-content-type": {"content_type_conformance"},
     "missing-request-id": {"request_id_header", "response_headers_conformance"},
     "plain-error-body": {"error_body_fields", "response_schema_conformance"},
-    # Every 5th request: whichever request is 5th is refused, by any phase's check.
-    "rate-limit-429": {"status_code_conformance", "auth_other_project", "pagination_accepted"},
+    # Every 5th request is refused, so the first check to notice is whichever sent the 5th request.
+    "rate-limit-429": set(EXPECTATIONS),
     "hang": {"response_timeout"},
 }
 
@@ -65,6 +66,8 @@ def test_fault_is_detected_and_named(fault: str, suite: Suite, tmp_path: Path) -
     first_check = result.ledger.first_detection[2]
     assert first_check in EXPECTED_FIRST[fault], result.summary
     assert f"VIOLATED {first_check}" in result.summary
+    if fault == "rate-limit-429":
+        assert "HTTP 429" in result.summary
     junit = (tmp_path / "reports" / "junit.xml").read_text()
     assert f'<failure message="{first_check}' in junit
     outcome = json.loads((tmp_path / "reports" / "result.json").read_text())
