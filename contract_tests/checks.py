@@ -45,6 +45,9 @@ EXPECTATIONS: dict[str, str] = {
 }
 
 
+ERROR_FIELDS = ("error_code", "error_msg")
+
+
 def json_body(response: Response) -> Any:
     """The parsed body, or None when it is not JSON."""
     try:
@@ -87,9 +90,6 @@ def missing_request_id(status: int, values: list[str]) -> str | None:
     if any(value.strip() for value in values):
         return None
     return f"{status} response without an X-Request-Id header"
-
-
-ERROR_FIELDS = ("error_code", "error_msg")
 
 
 @schemathesis.check
