@@ -18,6 +18,7 @@ from contract_tests.pagination import preflight, run_pagination
 from contract_tests.probe import Prober
 from contract_tests.report import Outcome, junit, result_json, summary, write_reports
 from contract_tests.schema import find_operation, load_raw, load_schema, pin_cluster, require_valid
+from contract_tests.signing import AkSkAuth
 from contract_tests.wire import Session, attach, detach
 
 Progress = Callable[[str], None]
@@ -102,7 +103,6 @@ def _signers(options: RunOptions) -> tuple[requests.auth.AuthBase | None, reques
     creds = options.credentials
     if creds.ak is None or creds.sk is None:
         return None, None
-    from contract_tests.signing import AkSkAuth  # imports huaweicloudsdkcore, which writes to ~/.huaweicloud
 
     return AkSkAuth(creds.ak, creds.sk, options.project_id), AkSkAuth(creds.ak, WRONG_SK, options.project_id)
 

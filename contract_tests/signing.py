@@ -7,11 +7,11 @@ serialization and path parameter substitution) and only where the placeholder su
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
-from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
@@ -22,7 +22,8 @@ class AkSkAuth(requests.auth.AuthBase):
     """Signs a request the way Huawei's SDK does: Host, X-Project-Id and X-Sdk-Date are signed."""
 
     def __init__(self, ak: str, sk: str, project_id: str) -> None:
-        self._signer = Signer(BasicCredentials(ak, sk, project_id))
+        # Signer reads only .ak and .sk; BasicCredentials would import modules that write ~/.huaweicloud.
+        self._signer = Signer(SimpleNamespace(ak=ak, sk=sk))
         self._project_id = project_id
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
