@@ -3,7 +3,10 @@
 1. `dws-contract` with no --base-url (the embedded mock, as `make contract` runs it): wall time, requests.
 2. `dws-contract` and plain `st run` against one mock process, same spec (cluster pinned the same way),
    same seed, max-examples and credentials: wall time, cases/s, and their ratio.
-3. Time to first detection per fault mode (scripts/fault_table.py --fail-fast), and its median.
+3. Per fault mode of the mock (and the conformant mock, for false alarms), one mock process each:
+   `dws-contract`, plain `st run` with schemathesis' defaults (URL, token, seed, max-examples only) and
+   plain `st run` with the suite's tightened settings, all with a 1 s request timeout so `hang` is bounded:
+   caught or not, wall time, and the suite's time to first detection.
 Prints a Markdown block for the README. Timings only here, never in tests.
 """
 
@@ -18,18 +21,26 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from contract_tests.fuzz import config_data
-from contract_tests.options import DEFAULT_MAX_EXAMPLES, Credentials, RunOptions
+from contract_tests.options import (
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_SEED,
+    Credentials,
+    RunOptions,
+)
 from contract_tests.schema import DEFAULT_SPEC, load_raw, pin_cluster
-from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+FAULT_REQUEST_TIMEOUT = 1.0  # bounds the `hang` fault for every tool alike
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -64,47 +75,145 @@ def toml(data: dict[str, Any], prefix: str = "") -> str:
     return header + "".join(f"{line}\n" for line in scalars) + "".join(tables)
 
 
-def st_run(tmp: Path, base_url: str) -> tuple[float, int, int]:
+def pinned_spec(tmp: Path) -> Path:
+    """The spec every tool gets: the repo's, with the cluster pinned as the suite pins it."""
+    spec = tmp / "pinned-openapi.yaml"
+    if not spec.exists():
+        document = pin_cluster(load_raw(DEFAULT_SPEC), DEMO.cluster_id)
+        spec.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return spec
+
+
+def st_finished(completed: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    """A crashed or misused `st` must not count as a detection."""
+    if "SUMMARY" not in completed.stdout:
+        raise SystemExit(f"st run did not finish a run:\n{completed.stdout}\n{completed.stderr}")
+    return completed
+
+
+def st_tightened(
+    tmp: Path, base_url: str, request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+) -> tuple[float, subprocess.CompletedProcess[str]]:
     """Plain `st run` with the suite's own schemathesis settings and pinned spec."""
     options = RunOptions(
         base_url=base_url,
         project_id=DEMO.project_id,
         cluster_id=DEMO.cluster_id,
         credentials=Credentials(token=DEMO.token),
+        request_timeout=request_timeout,
     )
-    spec = tmp / "pinned-openapi.yaml"
-    spec.write_text(yaml.safe_dump(pin_cluster(load_raw(DEFAULT_SPEC), DEMO.cluster_id)), encoding="utf-8")
     config = tmp / "schemathesis.toml"
     config.write_text(toml(config_data(options)), encoding="utf-8")
-    seconds, completed = timed(
-        [str(BIN / "st"), "--config-file", str(config), "run", str(spec), "--url", base_url], tmp
-    )
+    command = [str(BIN / "st"), "--config-file", str(config), "run", str(pinned_spec(tmp)), "--url", base_url]
+    seconds, completed = timed(command, tmp)
+    return seconds, st_finished(completed)
+
+
+def st_defaults(tmp: Path, base_url: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Plain `st run` as a newcomer runs it: schemathesis' defaults, only URL, token, seed and examples.
+
+    It runs in a fresh directory so no `schemathesis.toml` (nor a hypothesis database) is picked up.
+    """
+    command = [
+        str(BIN / "st"), "run", str(pinned_spec(tmp)), "--url", base_url, "-H", f"X-Auth-Token: {DEMO.token}",
+        "--seed", str(DEFAULT_SEED), "--max-examples", str(DEFAULT_MAX_EXAMPLES),
+        "--request-timeout", str(FAULT_REQUEST_TIMEOUT),
+    ]  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="st-defaults-") as cwd:
+        seconds, completed = timed(command, Path(cwd))
+    return seconds, st_finished(completed)
+
+
+def st_run(tmp: Path, base_url: str) -> tuple[float, int, int]:
+    """`st_tightened` with its generated-case count, for the speed comparison."""
+    seconds, completed = st_tightened(tmp, base_url)
     match = re.search(r"(\d+) generated", completed.stdout)
     if match is None:
         raise SystemExit(f"st run printed no case count:\n{completed.stdout}\n{completed.stderr}")
     return seconds, int(match.group(1)), completed.returncode
 
 
-def detection_times() -> list[dict[str, Any]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "faults.json"
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "scripts" / "fault_table.py"),
-                "--fail-fast",
-                "--jobs",
-                "1",
-                "--json",
-                str(out),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
+@dataclass(frozen=True)
+class StRun:
+    """One plain `st run`: its exit code is its verdict, the summary's titles say what it saw."""
+
+    wall: float
+    exit_code: int
+    found: list[str]  # the failure and error titles of st's summary
+
+    @classmethod
+    def of(cls, wall: float, completed: subprocess.CompletedProcess[str]) -> StRun:
+        summary = completed.stdout.partition("SUMMARY")[2]
+        found = re.findall(r"^\s+(?:❌|🚫) (?:ST\d+ )?(.+): \d+$", summary, re.MULTILINE)
+        return cls(wall, completed.returncode, found)
+
+    def cell(self, conformant: bool) -> str:
+        return caught(self.exit_code, ", ".join(self.found), self.wall, conformant)
+
+
+@dataclass(frozen=True)
+class FaultRow:
+    """One mock (a fault mode, or None: conformant) as each tool saw it; exit 0 means nothing caught."""
+
+    fault: str | None
+    suite: dict[str, Any]  # the suite's result.json
+    suite_wall: float
+    defaults: StRun
+    tightened: StRun
+
+
+def fault_rows(tmp: Path) -> list[FaultRow]:
+    """Every tool against the same mock process per fault, one fault at a time (timings stay comparable)."""
+    rows = []
+    for fault in [None, *sorted(FAULTS)]:
+        name = f"fault-{fault or 'conformant'}"
+        with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
+            command = [*suite_command(tmp, name, url), "--request-timeout", str(FAULT_REQUEST_TIMEOUT)]
+            suite_wall, _ = timed(command, ROOT)
+            suite = json.loads((tmp / name / "result.json").read_text(encoding="utf-8"))
+            defaults = StRun.of(*st_defaults(tmp, url))
+            tightened = StRun.of(*st_tightened(tmp, url, FAULT_REQUEST_TIMEOUT))
+        rows.append(FaultRow(fault, suite, suite_wall, defaults, tightened))
+    return rows
+
+
+def caught(code: int, found: str, wall: float, conformant: bool) -> str:
+    """One cell: whether the tool failed the run, with what, and its wall time."""
+    what = f"exit {code}" + (f"; {found}" if found else "")
+    if conformant:
+        return f"{'**false alarm**' if code else 'no false alarm'} ({what}), {wall:.1f} s"
+    return f"{'yes' if code else '**no**'} ({what}), {wall:.1f} s"
+
+
+def fault_table(rows: list[FaultRow]) -> str:
+    """The per-fault Markdown table, with totals over the fault modes (the conformant row excluded)."""
+    lines = [
+        "| fault | dws-contract: caught (check, first detection), wall | st run defaults: caught?, wall "
+        "| st run tightened: caught?, wall |",
+        "|---|---|---|---|",
+    ]
+    for row in rows:
+        conformant = row.fault is None
+        first = row.suite["first_detection"]
+        code = int(row.suite["exit_code"])
+        if first is None or conformant:
+            suite = caught(code, ", ".join(row.suite["violations"]), row.suite_wall, conformant)
+        else:
+            suite = f"yes (`{first['check']}`, {first['seconds']:.2f} s), {row.suite_wall:.1f} s"
+        lines.append(
+            f"| {f'`{row.fault}`' if row.fault else '(conformant mock)'} | {suite} "
+            f"| {row.defaults.cell(conformant)} | {row.tightened.cell(conformant)} |"
         )
-        results: list[dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))
-        return results
+    faults = [row for row in rows if row.fault is not None]
+
+    def total(runs: list[tuple[float, int]]) -> str:
+        return f"**{sum(1 for _, code in runs if code)}/{len(runs)}**, {sum(wall for wall, _ in runs):.1f} s"
+
+    suite_runs = [(row.suite_wall, int(row.suite["exit_code"])) for row in faults]
+    defaults = [(row.defaults.wall, row.defaults.exit_code) for row in faults]
+    tightened = [(row.tightened.wall, row.tightened.exit_code) for row in faults]
+    lines.append(f"| **caught, total wall** | {total(suite_runs)} | {total(defaults)} | {total(tightened)} |")
+    return "\n".join(lines)
 
 
 def median_of(runs: list[tuple[float, int, int]]) -> tuple[float, int, int, str]:
@@ -136,11 +245,13 @@ def main() -> int:
                 st_runs.append(st_run(tmp, url))
         rows.append(("`dws-contract` against a mock process", *median_of(suite_runs)))
         rows.append(("plain `st run`, same spec, mock, seed and examples", *median_of(st_runs)))
-    load = " ".join(f"{n:.2f}" for n in os.getloadavg())
+        load = " ".join(f"{n:.2f}" for n in os.getloadavg())
+        per_fault = fault_rows(tmp)
     suite_wall, suite_cases, st_wall, st_cases = rows[1][1], rows[1][2], rows[2][1], rows[2][2]
-    faults = detection_times()
-    times = [f["first_detection"]["seconds"] for f in faults if f["first_detection"]]
-    slowest = max(faults, key=lambda f: (f["first_detection"] or {}).get("seconds", 0))
+    faults = [row for row in per_fault if row.fault is not None]
+    detected = [row for row in faults if row.suite["first_detection"]]
+    times = [row.suite["first_detection"]["seconds"] for row in detected]
+    slowest = max(detected, key=lambda row: float(row.suite["first_detection"]["seconds"]))
     print(f"load average (1, 5, 15 min) after the timed runs: {load}")
     print(f"| run | wall (median of {repeat}) | all walls | requests/cases | per second | result |")
     print("|---|---|---|---|---|---|")
@@ -152,8 +263,11 @@ def main() -> int:
     )
     print(
         f"Time to first detection over {len(faults)} fault modes ({len(times)} detected): "
-        f"median {statistics.median(times):.2f} s, max {max(times):.2f} s (`{slowest['fault']}`)."
+        f"median {statistics.median(times):.2f} s, max {max(times):.2f} s (`{slowest.fault}`)."
     )
+    print(f"\nPer fault mode, request timeout {FAULT_REQUEST_TIMEOUT:g} s (load average after: ", end="")
+    print(" ".join(f"{n:.2f}" for n in os.getloadavg()) + ")\n")
+    print(fault_table(per_fault))
     return 0
 
 
