@@ -77,7 +77,7 @@ mock: install ## Run the reference mock in the foreground (MOCK_HOST, MOCK_PORT,
 bench-mock: install ## Benchmark the mock: req/s and p50/p99 vs Prism at 16 connections, 1M-record pages, 60 s soak
 	$(PY) scripts/bench_mock.py --out build/bench/mock.json
 
-bench-contract: install ## Benchmark the contract suite: default run wall time and cases/s vs plain `st run`, time to first detection per fault
+bench-contract: install ## Benchmark the contract suite vs plain `st run`: wall time, cases/s, and every fault mode caught or missed by each
 	$(PY) scripts/bench_contract.py
 
 diff: $(PY_STAMP) $(NODE_STAMP) ## Breaking-change gate: rate openapi.yaml changes since BASE=<git ref>, fail on a too-small version bump
