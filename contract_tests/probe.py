@@ -40,13 +40,19 @@ class Reply:
 
 
 class Prober:
-    """Sends one request at a time for a phase and files violations under that phase."""
+    """Sends one request at a time for a phase and files violations under that phase.
 
-    def __init__(self, operation: Operation, options: RunOptions, ledger: Ledger, phase: str) -> None:
+    `http` is shared by the probing phases: one kept-alive connection instead of one per request.
+    """
+
+    def __init__(
+        self, operation: Operation, options: RunOptions, ledger: Ledger, phase: str, http: requests.Session
+    ) -> None:
         self.operation = operation
         self.options = options
         self.ledger = ledger
         self.phase = phase
+        self.http = http
 
     def send(
         self,
@@ -73,7 +79,7 @@ class Prober:
         curl = case.as_curl_command()
         extra: dict[str, Any] = {} if auth is None else {"auth": auth}
         try:
-            response = case.call(**extra)
+            response = case.call(session=self.http, **extra)
         except requests.Timeout as exc:
             self.ledger.failed_request(timeout=True)
             self.violation(
@@ -84,7 +90,14 @@ class Prober:
                 f"{self.options.request_timeout} s (request timeout): it hangs; no check could run"
             ) from exc
         except requests.ConnectionError as exc:
+            answered = sum(self.ledger.statuses.values())
             self.ledger.failed_request(timeout=False)
+            if answered:
+                raise CannotRunError(
+                    f"the server at {self.options.base_url} stopped accepting connections after "
+                    f"{answered} answered request(s) ({type(exc).__name__}): it went away mid-run; "
+                    "check that it stays up"
+                ) from exc
             raise CannotRunError(
                 f"cannot connect to {self.options.base_url} ({type(exc).__name__}): "
                 "check --base-url and that the server is running and reachable"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from schemathesis.transport.requests import ManagedCookiesSession
 
 from contract_tests.authn import WRONG_SK, run_auth
 from contract_tests.errors import CannotRunError
@@ -76,12 +77,14 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
 
     session = Session(options, ledger, signer, tick)
     attach(schema, session)
+    # Schemathesis' own session type for its generated cases: it drops response cookies between requests.
+    http = ManagedCookiesSession()
     try:
-        pager = Prober(operation, options, ledger, "pagination")
+        pager = Prober(operation, options, ledger, "pagination", http)
         say(f"preflight: the default page of cluster {options.cluster_id}")
         first = preflight(pager)
         say("auth checks")
-        run_auth(Prober(operation, options, ledger, "auth"), wrong_signer)
+        run_auth(Prober(operation, options, ledger, "auth", http), wrong_signer)
         if _stop_early(options, ledger):
             return
         say("pagination checks")
@@ -91,6 +94,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         say(f"schemathesis phases: examples, coverage, fuzzing (seed {options.seed})")
         run_engine(schema, ledger, say, session)
     finally:
+        http.close()
         detach(schema)
     say(f"done: {ledger.cases} requests, {len(ledger.violations)} check(s) violated")
 

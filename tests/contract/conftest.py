@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from contract_tests.options import Credentials, RunOptions
-from contract_tests.runner import RunResult, run
+from contract_tests.runner import Progress, RunResult, run
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]
@@ -39,10 +39,10 @@ def demo_options(url: str, report_dir: Path, **overrides: Any) -> RunOptions:
 
 @pytest.fixture
 def suite(tmp_path: Path) -> Suite:
-    """Run the suite in this process against a URL, reports under tmp_path, no progress output."""
+    """Run the suite in this process against a URL, reports under tmp_path, progress lines to `progress`."""
 
-    def run_suite(url: str, **overrides: Any) -> RunResult:
+    def run_suite(url: str, progress: Progress = lambda _message: None, **overrides: Any) -> RunResult:
         report_dir = overrides.pop("report_dir", tmp_path / "reports")
-        return run(demo_options(url, report_dir, **overrides), lambda _message: None)
+        return run(demo_options(url, report_dir, **overrides), progress)
 
     return run_suite
