@@ -206,6 +206,6 @@ def test_hang(faulty: httpx.Client) -> None:
 
 def test_readme_lists_every_fault() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("<!-- section: mock (owner: mock) -->")[1].split("<!-- section:")[0]
+    section = readme.split("\n## The reference mock")[1].split("\n## ")[0]
     for name, description in FAULTS.items():
         assert f"| `{name}` | {description} |" in section
