@@ -95,7 +95,7 @@ def missing_request_id(status: int, values: list[str]) -> str | None:
 @schemathesis.check
 def records_within_limit(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     sent = (case.query or {}).get("limit")
-    limit = int_query(case, "limit") if sent is not None else query_default(case.operation, "limit", 10)
+    limit = int_query(case, "limit") if sent is not None else query_default(case.operation, "limit")
     shown = f"limit={limit}" if sent is not None else f"no limit (default {limit})"
     problem = too_many_records(response.status_code, json_body(response), limit, shown)
     if problem:

@@ -50,8 +50,8 @@ def preflight(prober: Prober) -> Reply:
 def run_pagination(operation: Operation, prober: Prober, first: Reply) -> None:
     """Run every pagination check against the pinned cluster; `first` is the preflight's default page."""
     prober.ledger.ran(*CHECKS)
-    limit_default = query_default(operation, "limit", 10)
-    offset_default = query_default(operation, "offset", 0)
+    limit_default = query_default(operation, "limit")
+    offset_default = query_default(operation, "offset")
     count = first.count if isinstance(first.count, int) and not isinstance(first.count, bool) else None
     if count is None:
         prober.ledger.warnings.append("responses carry no integer `count`: partition totals were not checked")

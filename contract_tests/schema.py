@@ -17,11 +17,12 @@ from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contract_tests.errors import CannotRunError
+from dws_upgrade_records.spec import DEFAULT_SPEC_PATH
 
 OPERATION_ID = "ListUpdateRecord"
 # The one operation the suite checks; schemathesis types it by parameter, response and schema classes.
 Operation = APIOperation[Any, Any, Any, Any]
-DEFAULT_SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"
+DEFAULT_SPEC = DEFAULT_SPEC_PATH
 # libyaml's loader, when PyYAML was built with it: the same documents, about ten times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -95,10 +96,15 @@ def parameter_schema(operation: Operation, name: str) -> dict[str, Any]:
     raise CannotRunError(f"the spec's `{OPERATION_ID}` has no parameter `{name}`")
 
 
-def query_default(operation: Operation, name: str, fallback: int) -> int:
-    """The documented default of an integer query parameter."""
-    default = parameter_schema(operation, name).get("default", fallback)
-    return default if isinstance(default, int) else fallback
+def query_default(operation: Operation, name: str) -> int:
+    """The documented default of an integer query parameter; the default checks need one to check."""
+    default = parameter_schema(operation, name).get("default")
+    if not isinstance(default, int) or isinstance(default, bool):
+        raise CannotRunError(
+            f"the spec gives query parameter `{name}` no integer default ({default!r}); the default-value"
+            f" checks compare an omitted `{name}` with it: add `default:` to its schema in the spec"
+        )
+    return default
 
 
 def require_valid(operation: Operation, name: str, value: str, option: str) -> None:
