@@ -24,8 +24,10 @@ from dws_upgrade_records.mock.faults import (
     IGNORED_LIMIT_PAGE_SIZE,
     RATE_LIMIT_EVERY,
 )
+from dws_upgrade_records.mock.live import LiveSetupError, LiveUpgrade
 from dws_upgrade_records.mock.params import Invalid, ParameterChecker
 from dws_upgrade_records.mock.records import GeneratedRecords, RecordSource, StaticRecords, record_shaper
+from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
 from dws_upgrade_records.spec import load_contract
 
 Scope = MutableMapping[str, Any]
@@ -64,7 +66,9 @@ class MockApp:
         self.contract = load_contract(config.spec_path)
         dataset = load_dataset(config.data_path or BUNDLED_DATA_PATH, self.contract)
         self.dataset = dataset
+        self.live: LiveUpgrade | None = None
         self.clusters = self._record_sources(dataset, config)
+        self.throttle = TokenBucket(parse_rate(config.throttle)) if config.throttle else None
         minimums: dict[str, int | None] = {}
         if self.fault == "accept-negative-offset":
             minimums["offset"] = None
@@ -83,6 +87,19 @@ class MockApp:
         sources: dict[tuple[str, str], RecordSource] = {
             key: StaticRecords(records, shape) for key, records in dataset.clusters.items()
         }
+        if config.live_upgrade is not None:
+            key = self._live_cluster(dataset)
+            try:
+                self.live = LiveUpgrade(
+                    dataset.clusters[key],
+                    self.contract.known_statuses,
+                    config.live_upgrade,
+                    config.seed,
+                    shape,
+                )
+            except LiveSetupError as exc:
+                raise DataError(f"{dataset.source}: --live-upgrade: {exc}") from exc
+            sources[key] = self.live
         if config.generated_records:
             if not dataset.project_ids:
                 raise DataError(
@@ -97,6 +114,16 @@ class MockApp:
                 config.generated_records, self.contract.known_statuses, shape
             )
         return sources
+
+    @staticmethod
+    def _live_cluster(dataset: Dataset) -> tuple[str, str]:
+        """The demo cluster when the data has it, else the data file's first cluster."""
+        demo = (DEMO.project_id, DEMO.cluster_id)
+        if demo in dataset.clusters:
+            return demo
+        if not dataset.clusters:
+            raise DataError(f"{dataset.source}: --live-upgrade needs a cluster; the data file has none")
+        return next(iter(dataset.clusters))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -114,6 +141,8 @@ class MockApp:
         elif method != self.contract.method:
             message = f"Method {method} is not allowed here; allowed: {self.allow.decode()}."
             reply = replace(self.error(405, "APIGW.0405", message), headers=((b"allow", self.allow),))
+        elif self.throttle is not None and (wait := self.throttle.take()) is not None:
+            reply = self.throttled(request_id, wait)
         elif self.fault == "hang":
             await _wait_for_disconnect(receive)
             self._log(request_id, method, raw_path, query_string, 0, started)
@@ -147,6 +176,8 @@ class MockApp:
             self._endpoint_calls += 1
             if self._endpoint_calls % RATE_LIMIT_EVERY == 0:
                 return self.error(429, "APIGW.0308", "The throttling threshold has been reached.")
+        if self.live is not None and self.live.advance():
+            self._memo.clear()
         auth: Authenticated | None = None
         if self.fault != "ignore-auth":
             outcome = authenticate(request, self.dataset)
@@ -227,6 +258,15 @@ class MockApp:
         if self.fault == "not-found-404" and problem.parameter == "cluster_id":
             return self.error(404, "DWS.0404", problem.message)
         return self.error(400, "DWS.0001", problem.message)
+
+    def throttled(self, request_id: str, wait: int) -> Reply:
+        """The gateway's 429: its error body with the request id, and Retry-After in whole seconds."""
+        body = {
+            "error_code": "APIGW.0308",
+            "error_msg": "The throttling threshold has been reached",
+            "request_id": request_id,
+        }
+        return Reply(429, json.dumps(body).encode(), headers=((b"retry-after", str(wait).encode()),))
 
     def error(self, status: int, code: str, message: str) -> Reply:
         """A Huawei error body (or the plain-error-body fault's {"message": ...})."""
