@@ -225,8 +225,8 @@ def test_hang(faulty: httpx.Client) -> None:
     assert faulty.get("/").status_code == 404
 
 
-def test_readme_lists_every_fault() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## The reference mock")[1].split("\n## ")[0]
+def test_mock_docs_list_every_fault() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "mock.md").read_text(encoding="utf-8")
+    section = page.split("\n## Fault modes")[1].split("\n## ")[0]
     for name, description in FAULTS.items():
         assert f"| `{name}` | {description} |" in section
