@@ -17,10 +17,12 @@ from schemathesis.transport.requests import ManagedCookiesSession
 from contract_tests.errors import CannotRunError
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
-from contract_tests.phases.auth import WRONG_SK, run_auth
+from contract_tests.phases.auth import run_auth
 from contract_tests.phases.engine import build_config, run_engine
+from contract_tests.phases.methods import run_wrong_methods
 from contract_tests.phases.pagination import run_pagination
 from contract_tests.phases.preflight import preflight
+from contract_tests.phases.unknown_ids import run_unknown_ids
 from contract_tests.reports import write_reports
 from contract_tests.schema import find_operation, load_raw, load_schema, pin_cluster, require_valid
 from contract_tests.transport.probe import Prober
@@ -67,7 +69,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     operation = find_operation(schema)
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")
-    signer, wrong_signer = _signers(options)
+    signer = _signer(options)
     last_tick = [0]
 
     def tick() -> None:
@@ -87,7 +89,10 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         say(f"preflight: the default page of cluster {options.cluster_id}")
         first = preflight(pager)
         say("auth checks")
-        run_auth(Prober(operation, options, ledger, "auth", http), wrong_signer)
+        run_auth(Prober(operation, options, ledger, "auth", http))
+        say("unknown ids and wrong methods")
+        run_unknown_ids(Prober(operation, options, ledger, "unknown-ids", http))
+        run_wrong_methods(Prober(operation, options, ledger, "methods", http), document)
         if _stop_early(options, ledger):
             return
         say("pagination checks")
@@ -106,9 +111,8 @@ def _stop_early(options: RunOptions, ledger: Ledger) -> bool:
     return options.fail_fast and ledger.violated
 
 
-def _signers(options: RunOptions) -> tuple[requests.auth.AuthBase | None, requests.auth.AuthBase | None]:
+def _signer(options: RunOptions) -> requests.auth.AuthBase | None:
     creds = options.credentials
     if creds.ak is None or creds.sk is None:
-        return None, None
-
-    return AkSkAuth(creds.ak, creds.sk, options.project_id), AkSkAuth(creds.ak, WRONG_SK, options.project_id)
+        return None
+    return AkSkAuth(creds.ak, creds.sk, options.project_id)

@@ -28,5 +28,25 @@ EXPECTATIONS: dict[str, str] = {
     "auth_wrong_token": "a request with an unknown token gets 401",
     "auth_bad_signature": "a request signed with a wrong SK gets 401",
     "auth_other_project": "valid credentials used on another project's path get 403",
+    "aksk_signature_accepted": "a request signed with the given AK/SK the way Huawei's SDK signs gets 200",
+    "aksk_other_access_key": "a signature for another access key (an unknown AK with the right SK) gets 401",
+    "aksk_stale_date": "a signature dated well beyond the allowed clock skew (past or future) gets 401",
+    "aksk_unsigned_date": "a signature whose SignedHeaders leave out X-Sdk-Date gets 401",
+    "aksk_query_tampered": "a request whose query was changed after signing gets 401",
+    "aksk_path_tampered": "a request whose path (cluster id) was changed after signing gets 401",
+    "unknown_cluster_rejected": (
+        "a well-formed cluster_id that is not a cluster of the project (random, or the real id with one "
+        "hex digit changed) gets 400, never 200, 404 or 5xx"
+    ),
+    "cluster_id_case_variant": (
+        "the real cluster_id in upper case gets the real cluster's page (200) or 400: never another "
+        "page, 404 or 5xx (docs/decisions.md)"
+    ),
+    "unknown_project_forbidden": "valid credentials on a random well-formed project id get 403",
+    "malformed_project_rejected": "an empty project_id (shorter than its minLength) gets 400",
+    "wrong_method_not_found": (
+        "another method than GET on the path gets the spec's x-wrong-method-response (status and "
+        "error_code) and no Allow header"
+    ),
     "response_timeout": "the server answers every request within the request timeout",
 }

@@ -6,7 +6,7 @@ checks (error body, X-Request-Id) the engine applies to generated cases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -26,6 +26,7 @@ class Reply:
     body: Any
     raw: bytes
     curl: str
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
 
     @property
     def records(self) -> list[Any] | None:
@@ -61,9 +62,11 @@ class Prober:
         *,
         headers: dict[str, str] | None = None,
         project_id: str | None = None,
+        cluster_id: str | None = None,
         auth: requests.auth.AuthBase | None = None,
+        method: str | None = None,
     ) -> Reply:
-        """GET the operation; `headers=None` means the run's own credentials."""
+        """GET the operation; `headers=None` means the run's own credentials, None ids the run's own."""
         if self.ledger.elapsed > self.options.max_time:
             self.ledger.incomplete = "the run hit its time bound (--max-time)"
             raise CannotRunError(
@@ -71,12 +74,14 @@ class Prober:
             )
         case = self.operation.Case(
             path_parameters={
-                "project_id": project_id or self.options.project_id,
-                "cluster_id": self.options.cluster_id,
+                "project_id": self.options.project_id if project_id is None else project_id,
+                "cluster_id": self.options.cluster_id if cluster_id is None else cluster_id,
             },
             query=query or {},
             headers=credential_headers(self.options) if headers is None else headers,
         )
+        if method is not None:
+            case.method = method
         curl = case.as_curl_command()
         extra: dict[str, Any] = {} if auth is None else {"auth": auth}
         try:
@@ -103,7 +108,13 @@ class Prober:
                 f"cannot connect to {self.options.base_url} ({type(exc).__name__}): "
                 "check --base-url and that the server is running and reachable"
             ) from exc
-        reply = Reply(response.status_code, json_body(response), response.content or b"", curl)
+        reply = Reply(
+            response.status_code,
+            json_body(response),
+            response.content or b"",
+            curl,
+            {name.lower(): ", ".join(values) for name, values in response.headers.items()},
+        )
         self.ledger.ran("error_body_fields", "request_id_header")
         problem = bad_error_body(reply.status, reply.body, reply.raw)
         if problem:
