@@ -39,5 +39,8 @@ def run_auth(prober: Prober, wrong_signer: requests.auth.AuthBase | None) -> Non
         reply = send()
         if reply.status != expected:
             prober.violation(
-                check, f"HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}", reply.curl
+                check,
+                f"HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}",
+                reply.curl,
+                reply.replay,
             )

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from contract_tests.reports.states import CheckState
 from contract_tests.verdict import Ledger, Outcome
 
 
-def result_json(ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> str:
-    """Machine-readable outcome, for scripts (fault table, benchmark) and CI."""
+def result_json(
+    ledger: Ledger, outcome: Outcome, states: list[CheckState], mask: Callable[[str], str]
+) -> str:
+    """Machine-readable outcome, per-check states, the spec coverage and the request timeline."""
     first = ledger.first_detection
+    exercised = ledger.observed.exercised
     data = {
         "exit_code": outcome.exit_code,
         "reason": outcome.reason,
@@ -19,9 +23,12 @@ def result_json(ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) ->
         "statuses": {str(code): n for code, n in sorted(ledger.statuses.items())},
         "checks_run": sorted(ledger.checks_run),
         "violations": dict(sorted(ledger.violations.items())),
+        "checks": {state.name: state.state for state in states},
         "first_detection": None
         if first is None
         else {"seconds": round(first[0], 3), "requests": first[1], "check": first[2]},
         "warnings": ledger.warnings,
+        "coverage": None if exercised is None else exercised.as_dict(),
+        "timeline": ledger.observed.timeline.as_dict(),
     }
     return mask(json.dumps(data, indent=2)) + "\n"
