@@ -61,7 +61,10 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-time", type=float, default=DEFAULT_MAX_TIME, help="seconds for the whole run")
     p.add_argument(
-        "--report-dir", type=Path, default=Path("reports/contract"), help="junit.xml and summary.txt"
+        "--report-dir",
+        type=Path,
+        default=Path("reports/contract"),
+        help="where summary.txt, junit.xml, result.json, report.html and results.sarif go",
     )
     p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -166,7 +169,13 @@ def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
 
 def _report(result: RunResult) -> int:
     print(result.summary, end="")
-    print(f"reports: {', '.join(str(path) for path in result.reports)}", file=sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in result.annotations:
+            print(line)
+    if result.report_error:
+        print(f"dws-contract: {result.report_error}", file=sys.stderr)
+    else:
+        print(f"reports: {', '.join(str(path) for path in result.reports)}", file=sys.stderr)
     return result.exit_code
 
 

@@ -8,7 +8,7 @@ Where things live: `phases/` sends the requests (preflight, auth, pagination, th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -24,7 +24,14 @@ from contract_tests.phases.pagination import run_pagination
 from contract_tests.phases.preflight import preflight
 from contract_tests.phases.unknown_ids import run_unknown_ids
 from contract_tests.reports import write_reports
-from contract_tests.schema import find_operation, load_raw, load_schema, pin_cluster, require_valid
+from contract_tests.schema import (
+    find_operation,
+    load_contract_for,
+    load_raw,
+    load_schema,
+    pin_cluster,
+    require_valid,
+)
 from contract_tests.transport.probe import Prober
 from contract_tests.transport.session import Session, attach, detach
 from contract_tests.transport.signing import AkSkAuth
@@ -40,6 +47,8 @@ class RunResult:
     ledger: Ledger
     summary: str
     reports: list[Path]
+    annotations: list[str] = field(default_factory=list)  # GitHub Actions workflow commands
+    report_error: str | None = None  # why the report files could not be written (then exit code 2)
 
 
 def run(options: RunOptions, progress: Progress) -> RunResult:
@@ -52,8 +61,9 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
         outcome = decide(ledger)
     except CannotRunError as exc:
         outcome = Outcome(2, str(exc))
-    text, paths = write_reports(options, ledger, outcome, mask)
-    return RunResult(outcome.exit_code, ledger, text, paths)
+    reports = write_reports(options, ledger, outcome, mask)
+    exit_code = 2 if reports.error else outcome.exit_code
+    return RunResult(exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error)
 
 
 def _masked_progress(progress: Progress, mask: Masker, ledger: Ledger) -> Progress:
@@ -69,6 +79,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     operation = find_operation(schema)
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")
+    ledger.observed.configure(load_contract_for(options.spec))
     signer = _signer(options)
     last_tick = [0]
 
@@ -86,8 +97,10 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     http = ManagedCookiesSession()
     try:
         pager = Prober(operation, options, ledger, "pagination", http)
+        ledger.phase = "preflight"
         say(f"preflight: the default page of cluster {options.cluster_id}")
         first = preflight(pager)
+        ledger.phase = "auth"
         say("auth checks")
         run_auth(Prober(operation, options, ledger, "auth", http))
         say("unknown ids and wrong methods")
@@ -95,6 +108,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         run_wrong_methods(Prober(operation, options, ledger, "methods", http), document)
         if _stop_early(options, ledger):
             return
+        ledger.phase = "pagination"
         say("pagination checks")
         run_pagination(operation, pager, first)
         if _stop_early(options, ledger):

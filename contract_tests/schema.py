@@ -16,7 +16,14 @@ from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contract_tests.errors import CannotRunError
-from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, SpecError, deref, read_document
+from dws_upgrade_records.spec import (
+    DEFAULT_SPEC_PATH,
+    Contract,
+    SpecError,
+    deref,
+    load_contract,
+    read_document,
+)
 
 OPERATION_ID = "ListUpdateRecord"
 # The one operation the suite checks; schemathesis types it by parameter, response and schema classes.
@@ -35,6 +42,14 @@ def load_raw(path: Path) -> dict[str, Any]:
             f"{path} is not an OpenAPI document (no `paths`); pass --spec with the contract's file"
         )
     return document
+
+
+def load_contract_for(path: Path) -> Contract:
+    """The spec's digested rules (parameters, statuses, response schemas), as the mock reads them."""
+    try:
+        return load_contract(path)
+    except SpecError as exc:
+        raise CannotRunError(f"cannot read the spec: {exc}") from exc
 
 
 def pin_cluster(document: dict[str, Any], cluster_id: str) -> dict[str, Any]:

@@ -5,9 +5,26 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from contract_tests.observed import Observed
+
 EXAMPLES_PER_CHECK = 3
+
+
+@dataclass(frozen=True)
+class Replay:
+    """The request that showed a violation, as data, so a regression test can send it again.
+
+    `credentials` is "own", "none", "wrong-token" or "wrong-signature"; `page_sizes` lists the page sizes
+    a paging check walked when more than the request's own `limit` was involved.
+    """
+
+    path: Mapping[str, str]
+    query: Mapping[str, object]
+    credentials: str = "own"
+    page_sizes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -19,6 +36,7 @@ class Finding:
     actual: str  # what the server did
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
     phase: str
+    replay: Replay | None = None
 
 
 @dataclass
@@ -39,6 +57,8 @@ class Ledger:
     sent: dict[str, tuple[int, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     incomplete: str | None = None  # why the run stopped before every check ran
+    phase: str = "preflight"  # the probing phase under way; engine cases carry their own
+    observed: Observed = field(default_factory=Observed)  # timeline and spec coverage, for the reports
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:

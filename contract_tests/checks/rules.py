@@ -1,4 +1,4 @@
-"""Every rule openapi.yaml states, extracted mechanically: a rule added to the spec shows up, with no check yet.
+"""Every rule openapi.yaml states, extracted mechanically: a rule added to the spec shows up unchecked.
 
 A rule is addressed by a JSON pointer into openapi.yaml, so reports can point at the line that states it:
 - `parameter`, `header`, `schema`: a validation keyword (`/components/parameters/Limit/schema/maximum`);

@@ -1,11 +1,9 @@
-"""Which rules of openapi.yaml each check exercises: the one check -> spec element table.
+"""Match the rules of openapi.yaml with the checks that cover them (`covers` in the check catalog).
 
-The rule-coverage map (docs/rule-coverage.md, result.json) and report line mapping both read `COVERS`.
-A selector is a rule id (a JSON pointer, `#slug` for a Decision) where `@op` stands for the ListUpdateRecord
-operation and `@path` for its path item, so no path of the API is restated here. Validators that check
-whatever a schema says (response schemas, headers, media types) may claim a glob: `*` is one pointer
-segment, `**` any number; a glob never claims a parameter, status, security, Decision or `x-rules` rule,
-so each of those needs a check named for it.
+A selector is a rule id as a URI fragment (`#/components/...`, `#operation/...`, `#path-item/...`). A glob
+(`*` one pointer segment, `**` any number) only claims rules of the kinds a generic validator checks
+whatever they say (response schemas, headers, media types): a parameter, status, security, Decision or
+`x-rules` rule needs a check that names it.
 """
 
 from __future__ import annotations
@@ -14,124 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from contract_tests.checks.catalog import CHECKS, OPERATION, PATH_ITEM
 from contract_tests.checks.rules import Rule, escape, extract_rules
+from dws_upgrade_records.spec import OPERATION_ID
 
-OPERATION_ID = "ListUpdateRecord"
 GLOBBABLE = frozenset({"schema", "header", "media-type"})
-
-_OFFSET = "/components/parameters/Offset"
-_LIMIT = "/components/parameters/Limit"
-_CLUSTER = "/components/parameters/ClusterId"
-_PROJECT = "/components/parameters/ProjectId"
-_TOKEN = "/components/securitySchemes/XAuthToken"
-_AKSK = "/components/securitySchemes/AkSkSignature"
-_INTEGERS = "/info/description#decision"
-_QUERY_RANGES = tuple(
-    f"{param}/schema/{keyword}"
-    for param in (_OFFSET, _LIMIT)
-    for keyword in ("type", "format", "minimum", "maximum")
-)
-_CLUSTER_SYNTAX = tuple(
-    f"{_CLUSTER}/schema/{kw}" for kw in ("type", "format", "minLength", "maxLength", "pattern")
-)
-_ALL_401 = ("@op/responses/401", f"{_TOKEN}/x-rules/missing-or-unknown-token")
-
-COVERS: dict[str, tuple[str, ...]] = {
-    # schemathesis' own checks, run on every generated case
-    "not_a_server_error": ("@op/responses/500", "@op/responses/503"),
-    "status_code_conformance": (
-        "@op/responses/429",
-        "@op/responses/500",
-        "@op/responses/503",
-        "@op/description#throttling",
-    ),
-    "content_type_conformance": ("/components/responses/*/content/*", "@op/responses/*/content/*"),
-    "response_headers_conformance": (
-        "/components/headers/**",
-        "/components/responses/*/headers/**",
-        "/components/responses/TooManyRequests/headers/Retry-After/description#retry-after-required",
-        "@op/responses/429",
-        "@op/description#throttling",
-    ),
-    "response_schema_conformance": (
-        "/components/schemas/**",
-        _INTEGERS,
-        "/components/schemas/ListUpdateRecordResponse/description#count-is-optional",
-        "/components/schemas/ClusterUpdateRecordResp/description#required-and-nullable-fields",
-        "/components/schemas/ClusterUpdateRecordResp/description#times",
-        "/components/schemas/ClusterUpdateRecordResp/properties/status/description#open-set",
-        "/components/schemas/ClusterUpdateRecordResp/properties/record_type/description#open-set",
-        "/components/schemas/ErrorResponse/description#extra-fields",
-    ),
-    "positive_data_acceptance": (
-        "@op/responses/200",
-        *_QUERY_RANGES,
-        f"{_PROJECT}/schema/type",
-        _INTEGERS,
-        f"{_OFFSET}/description#decision",
-        f"{_LIMIT}/description#decision",
-    ),
-    "negative_data_rejection": (
-        "@op/responses/400",
-        *_QUERY_RANGES,
-        *_CLUSTER_SYNTAX,
-        _INTEGERS,
-        f"{_OFFSET}/description#decision",
-        f"{_LIMIT}/description#decision",
-    ),
-    "missing_required_header": ("/security", *_ALL_401),
-    "ignored_auth": ("/security", _TOKEN, *_ALL_401),
-    # per-response meaning checks (checks/response.py)
-    "records_within_limit": ("@op/x-rules/limit-caps-page",),
-    "error_body_fields": (
-        "/components/schemas/ErrorResponse/required",
-        "/components/schemas/ErrorResponse/description#extra-fields",
-        "@op/description#unknown-cluster",
-        "@op/description#throttling",
-    ),
-    "request_id_header": (
-        "/components/headers/XRequestId/required",
-        "/components/headers/XRequestId/schema/**",
-    ),
-    # pagination phase
-    "pages_partition_records": ("@op/x-rules/offset-is-page-index", "@op/x-rules/count-is-total"),
-    "page_past_end_empty": ("@op/x-rules/page-past-end",),
-    "default_limit": (f"{_LIMIT}/schema/default",),
-    "default_offset": (f"{_OFFSET}/schema/default",),
-    "count_stable": (
-        "@op/x-rules/count-is-total",
-        "/components/schemas/ListUpdateRecordResponse/description#count-is-optional",
-    ),
-    "pagination_accepted": ("@op/responses/200",),
-    # auth phase
-    "auth_missing_credentials": ("/security", *_ALL_401),
-    "auth_wrong_token": (_TOKEN, *_ALL_401),
-    "auth_bad_signature": ("@op/responses/401", f"{_AKSK}/x-rules/secret-of-the-key"),
-    "auth_other_project": ("@op/responses/403", f"{_TOKEN}/x-rules/token-of-another-project"),
-    "aksk_signature_accepted": ("@op/responses/200", _AKSK, f"{_AKSK}/x-rules/signature-accepted"),
-    "aksk_stale_date": ("@op/responses/401", f"{_AKSK}/x-rules/clock-skew"),
-    "aksk_unsigned_date": ("@op/responses/401", f"{_AKSK}/x-rules/date-is-signed"),
-    "aksk_query_tampered": ("@op/responses/401", f"{_AKSK}/x-rules/request-is-covered"),
-    "aksk_path_tampered": ("@op/responses/401", f"{_AKSK}/x-rules/request-is-covered"),
-    "aksk_other_access_key": ("@op/responses/401", f"{_AKSK}/x-rules/secret-of-the-key"),
-    # unknown-ids phase
-    "unknown_cluster_rejected": (
-        "@op/responses/400",
-        "@op/description#unknown-cluster",
-        f"{_CLUSTER}/schema/pattern",
-    ),
-    "cluster_id_case_variant": ("@op/description#unknown-cluster", f"{_CLUSTER}/schema/pattern"),
-    "unknown_project_forbidden": ("@op/responses/403", f"{_TOKEN}/x-rules/token-of-another-project"),
-    "malformed_project_rejected": (
-        "@op/responses/400",
-        f"{_PROJECT}/schema/type",
-        f"{_PROJECT}/schema/minLength",
-    ),
-    # methods phase
-    "wrong_method_not_found": ("@path/description#wrong-method",),
-    # a property of the run, not a rule of the spec
-    "response_timeout": (),
-}
+COVERS: dict[str, tuple[str, ...]] = {name: rule.covers for name, rule in CHECKS.items()}
 
 
 @dataclass(frozen=True)
@@ -141,18 +27,21 @@ class RuleCoverage:
 
 
 def operation_pointers(document: Mapping[str, Any]) -> dict[str, str]:
-    """`@op` and `@path` for this document: where the ListUpdateRecord operation sits."""
+    """The anchors `#operation` and `#path-item` for this document: where ListUpdateRecord sits."""
     for template, item in (document.get("paths") or {}).items():
         for method, operation in item.items():
             if isinstance(operation, Mapping) and operation.get("operationId") == OPERATION_ID:
                 path = f"/paths/{escape(template)}"
-                return {"@op": f"{path}/{method}", "@path": path}
+                return {OPERATION: f"{path}/{method}", PATH_ITEM: path}
     return {}
 
 
 def expand(selector: str, anchors: Mapping[str, str]) -> str:
+    """A selector as a rule id: the anchor replaced by its pointer, the fragment's `#` dropped."""
     head, sep, tail = selector.partition("/")
-    return anchors[head] + sep + tail if head in anchors else selector
+    if head in anchors:
+        return anchors[head] + sep + tail
+    return selector.removeprefix("#")
 
 
 def matches(selector: str, rule: Rule) -> bool:
@@ -200,9 +89,28 @@ def dangling(
 
 
 def short_id(rule_id: str, anchors: Mapping[str, str]) -> str:
-    """A rule id with the operation's pointers written as `@op` and `@path`, for reading."""
-    for name in ("@op", "@path"):
+    """A rule id with the operation's pointers written as their anchors, for reading."""
+    for name in (OPERATION, PATH_ITEM):
         pointer = anchors.get(name)
         if pointer and (rule_id == pointer or rule_id.startswith((f"{pointer}/", f"{pointer}#"))):
             return name + rule_id[len(pointer) :]
     return rule_id
+
+
+def rule_results(document: Mapping[str, Any], check_states: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Each rule with its checks and what this run showed: violated, passed, or not run (no check ran)."""
+    anchors = operation_pointers(document)
+    results = []
+    for item in coverage(document):
+        states = {check_states.get(check, "not run") for check in item.checks}
+        state = next((s for s in ("violated", "transient", "passed") if s in states), "not run")
+        results.append(
+            {
+                "rule": short_id(item.rule.id, anchors),
+                "pointer": item.rule.id,
+                "kind": item.rule.kind,
+                "checks": list(item.checks),
+                "state": state,
+            }
+        )
+    return results

@@ -85,7 +85,10 @@ def run_auth(prober: Prober) -> None:
         reply = send()
         if reply.status != expected:
             prober.violation(
-                check, f"HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}", reply.curl
+                check,
+                f"HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}",
+                reply.curl,
+                reply.replay,
             )
 
 

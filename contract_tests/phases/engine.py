@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.options import RunOptions
 from contract_tests.transport.session import PLACEHOLDER, Session
-from contract_tests.verdict import Finding, Ledger
+from contract_tests.verdict import Finding, Ledger, Replay
 
 
 def build_config(options: RunOptions) -> SchemathesisConfig:
@@ -79,7 +79,7 @@ def run_engine(
     session.stop_engine = stream.stop
     for event in stream:
         if isinstance(event, events.ScenarioFinished):
-            _record_scenario(event.recorder, event.phase.value, ledger)
+            _record_scenario(event.recorder, event.phase.value, ledger, session.options)
             progress(f"{event.phase.value} finished")
         elif isinstance(event, events.NonFatalError):
             _record_error(event, ledger)
@@ -91,7 +91,7 @@ def run_engine(
             raise event.exception
 
 
-def _record_scenario(recorder: ScenarioRecorder, phase: str, ledger: Ledger) -> None:
+def _record_scenario(recorder: ScenarioRecorder, phase: str, ledger: Ledger, options: RunOptions) -> None:
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             ledger.ran(node.name)
@@ -110,8 +110,31 @@ def _record_scenario(recorder: ScenarioRecorder, phase: str, ledger: Ledger) -> 
                 actual=actual,
                 curl=info.code_sample,
                 phase=phase,
+                replay=_replay(recorder, case_id, options),
             )
             ledger.add(finding, case_id=case_id)
+
+
+def _replay(recorder: ScenarioRecorder, case_id: str, options: RunOptions) -> Replay | None:
+    """The generated request as data; its credentials judged from the headers actually sent."""
+    node = recorder.cases.get(case_id)
+    interaction = recorder.interactions.get(case_id)
+    if node is None or interaction is None:
+        return None
+    case = node.value
+    sent = {name.lower(): values[0] for name, values in interaction.request.headers.items() if values}
+    return Replay(dict(case.path_parameters or {}), dict(case.query or {}), _credential_kind(sent, options))
+
+
+def _credential_kind(headers: dict[str, str], options: RunOptions) -> str:
+    creds = options.credentials
+    if creds.token is not None:
+        token = headers.get("x-auth-token")
+        return "none" if token is None else "own" if token == creds.token else "wrong-token"
+    authorization = headers.get("authorization")
+    if authorization is None:
+        return "none"
+    return "own" if authorization.startswith(f"SDK-HMAC-SHA256 Access={creds.ak},") else "wrong-signature"
 
 
 def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from schemathesis.core.transport import HttpMethod
+
 from contract_tests.transport.probe import Prober
 
 EXTENSION = "x-wrong-method-response"
-WRONG_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+WRONG_METHODS: tuple[HttpMethod, ...] = ("POST", "PUT", "PATCH", "DELETE")
 CHECK = "wrong_method_not_found"
 
 
@@ -42,4 +44,6 @@ def run_wrong_methods(prober: Prober, document: Mapping[str, Any]) -> None:
         if "allow" in reply.headers:
             problems.append(f"an Allow header ({reply.headers['allow']!r})")
         if problems:
-            prober.violation(CHECK, f"{method}: {'; '.join(problems)}: {reply.excerpt()!r}", reply.curl)
+            prober.violation(
+                CHECK, f"{method}: {'; '.join(problems)}: {reply.excerpt()!r}", reply.curl, reply.replay
+            )

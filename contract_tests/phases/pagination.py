@@ -13,6 +13,7 @@ from typing import Any
 
 from contract_tests.schema import Operation, parameter_schema, query_default
 from contract_tests.transport.probe import Prober, Reply
+from contract_tests.verdict import Replay
 
 # Bounds on a walk: a live cluster with many records is walked with larger pages, never more than this.
 MAX_PAGES = 40
@@ -63,6 +64,7 @@ def run_pagination(operation: Operation, prober: Prober, first: Reply) -> None:
                 check,
                 f"omitting it returned {_describe(reply)}, but {name} returned {_describe(both)}",
                 reply.curl,
+                reply.replay,
             )
 
     walks = [_walk(prober, size, count, first.count) for size in _page_sizes(operation, limit_default, count)]
@@ -74,7 +76,10 @@ def _page(prober: Prober, query: dict[str, int]) -> Reply | None:
     reply = prober.send(query)
     if reply.status != 200 or reply.records is None:
         prober.violation(
-            "pagination_accepted", f"HTTP {reply.status} for {query}: {reply.excerpt()!r}", reply.curl
+            "pagination_accepted",
+            f"HTTP {reply.status} for {query}: {reply.excerpt()!r}",
+            reply.curl,
+            reply.replay,
         )
         return None
     return reply
@@ -111,12 +116,14 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
                 "records_within_limit",
                 f"{len(records)} records on page offset={offset}, limit={size}",
                 reply.curl,
+                reply.replay,
             )
         if reply.count != first_count:
             prober.violation(
                 "count_stable",
                 f"count={reply.count!r} on offset={offset}, limit={size}; first page: {first_count!r}",
                 reply.curl,
+                reply.replay,
             )
         if not records:
             _check_end(prober, size, offset, (count, first_count), seen, reply)
@@ -127,6 +134,7 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
                 "pages_partition_records",
                 f"page offset={offset}, limit={size} repeats {len(duplicates)} record(s) of earlier pages",
                 reply.curl,
+                reply.replay,
             )
         seen.extend(map(key, records))
         if len(records) < size and count is not None and len(seen) < count:
@@ -135,6 +143,7 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
                 f"page offset={offset}, limit={size} has {len(records)} records, "
                 f"but only {len(seen)} of count={count} were seen so far",
                 reply.curl,
+                reply.replay,
             )
     prober.ledger.warnings.append(
         f"page size {size}: stopped after {MAX_PAGES + 2} pages without reaching the end"
@@ -160,6 +169,7 @@ def _check_end(
             "page_past_end_empty",
             f"offset={offset + 5}, limit={size} (past the end) got HTTP {far.status}: {far.excerpt()!r}",
             far.curl,
+            far.replay,
         )
 
 
@@ -173,6 +183,11 @@ def _compare_walks(prober: Prober, walks: list[Walk]) -> None:
                 f"paging with limit={walk.size} yields another record sequence ({len(walk.records)} records) "
                 f"than limit={reference.size} ({len(reference.records)} records)",
                 f"(compare the pages of limit={reference.size} and limit={walk.size})",
+                Replay(
+                    {"project_id": prober.options.project_id, "cluster_id": prober.options.cluster_id},
+                    {"limit": walk.size},
+                    page_sizes=(reference.size, walk.size),
+                ),
             )
 
 

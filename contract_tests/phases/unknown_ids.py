@@ -45,8 +45,9 @@ def run_unknown_ids(prober: Prober) -> None:
         if reply.status != 400:
             prober.violation(
                 "unknown_cluster_rejected",
-                f"unknown cluster_id={cluster_id} got HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
+                f"unknown cluster_id={cluster_id}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
+                reply.replay,
             )
     _case_variant(prober, real)
     _unknown_project(prober, rng)
@@ -103,7 +104,7 @@ def _case_variant(prober: Prober, real: str) -> None:
         problem = f"{_describe(reply)}, but the real id's page has {_describe(same)}"
     else:
         problem = f"HTTP {reply.status}: {reply.excerpt()!r}"
-    prober.violation("cluster_id_case_variant", f"cluster_id={upper}: {problem}", reply.curl)
+    prober.violation("cluster_id_case_variant", f"cluster_id={upper}: {problem}", reply.curl, reply.replay)
 
 
 def _describe(reply: Reply) -> str:
@@ -121,6 +122,7 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
                 f"project_id={other} (not the credentials' project) got HTTP {reply.status} instead of 403: "
                 f"{reply.excerpt()!r}",
                 reply.curl,
+                reply.replay,
             )
     reply = prober.send(project_id="")
     if reply.status != 400:
@@ -128,4 +130,5 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
             "malformed_project_rejected",
             f"an empty project_id got HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
             reply.curl,
+            reply.replay,
         )

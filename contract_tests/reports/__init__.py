@@ -1,26 +1,72 @@
-"""The files a run leaves behind: summary.txt, junit.xml and result.json, all masked."""
+"""The files a run leaves behind, all masked and each written atomically.
+
+summary.txt (the console text), junit.xml (any CI), result.json (scripts), report.html (people),
+results.sarif (code scanning); plus GitHub Actions annotations on the console when run there.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from contract_tests.checks.rules import RuleError
+from contract_tests.checks.spec_map import rule_results
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
+from contract_tests.reports.annotations import github_annotations
+from contract_tests.reports.files import ReportWriteError, write_atomic
+from contract_tests.reports.html_page import html_report
 from contract_tests.reports.junit import junit
+from contract_tests.reports.locations import SpecFile
 from contract_tests.reports.result_json import result_json
+from contract_tests.reports.sarif import sarif
+from contract_tests.reports.states import CheckState, check_states
 from contract_tests.reports.summary import summary
 from contract_tests.verdict import Ledger, Outcome
+from dws_upgrade_records.spec import SpecError, read_document
+
+__all__ = ["ReportWriteError", "Reports", "write_reports"]
 
 
-def write_reports(
-    options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Masker
-) -> tuple[str, list[Path]]:
-    """Write every report of one run; return the summary text (for the console) and the paths written."""
+class Reports:
+    """What one run reports: the console summary, the CI annotations and the files, written or not."""
+
+    def __init__(self, text: str, notes: list[str], paths: list[Path], error: str | None) -> None:
+        self.text = text
+        self.annotations = notes
+        self.paths = paths
+        self.error = error  # why the files could not all be written
+
+
+def write_reports(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Masker) -> Reports:
+    """Render every report, then write them; a failed write is reported, never raised past here."""
     text = summary(options, ledger, outcome, mask)
+    states = check_states(ledger)
+    spec = SpecFile.of(options.spec)
     directory = options.report_dir
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / "junit.xml", directory / "summary.txt", directory / "result.json"]
-    paths[0].write_bytes(junit(options, ledger, outcome, mask))
-    paths[1].write_text(text, encoding="utf-8")
-    paths[2].write_text(result_json(ledger, outcome, mask), encoding="utf-8")
-    return text, paths
+    files = {
+        directory / "summary.txt": text.encode(),
+        directory / "junit.xml": junit(options, ledger, outcome, mask),
+        directory / "result.json": result_json(
+            ledger, outcome, states, mask, _rules(options, states)
+        ).encode(),
+        directory / "report.html": html_report(options, ledger, outcome, states, spec, mask).encode(),
+        directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),
+    }
+    written = []
+    error = None
+    try:
+        for path, data in files.items():
+            write_atomic(path, data)
+            written.append(path)
+    except ReportWriteError as exc:
+        error = mask(str(exc))
+    return Reports(text, github_annotations(states, spec, mask), written, error)
+
+
+def _rules(options: RunOptions, states: list[CheckState]) -> list[dict[str, Any]]:
+    """The rule map with this run's states; empty when the spec cannot be read (the run says why)."""
+    try:
+        return rule_results(read_document(options.spec), {state.name: state.state for state in states})
+    except (SpecError, RuleError):
+        return []

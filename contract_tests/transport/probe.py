@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from schemathesis.core.transport import HttpMethod
 
 from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.checks.response import bad_error_body, json_body, missing_request_id
@@ -17,7 +18,7 @@ from contract_tests.errors import CannotRunError
 from contract_tests.options import RunOptions
 from contract_tests.schema import Operation
 from contract_tests.transport.session import credential_headers
-from contract_tests.verdict import Finding, Ledger
+from contract_tests.verdict import Finding, Ledger, Replay
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Reply:
     body: Any
     raw: bytes
     curl: str
+    replay: Replay
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
 
     @property
@@ -64,7 +66,7 @@ class Prober:
         project_id: str | None = None,
         cluster_id: str | None = None,
         auth: requests.auth.AuthBase | None = None,
-        method: str | None = None,
+        method: HttpMethod | None = None,
     ) -> Reply:
         """GET the operation; `headers=None` means the run's own credentials, None ids the run's own."""
         if self.ledger.elapsed > self.options.max_time:
@@ -83,13 +85,16 @@ class Prober:
         if method is not None:
             case.method = method
         curl = case.as_curl_command()
+        replay = Replay(
+            dict(case.path_parameters or {}), dict(case.query or {}), _credential_kind(headers, auth)
+        )
         extra: dict[str, Any] = {} if auth is None else {"auth": auth}
         try:
             response = case.call(session=self.http, **extra)
         except requests.Timeout as exc:
             self.ledger.failed_request(timeout=True)
             self.violation(
-                "response_timeout", f"no answer within {self.options.request_timeout} s ({exc})", curl
+                "response_timeout", f"no answer within {self.options.request_timeout} s ({exc})", curl, replay
             )
             raise CannotRunError(
                 "the server accepted the connection but did not answer within "
@@ -113,16 +118,26 @@ class Prober:
             json_body(response),
             response.content or b"",
             curl,
+            replay,
             {name.lower(): ", ".join(values) for name, values in response.headers.items()},
         )
         self.ledger.ran("error_body_fields", "request_id_header")
         problem = bad_error_body(reply.status, reply.body, reply.raw)
         if problem:
-            self.violation("error_body_fields", problem, curl)
+            self.violation("error_body_fields", problem, curl, replay)
         problem = missing_request_id(reply.status, response.headers.get("x-request-id") or [])
         if problem:
-            self.violation("request_id_header", problem, curl)
+            self.violation("request_id_header", problem, curl, replay)
         return reply
 
-    def violation(self, check: str, actual: str, curl: str) -> None:
-        self.ledger.add(Finding(check, EXPECTATIONS[check], actual, curl, self.phase))
+    def violation(self, check: str, actual: str, curl: str, replay: Replay | None = None) -> None:
+        self.ledger.add(Finding(check, EXPECTATIONS[check], actual, curl, self.phase, replay))
+
+
+def _credential_kind(headers: dict[str, str] | None, auth: requests.auth.AuthBase | None) -> str:
+    """How a probe authenticated: the run's own credentials, none, or a deliberately wrong one."""
+    if headers is None:
+        return "own"
+    if auth is not None:
+        return "wrong-signature"
+    return "wrong-token" if "X-Auth-Token" in headers else "none"

@@ -50,19 +50,42 @@ _lock = threading.Lock()
 def attach(schema: BaseSchema, session: Session) -> None:
     """Route this schema's requests through the session: signing, accounting, progress."""
 
+    ledger = session.ledger
+
     def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
-        session.ledger.response(
+        ledger.response(
             response.status_code, with_credentials=session.has_credentials(response.request), case_id=case.id
+        )
+        ledger.observed.record(
+            at=ledger.elapsed,
+            phase=_phase(case, ledger),
+            path=case.path_parameters or {},
+            query=case.query or {},
+            status=response.status_code,
+            body=lambda: _json_or_none(response),
         )
         session.on_response()
 
     def after_network_error(context: HookContext, case: Case[Any], request: requests.PreparedRequest) -> None:
+        ledger.observed.record_failure(at=ledger.elapsed, phase=_phase(case, ledger))
         session.on_response()
 
     schema.hooks.register_hook_with_name(after_call, "after_call")
     schema.hooks.register_hook_with_name(after_network_error, "after_network_error")
     with _lock:
         _sessions[id(schema)] = session
+
+
+def _phase(case: Case[Any], ledger: Ledger) -> str:
+    """The engine's phase for generated cases, the runner's current phase for hand-built ones."""
+    return case.meta.phase.name.value if case.meta is not None else ledger.phase
+
+
+def _json_or_none(response: Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def detach(schema: BaseSchema) -> None:

@@ -1,0 +1,51 @@
+"""What the run's requests sent and got, kept small enough to hold for any run length.
+
+The session's `after_call` hook feeds every request here; the reports draw the timeline and the spec
+coverage from it. Nothing here judges the server: that is the checks' job.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract_tests.observed.exercised import Exercised
+from contract_tests.observed.timeline import Timeline
+from dws_upgrade_records.spec import Contract
+
+__all__ = ["Exercised", "Observed", "Timeline"]
+
+
+@dataclass
+class Observed:
+    """The timeline of every request and, once `configure`d with the spec, what the requests exercised."""
+
+    timeline: Timeline = field(default_factory=Timeline)
+    exercised: Exercised | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def configure(self, contract: Contract) -> None:
+        self.exercised = Exercised.of(contract)
+
+    def record(
+        self,
+        *,
+        at: float,
+        phase: str,
+        path: Mapping[str, Any],
+        query: Mapping[str, Any],
+        status: int,
+        body: Callable[[], Any],
+    ) -> None:
+        """One answered request: `at` seconds after the start, `body` parses the response when needed."""
+        with self._lock:
+            self.timeline.add(at, phase, status)
+            if self.exercised is not None:
+                self.exercised.add(path, query, status, body)
+
+    def record_failure(self, *, at: float, phase: str) -> None:
+        """A request that got no answer (timeout, refused connection)."""
+        with self._lock:
+            self.timeline.add(at, phase, None)

@@ -1,0 +1,44 @@
+"""GitHub Actions workflow commands: an error per violated check, a warning per transient one, on the spec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from contract_tests.reports.locations import SpecFile
+from contract_tests.reports.states import TRANSIENT, VIOLATED, CheckState
+
+
+def github_annotations(states: list[CheckState], spec: SpecFile, mask: Callable[[str], str]) -> list[str]:
+    lines = []
+    for state in states:
+        if state.state not in (VIOLATED, TRANSIENT):
+            continue
+        level = "error" if state.state == VIOLATED else "warning"
+        message = f"the spec says {state.expectation}"
+        if state.findings:
+            message += f"; the server did: {state.findings[0].actual.strip()}"
+        lines.append(
+            workflow_command(
+                level,
+                {
+                    "file": spec.uri,
+                    "line": str(spec.line(state.pointer)),
+                    "title": f"dws-contract {state.name}",
+                },
+                mask(message),
+            )
+        )
+    return lines
+
+
+def workflow_command(level: str, properties: dict[str, str], message: str) -> str:
+    """`::level key=value,...::message`, escaped as the Actions runner expects."""
+    props = ",".join(f"{key}={_escape(value, property_value=True)}" for key, value in properties.items())
+    return f"::{level} {props}::{_escape(message)}"
+
+
+def _escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text

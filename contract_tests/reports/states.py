@@ -1,0 +1,55 @@
+"""Each check's state in one run: passed, violated, transient or not run, with where the spec states it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contract_tests.checks.catalog import CHECKS, OPERATION
+from contract_tests.verdict import Finding, Ledger
+
+PASSED, VIOLATED, TRANSIENT, NOT_RUN = "passed", "violated", "transient", "not run"
+STATES = (VIOLATED, TRANSIENT, PASSED, NOT_RUN)  # the order the reports list them in
+
+
+@dataclass(frozen=True)
+class CheckState:
+    name: str
+    state: str
+    expectation: str
+    pointer: str
+    times: int  # how often it was violated
+    findings: tuple[Finding, ...]  # a few examples
+
+
+def check_states(ledger: Ledger) -> list[CheckState]:
+    """Every catalogued check and every check that reported, most urgent first, then by name."""
+    transient = transient_checks(ledger)
+    names = sorted(set(CHECKS) | ledger.checks_run | set(ledger.findings))
+    states = []
+    for name in names:
+        rule = CHECKS.get(name)
+        findings = tuple(ledger.findings.get(name, ()))
+        if name in transient:
+            state = TRANSIENT
+        elif findings:
+            state = VIOLATED
+        elif name in ledger.checks_run:
+            state = PASSED
+        else:
+            state = NOT_RUN
+        states.append(
+            CheckState(
+                name=name,
+                state=state,
+                expectation=rule.expectation if rule else (findings[0].expected if findings else name),
+                pointer=rule.pointer if rule else OPERATION,
+                times=ledger.violations.get(name, 0),
+                findings=findings,
+            )
+        )
+    return sorted(states, key=lambda s: (STATES.index(s.state), s.name))
+
+
+def transient_checks(ledger: Ledger) -> frozenset[str]:
+    """Checks whose violations did not repeat when confirmed; none until the ledger confirms findings."""
+    return frozenset()
