@@ -1,7 +1,8 @@
 """Each fault mode really exhibits its bug over HTTP, so the contract suite's detection proofs mean something.
 
-Each test serves one fault with embedded_mock (uvicorn in a thread, real loopback HTTP): 24 child
-processes would cost far more start-up time than they add realism here.
+Each test serves one fault with embedded_mock (uvicorn in a thread, real loopback HTTP): a child process
+per fault would cost far more start-up time than it adds realism here. `with_fault` records which faults
+have a test, so a fault added to the catalog without one fails test_every_fault_has_a_behaviour_test.
 """
 
 from __future__ import annotations
@@ -15,15 +16,8 @@ import pytest
 
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
+from dws_upgrade_records.mock.faults import CATALOG, CONFORMANT, Fault, profile_of
 
-EXPECTED_FAULTS = {
-    "page-by-record", "one-based-offset", "ignore-limit", "default-limit-20", "count-is-page-size",
-    "overlapping-pages", "drop-last-record", "count-drifts", "count-as-string", "epoch-times",
-    "missing-job-id", "null-status", "not-found-404", "validation-422", "accept-negative-offset",
-    "accept-zero-limit",
-    "crash-on-large-page", "ignore-auth", "other-project-allowed", "wrong-content-type", "missing-request-id",
-    "plain-error-body", "throttle-no-retry-after", "throttle-bad-body", "hang",
-}  # fmt: skip
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
 
 
@@ -45,7 +39,11 @@ def faulty(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
         yield http
 
 
+TESTED: set[Fault] = set()
+
+
 def with_fault(name: str) -> pytest.MarkDecorator:
+    TESTED.add(Fault(name))
     return pytest.mark.parametrize("faulty", [name], indirect=True)
 
 
@@ -56,9 +54,18 @@ def page(http: httpx.Client, **params: Any) -> dict[str, Any]:
     return body
 
 
-def test_catalog_matches_the_agreed_names() -> None:
-    assert set(FAULTS) == EXPECTED_FAULTS
-    assert all(description and "\n" not in description for description in FAULTS.values())
+def test_every_fault_has_a_profile_that_changes_something() -> None:
+    assert set(CATALOG) == set(Fault)
+    for fault, profile in CATALOG.items():
+        assert profile != CONFORMANT, fault
+        assert profile.description and "\n" not in profile.description
+        assert profile_of(fault.value) is profile
+    assert profile_of(None) is CONFORMANT
+    assert len({profile.description for profile in CATALOG.values()}) == len(CATALOG)
+
+
+def test_every_fault_has_a_behaviour_test() -> None:
+    assert set(Fault) - TESTED == set()
 
 
 def test_unknown_fault_is_refused() -> None:
