@@ -111,7 +111,7 @@ class MockApp:
             self._memo.clear()
         auth: Authenticated | None = None
         if self.profile.checks_credentials:
-            outcome = authenticate(request, self.dataset)
+            outcome = authenticate(request, self.dataset, self.profile.signature)
             if isinstance(outcome, Rejected):
                 return self.replies.gateway_error(401, "APIGW.0301", outcome.reason, request_id)
             auth = outcome
@@ -149,8 +149,13 @@ class MockApp:
     def unknown_cluster(self, project_id: str, cluster_id: str) -> Reply:
         """A well-formed cluster id that is not a cluster of the project: 400 as the contract decides."""
         message = f"Invalid parameter cluster_id: no cluster {cluster_id} in project {project_id}."
-        if self.profile.unknown_cluster is UnknownCluster.NOT_FOUND_404:
+        answer = self.profile.unknown_cluster
+        if answer is UnknownCluster.EMPTY_PAGE_200:
+            return Reply(200, b'{"count":0,"records":[]}', self.profile.content_type)
+        if answer is UnknownCluster.NOT_FOUND_404:
             return self.replies.error(404, "DWS.0404", message)
+        if answer is UnknownCluster.CRASH_500:
+            return self.replies.error(500, "DWS.9999", "Internal server error.")
         return self.replies.error(400, "DWS.0001", message)
 
     def page(self, source: RecordSource, offset: int, limit: int) -> Reply:

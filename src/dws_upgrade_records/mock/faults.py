@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from types import MappingProxyType
 
+from dws_upgrade_records.mock.auth import SignatureRules
 from dws_upgrade_records.mock.records import Shaper, drop_job_id, epoch_start_time, null_status, unchanged
 
+STRICT_SIGNATURES = SignatureRules()
 JSON = b"application/json"
 TEXT = b"text/plain; charset=utf-8"
 
@@ -34,12 +36,19 @@ class Fault(StrEnum):
     MISSING_JOB_ID = "missing-job-id"
     NULL_STATUS = "null-status"
     NOT_FOUND_404 = "not-found-404"
+    UNKNOWN_CLUSTER_EMPTY_PAGE = "unknown-cluster-empty-page"
+    UNKNOWN_CLUSTER_404 = "unknown-cluster-404"
+    UNKNOWN_CLUSTER_500 = "unknown-cluster-500"
     VALIDATION_422 = "validation-422"
     ACCEPT_NEGATIVE_OFFSET = "accept-negative-offset"
     ACCEPT_ZERO_LIMIT = "accept-zero-limit"
     CRASH_ON_LARGE_PAGE = "crash-on-large-page"
     IGNORE_AUTH = "ignore-auth"
     OTHER_PROJECT_ALLOWED = "other-project-allowed"
+    AKSK_STALE_DATE = "aksk-stale-date"
+    AKSK_UNSIGNED_DATE = "aksk-unsigned-date"
+    AKSK_QUERY_UNSIGNED = "aksk-query-unsigned"
+    AKSK_OTHER_KEY = "aksk-other-key"
     WRONG_CONTENT_TYPE = "wrong-content-type"
     MISSING_REQUEST_ID = "missing-request-id"
     PLAIN_ERROR_BODY = "plain-error-body"
@@ -69,7 +78,9 @@ class UnknownCluster(Enum):
     """The answer to a well-formed cluster id that is not a cluster of the project."""
 
     REJECT_400 = "400 DWS.0001 (the contract's decision)"
-    NOT_FOUND_404 = "404"
+    NOT_FOUND_404 = "404 DWS.0404"
+    EMPTY_PAGE_200 = "200 with count 0 and no records"
+    CRASH_500 = "500 DWS.9999"
 
 
 class InvalidStyle(Enum):
@@ -118,6 +129,7 @@ class FaultProfile:
     # Authentication
     checks_credentials: bool = True
     checks_project: bool = True
+    signature: SignatureRules = STRICT_SIGNATURES
 
 
 CONFORMANT = FaultProfile("none: the conformant server")
@@ -162,6 +174,18 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
             unknown_cluster=UnknownCluster.NOT_FOUND_404,
             malformed_cluster_answer=(404, "DWS.0404"),
         ),
+        Fault.UNKNOWN_CLUSTER_EMPTY_PAGE: FaultProfile(
+            "a well-formed cluster_id that is not a cluster of the project gets 200 with an empty page",
+            unknown_cluster=UnknownCluster.EMPTY_PAGE_200,
+        ),
+        Fault.UNKNOWN_CLUSTER_404: FaultProfile(
+            "a well-formed cluster_id that is not a cluster of the project gets 404 (a malformed one 400)",
+            unknown_cluster=UnknownCluster.NOT_FOUND_404,
+        ),
+        Fault.UNKNOWN_CLUSTER_500: FaultProfile(
+            "a well-formed cluster_id that is not a cluster of the project gets 500 DWS.9999",
+            unknown_cluster=UnknownCluster.CRASH_500,
+        ),
         Fault.VALIDATION_422: FaultProfile(
             "invalid parameters get 422 (FastAPI style) instead of 400",
             invalid_style=InvalidStyle.FASTAPI_422,
@@ -180,6 +204,23 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
         ),
         Fault.OTHER_PROJECT_ALLOWED: FaultProfile(
             "a token of another project gets 200 instead of 403", checks_project=False
+        ),
+        Fault.AKSK_STALE_DATE: FaultProfile(
+            "an AK/SK signature with an X-Sdk-Date of any age is accepted (no 15-minute window)",
+            signature=SignatureRules(max_clock_skew=None),
+        ),
+        Fault.AKSK_UNSIGNED_DATE: FaultProfile(
+            "an AK/SK signature whose SignedHeaders leave out X-Sdk-Date is accepted",
+            signature=SignatureRules(date_must_be_signed=False),
+        ),
+        Fault.AKSK_QUERY_UNSIGNED: FaultProfile(
+            "an AK/SK signature is also accepted if it covers the request without its query string,"
+            " so a query added after signing passes",
+            signature=SignatureRules(query_covered=False),
+        ),
+        Fault.AKSK_OTHER_KEY: FaultProfile(
+            "an AK/SK signature made with another access key's secret is accepted (any known SK validates)",
+            signature=SignatureRules(secret_bound_to_key=False),
         ),
         Fault.WRONG_CONTENT_TYPE: FaultProfile("200 bodies are sent as text/plain", content_type=TEXT),
         Fault.MISSING_REQUEST_ID: FaultProfile(
