@@ -183,7 +183,7 @@ CHECKS: dict[str, Rule] = {
         (f"{OPERATION}/responses/200", _AKSK, f"{_AKSK}/x-rules/signature-accepted"),
     ),
     "aksk_other_access_key": Rule(
-        "a signature for another access key (an unknown AK with the right SK) gets 401",
+        "a signature claiming another access key (an unknown AK, or --other-ak) made with --sk gets 401",
         f"{_AKSK}/x-rules/secret-of-the-key",
         (*_401, f"{_AKSK}/x-rules/secret-of-the-key"),
     ),
@@ -198,7 +198,7 @@ CHECKS: dict[str, Rule] = {
         (*_401, f"{_AKSK}/x-rules/date-is-signed"),
     ),
     "aksk_query_tampered": Rule(
-        "a request whose query was changed after signing gets 401",
+        "a request whose query was changed or added after signing gets 401",
         f"{_AKSK}/x-rules/request-is-covered",
         (*_401, f"{_AKSK}/x-rules/request-is-covered"),
     ),

@@ -28,6 +28,8 @@ WRONG_SK = "dws-contract-wrong-secret-key"
 # Well beyond the allowed clock skew the spec states, and near enough that a server which only rejects
 # day-old signatures still fails: a captured request must not be replayable for many minutes.
 SKEW_PROBE = timedelta(minutes=25)
+# What a tampered request sends; its signature covers another query (or none).
+SENT_QUERY = {"limit": 2}
 Attempt = tuple[str, int, Callable[[], Reply]]
 
 
@@ -94,25 +96,35 @@ def run_auth(prober: Prober) -> None:
 
 def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
     """A correct signature, then one signature per way of being wrong."""
-    rng = random.Random(prober.options.seed)
+    options = prober.options
+    rng = random.Random(options.seed)
     now = datetime.now(UTC).replace(tzinfo=None)
-    real = prober.options.cluster_id
-    signed_query = [("limit", "1")]
-    sent_query = {"limit": 2}
+    real = options.cluster_id
     other_cluster = near_misses(real, rng, 1)[0]
-    other_ak = "".join(rng.choice(string.ascii_uppercase + string.digits) if c.isalnum() else c for c in ak)
+    random_ak = "".join(rng.choice(string.ascii_uppercase + string.digits) if c.isalnum() else c for c in ak)
     variants = [
         ("aksk_signature_accepted", 200, Signature(ak, sk)),
         ("auth_bad_signature", 401, Signature(ak, WRONG_SK)),
-        ("aksk_other_access_key", 401, Signature(other_ak, sk)),
+        ("aksk_other_access_key", 401, Signature(random_ak, sk)),
+        *(
+            [("aksk_other_access_key", 401, Signature(options.other_ak, sk))]
+            if options.other_ak and options.other_ak != ak
+            else []
+        ),
         ("aksk_stale_date", 401, Signature(ak, sk, signed_at=now - SKEW_PROBE)),
         ("aksk_stale_date", 401, Signature(ak, sk, signed_at=now + SKEW_PROBE)),
         ("aksk_unsigned_date", 401, Signature(ak, sk, sign_date=False)),
-        ("aksk_query_tampered", 401, Signature(ak, sk, signed_query=signed_query)),
+        # The query changed after signing, and added after signing (a server that ignores the query).
+        ("aksk_query_tampered", 401, Signature(ak, sk, signed_query=[("limit", "1")])),
+        ("aksk_query_tampered", 401, Signature(ak, sk, signed_query=[])),
         ("aksk_path_tampered", 401, Signature(ak, sk, signed_cluster=(real, other_cluster))),
     ]
     return [
-        (check, expected, _signed_send(prober, signature, sent_query if signature.signed_query else None))
+        (
+            check,
+            expected,
+            _signed_send(prober, signature, None if signature.signed_query is None else SENT_QUERY),
+        )
         for check, expected, signature in variants
     ]
 
