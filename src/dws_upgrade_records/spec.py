@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,21 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 OPERATION_ID = "ListUpdateRecord"
 RECORD_SCHEMA = "ClusterUpdateRecordResp"
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+def default_spec_path() -> Path:
+    """The openapi.yaml this package ships: packaged in a wheel, the repo's top-level file in a checkout.
+
+    The build copies the top-level file into the package (setup.py), so git keeps one copy; an editable
+    install maps the package to src/, where only the top-level file exists.
+    """
+    packaged = resources.files("dws_upgrade_records") / "openapi.yaml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+DEFAULT_SPEC_PATH = default_spec_path()
 
 # Huawei's "Integer" is a Java int: the bounds apply even where the spec omits minimum/maximum.
 INT32_FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}

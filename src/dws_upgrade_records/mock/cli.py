@@ -26,7 +26,9 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "--port", type=int, default=8787, help="port to listen on, 0 for a free one (default 8787)"
     )
-    result.add_argument("--spec", type=Path, help="openapi.yaml to read the rules from (default: the repo's)")
+    result.add_argument(
+        "--spec", type=Path, help="openapi.yaml to read the rules from (default: the packaged one)"
+    )
     result.add_argument("--data", type=Path, help="data file, JSON or YAML (default: the bundled demo data)")
     result.add_argument(
         "--records", type=int, default=0, metavar="N", help="add a generated cluster of N records"
