@@ -1,4 +1,9 @@
-"""One contract run: load the spec, run the phases, decide the exit code, write the reports."""
+"""One contract run, top-down: load the spec, run the phases, decide the verdict, write the reports.
+
+Where things live: `phases/` sends the requests (preflight, auth, pagination, the schemathesis engine),
+`checks/` says what each check requires, `verdict.py` collects findings and decides the exit code,
+`reports/` writes the files, `transport/` is the one way requests leave the suite.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,19 @@ from pathlib import Path
 import requests
 from schemathesis.transport.requests import ManagedCookiesSession
 
-from contract_tests.authn import WRONG_SK, run_auth
 from contract_tests.errors import CannotRunError
-from contract_tests.findings import Ledger
-from contract_tests.fuzz import build_config, run_engine
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
-from contract_tests.pagination import preflight, run_pagination
-from contract_tests.probe import Prober
-from contract_tests.report import Outcome, junit, result_json, summary, write_reports
+from contract_tests.phases.auth import WRONG_SK, run_auth
+from contract_tests.phases.engine import build_config, run_engine
+from contract_tests.phases.pagination import run_pagination
+from contract_tests.phases.preflight import preflight
+from contract_tests.reports import write_reports
 from contract_tests.schema import find_operation, load_raw, load_schema, pin_cluster, require_valid
-from contract_tests.signing import AkSkAuth
-from contract_tests.wire import Session, attach, detach
+from contract_tests.transport.probe import Prober
+from contract_tests.transport.session import Session, attach, detach
+from contract_tests.transport.signing import AkSkAuth
+from contract_tests.verdict import Ledger, Outcome, decide
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 100  # requests between two progress lines
@@ -44,10 +50,7 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
         outcome = decide(ledger)
     except CannotRunError as exc:
         outcome = Outcome(2, str(exc))
-    text = summary(options, ledger, outcome, mask)
-    paths = write_reports(
-        options.report_dir, text, junit(options, ledger, outcome, mask), result_json(ledger, outcome, mask)
-    )
+    text, paths = write_reports(options, ledger, outcome, mask)
     return RunResult(outcome.exit_code, ledger, text, paths)
 
 
@@ -109,21 +112,3 @@ def _signers(options: RunOptions) -> tuple[requests.auth.AuthBase | None, reques
         return None, None
 
     return AkSkAuth(creds.ak, creds.sk, options.project_id), AkSkAuth(creds.ak, WRONG_SK, options.project_id)
-
-
-def decide(ledger: Ledger) -> Outcome:
-    """Exit code rules: a run that never saw the API work can never pass."""
-    if ledger.statuses[200] == 0:
-        return Outcome(2, "no request got a 200, so nothing was checked against a working API")
-    if ledger.credentialed["accepted"] == 0:
-        return Outcome(2, "the credentials were rejected on every request")
-    if ledger.incomplete and not ledger.violated:
-        return Outcome(2, f"{ledger.incomplete} before every check ran")
-    if ledger.connection_errors and not ledger.violated:
-        return Outcome(
-            2, f"the server stopped accepting connections ({ledger.connection_errors} request(s) failed)"
-        )
-    if ledger.violated:
-        names = ", ".join(sorted(ledger.violations))
-        return Outcome(1, f"{len(ledger.violations)} check(s) violated: {names}")
-    return Outcome(0, f"{len(ledger.checks_run)} checks passed on {ledger.cases} requests")

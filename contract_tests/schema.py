@@ -10,32 +10,27 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 from schemathesis.config import SchemathesisConfig
 from schemathesis.openapi import from_dict
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contract_tests.errors import CannotRunError
-from dws_upgrade_records.spec import DEFAULT_SPEC_PATH
+from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, SpecError, deref, read_document
 
 OPERATION_ID = "ListUpdateRecord"
 # The one operation the suite checks; schemathesis types it by parameter, response and schema classes.
 Operation = APIOperation[Any, Any, Any, Any]
 DEFAULT_SPEC = DEFAULT_SPEC_PATH
-# libyaml's loader, when PyYAML was built with it: the same documents, about ten times faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_raw(path: Path) -> dict[str, Any]:
-    """Read the spec file, failing with a message that names the file."""
+    """Read the spec file through the project's one loader, failing with a message that names the file."""
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
-    except (OSError, yaml.YAMLError) as exc:
-        raise CannotRunError(
-            f"cannot read the spec {path}: {exc}; pass --spec with a readable openapi.yaml"
-        ) from exc
-    if not isinstance(document, dict) or "paths" not in document:
+        document = read_document(path)
+    except SpecError as exc:
+        raise CannotRunError(f"cannot read the spec: {exc}") from exc
+    if "paths" not in document:
         raise CannotRunError(
             f"{path} is not an OpenAPI document (no `paths`); pass --spec with the contract's file"
         )
@@ -54,19 +49,10 @@ def pin_cluster(document: dict[str, Any], cluster_id: str) -> dict[str, Any]:
         operations = [path_item, *(op for op in path_item.values() if isinstance(op, dict))]
         for holder in operations:
             for parameter in holder.get("parameters", []):
-                target = _resolve(pinned, parameter)
+                target = deref(parameter, pinned)
                 if target.get("name") == "cluster_id" and target.get("in") == "path":
                     target.setdefault("schema", {})["enum"] = [cluster_id]
     return pinned
-
-
-def _resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        target: Any = document
-        for part in node["$ref"][2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
 
 
 def load_schema(document: dict[str, Any], config: SchemathesisConfig) -> OpenApiSchema:

@@ -29,7 +29,6 @@ from typing import Any
 
 import yaml
 
-from contract_tests.fuzz import config_data
 from contract_tests.options import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_REQUEST_TIMEOUT,
@@ -37,6 +36,7 @@ from contract_tests.options import (
     Credentials,
     RunOptions,
 )
+from contract_tests.phases.engine import config_data
 from contract_tests.schema import DEFAULT_SPEC, load_raw, pin_cluster
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 

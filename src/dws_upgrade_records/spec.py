@@ -1,4 +1,5 @@
-"""Load openapi.yaml once and expose the ListUpdateRecord rules the mock and the tests enforce.
+"""The one way to read openapi.yaml: `read_document` parses it, `resolve_refs` inlines its `$ref`s, and
+`load_contract` digests the ListUpdateRecord rules the mock, the suite, the scripts and the tests enforce.
 
 The mock reads parameter constraints, defaults and schemas from here, never from constants of its own,
 so editing the spec changes the mock's behaviour.
@@ -16,6 +17,10 @@ from typing import Any
 import yaml
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from referencing import Registry, Resource
+from referencing._core import Resolver
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT4
 
 OPERATION_ID = "ListUpdateRecord"
 RECORD_SCHEMA = "ClusterUpdateRecordResp"
@@ -34,6 +39,11 @@ def default_spec_path() -> Path:
 
 
 DEFAULT_SPEC_PATH = default_spec_path()
+
+# libyaml's loader, when PyYAML was built with it: the same documents, about ten times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ROOT_URI = "urn:dws-upgrade-records:openapi"
+_MAX_DEPTH = 50
 
 # Huawei's "Integer" is a Java int: the bounds apply even where the spec omits minimum/maximum.
 INT32_FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
@@ -100,7 +110,7 @@ class Contract:
 def load_contract(path: Path | None = None) -> Contract:
     """Read, validate and digest the spec; raise SpecError naming the file and the problem."""
     source = (path or DEFAULT_SPEC_PATH).resolve()
-    document = _read_document(source)
+    document = read_document(source)
     try:
         validate(document)
     except OpenAPIValidationError as exc:
@@ -111,11 +121,12 @@ def load_contract(path: Path | None = None) -> Contract:
         raise SpecError(f"{source}: cannot read operation {OPERATION_ID}: {exc}") from exc
 
 
-def _read_document(source: Path) -> dict[str, Any]:
+def read_document(source: Path) -> dict[str, Any]:
+    """Parse the spec file (not validated); SpecError names the file and the fix."""
     if not source.is_file():
         raise SpecError(f"{source}: spec file not found; pass the path of openapi.yaml (--spec PATH)")
     try:
-        document = yaml.safe_load(source.read_text(encoding="utf-8"))
+        document = yaml.load(source.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SpecError(f"{source}: cannot parse as YAML: {exc}") from exc
     if not isinstance(document, dict):
@@ -183,27 +194,43 @@ def _param_rule(raw: dict[str, Any]) -> ParamRule:
     )
 
 
-def resolve_refs(node: Any, root: Mapping[str, Any], depth: int = 0) -> Any:
-    """Inline local `#/...` references; the contract has no recursive schemas, so depth is bounded."""
-    if depth > 50:
-        raise SpecError("$ref nesting deeper than 50 levels (a reference cycle?)")
+def resolve_refs(node: Any, root: Mapping[str, Any]) -> Any:
+    """A copy of `node` with every `$ref` inlined (the contract has no recursive schemas)."""
+    return _inline(node, _resolver(root), 0)
+
+
+def deref(node: Any, root: Mapping[str, Any]) -> Any:
+    """The node a (chain of) `$ref` points to, itself rather than a copy, so callers can edit it in place."""
+    return _follow(node, _resolver(root))[0]
+
+
+def _resolver(root: Mapping[str, Any]) -> Resolver[Any]:
+    resource: Resource[Any] = Resource.from_contents(root, default_specification=DRAFT4)
+    resolver: Resolver[Any] = Registry().with_resource(_ROOT_URI, resource).resolver(_ROOT_URI)
+    return resolver
+
+
+def _follow(node: Any, resolver: Resolver[Any]) -> tuple[Any, Resolver[Any]]:
+    for _ in range(_MAX_DEPTH):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not isinstance(ref, str):
+            return node, resolver
+        if not ref.startswith("#/"):
+            raise SpecError(f"only local references are supported, got {ref!r}")
+        try:
+            resolved = resolver.lookup(ref)
+        except Unresolvable as exc:
+            raise SpecError(f"unresolvable reference {ref!r}") from exc
+        node, resolver = resolved.contents, resolved.resolver
+    raise SpecError(f"$ref chains deeper than {_MAX_DEPTH} levels (a reference cycle?)")
+
+
+def _inline(node: Any, resolver: Resolver[Any], depth: int) -> Any:
+    if depth > _MAX_DEPTH:
+        raise SpecError(f"$ref nesting deeper than {_MAX_DEPTH} levels (a reference cycle?)")
+    node, resolver = _follow(node, resolver)
     if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            return resolve_refs(_follow(ref, root), root, depth + 1)
-        return {key: resolve_refs(value, root, depth + 1) for key, value in node.items()}
+        return {key: _inline(value, resolver, depth + 1) for key, value in node.items()}
     if isinstance(node, list):
-        return [resolve_refs(value, root, depth + 1) for value in node]
+        return [_inline(value, resolver, depth + 1) for value in node]
     return node
-
-
-def _follow(ref: str, root: Mapping[str, Any]) -> Any:
-    if not ref.startswith("#/"):
-        raise SpecError(f"only local references are supported, got {ref!r}")
-    target: Any = root
-    for part in ref[2:].split("/"):
-        key = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(target, Mapping) or key not in target:
-            raise SpecError(f"unresolvable reference {ref!r}")
-        target = target[key]
-    return target

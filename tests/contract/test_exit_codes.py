@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
-from contract_tests.findings import Ledger
 from contract_tests.options import Credentials
-from contract_tests.runner import RunResult, decide
+from contract_tests.runner import RunResult
+from contract_tests.verdict import Ledger, decide
 from dws_upgrade_records.mock import DEMO
 
 Suite = Callable[..., RunResult]

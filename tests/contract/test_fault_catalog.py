@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.checks import EXPECTATIONS
+from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.runner import RunResult
 from dws_upgrade_records.mock import FAULTS, MockConfig, running_mock
 

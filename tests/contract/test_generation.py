@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
 
-from contract_tests.fuzz import build_config
 from contract_tests.options import REMOTE_RATE_LIMIT, Credentials, RunOptions
+from contract_tests.phases.engine import build_config
 from contract_tests.runner import RunResult
 from contract_tests.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema, pin_cluster
 

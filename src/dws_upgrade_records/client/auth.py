@@ -1,18 +1,12 @@
-"""httpx authentication for DWS: an IAM token, or AK/SK request signing done by huaweicloudsdkcore's Signer.
-
-Signing reuses the official SDK's Signer class, so a request signed here is byte-for-byte what the SDK
-would sign; only the SDK's signer module is imported, which (unlike the rest of huaweicloudsdkcore) does
-not write ~/.huaweicloud on import.
-"""
+"""httpx authentication for DWS: an IAM token, or AK/SK request signing (`dws_upgrade_records.signing`)."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from types import SimpleNamespace
 
 import httpx
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
+
+from dws_upgrade_records.signing import SignedParts, sign
 
 
 class TokenAuth(httpx.Auth):
@@ -46,7 +40,8 @@ class AkSkAuth(httpx.Auth):
     ) -> None:
         if not ak or not sk:
             raise ValueError("ak and sk are both required for AK/SK signing")
-        self._signer = Signer(SimpleNamespace(ak=ak, sk=sk))
+        self._ak = ak
+        self._sk = sk
         self._project_id = project_id
         self._security_token = security_token
 
@@ -66,14 +61,12 @@ class AkSkAuth(httpx.Auth):
             headers["X-Security-Token"] = self._security_token
         if "Content-Type" in request.headers:
             headers["Content-Type"] = request.headers["Content-Type"]
-        sdk_request = SdkRequest(
+        parts = SignedParts(
             method=request.method,
-            schema=request.url.scheme,
-            host=request.url.netloc.decode("ascii"),
-            resource_path=request.url.path,
-            query_params=list(request.url.params.multi_items()),
-            header_params=headers,
+            path=request.url.path,
+            query=list(request.url.params.multi_items()),
+            headers=headers,
             body=request.content,
         )
-        self._signer.sign(sdk_request)
-        request.headers.update(sdk_request.header_params)
+        request.headers.update(headers)
+        request.headers.update(sign(parts, self._ak, self._sk))

@@ -1,7 +1,7 @@
 """Authenticate a request by IAM token or by AK/SK signature, the way Huawei's API gateway does.
 
-Signatures are recomputed with huaweicloudsdkcore's own Signer, so the mock accepts exactly what the
-official SDK produces and nothing hand-rolled can drift from it.
+Signatures are recomputed by the project's one signing helper over huaweicloudsdkcore's own Signer, so
+the mock accepts exactly what the official SDK produces and nothing hand-rolled can drift from it.
 """
 
 from __future__ import annotations
@@ -11,16 +11,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
-
 from dws_upgrade_records.mock.data import Dataset
+from dws_upgrade_records.signing import ALGORITHM, DATE_FORMAT, SignedParts
+from dws_upgrade_records.signing import expected_signature as signature_of
 
-ALGORITHM = "SDK-HMAC-SHA256"
-DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 MAX_CLOCK_SKEW = timedelta(minutes=15)
 AUTHORIZATION = re.compile(
     ALGORITHM
@@ -113,19 +109,5 @@ def expected_signature(
         query = parse_qsl(request.query_string, keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
         return None
-    sdk_request = SdkRequest(
-        method=request.method,
-        resource_path=request.raw_path,
-        query_params=query,
-        header_params={name: request.headers[name] for name in signed_headers},
-        body=request.body,
-    )
-    signer = Signer(SimpleNamespace(ak=access, sk=secret))
-    # The SDK exposes no public "verify": these are the exact steps of Signer.sign after its header set-up.
-    try:
-        canonical = signer._process_canonical_request(sdk_request, list(signed_headers))
-    except (ValueError, IndexError, TypeError):
-        return None
-    string_to_sign = signer._process_string_to_sign(canonical, signed_at)
-    signature: str = signer._sign_string_to_sign(string_to_sign, secret)
-    return signature
+    parts = SignedParts(request.method, request.raw_path, query, request.headers, request.body)
+    return signature_of(parts, signed_headers, signed_at, access, secret)

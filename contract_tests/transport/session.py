@@ -1,8 +1,10 @@
 """The one place requests leave the suite: schemathesis' transport, plus our send-time hooks.
 
 Every phase sends through `Case.call`, so the rate limit, request timeout, AK/SK signing and request
-accounting apply alike to generated cases and to the pagination and auth phases. Schemathesis only
-offers global hooks, so each run registers its state under its schema object.
+accounting apply alike to generated cases and to the pagination and auth phases. `after_call` and
+`after_network_error` are registered on the run's own schema (`schema.hooks`); schemathesis 4.32 calls
+`before_call` only from its global dispatcher, so that one hook is global and finds the run's state by
+the schema object it is called for.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import schemathesis
 from schemathesis import Case, HookContext, Response
 from schemathesis.schemas import BaseSchema
 
-from contract_tests.findings import Ledger
 from contract_tests.options import RunOptions
+from contract_tests.verdict import Ledger
 
 
 @dataclass
@@ -46,6 +48,19 @@ _lock = threading.Lock()
 
 
 def attach(schema: BaseSchema, session: Session) -> None:
+    """Route this schema's requests through the session: signing, accounting, progress."""
+
+    def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
+        session.ledger.response(
+            response.status_code, with_credentials=session.has_credentials(response.request), case_id=case.id
+        )
+        session.on_response()
+
+    def after_network_error(context: HookContext, case: Case[Any], request: requests.PreparedRequest) -> None:
+        session.on_response()
+
+    schema.hooks.register_hook_with_name(after_call, "after_call")
+    schema.hooks.register_hook_with_name(after_network_error, "after_network_error")
     with _lock:
         _sessions[id(schema)] = session
 
@@ -55,32 +70,11 @@ def detach(schema: BaseSchema) -> None:
         _sessions.pop(id(schema), None)
 
 
-def _session(case: Case[Any]) -> Session | None:
-    return _sessions.get(id(case.operation.schema))
-
-
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
-    session = _session(case)
+    session = _sessions.get(id(case.operation.schema))
     if session is not None and session.signer is not None:
         kwargs.setdefault("auth", session.signer)  # the auth phase passes its own wrong-key signer
-
-
-@schemathesis.hook
-def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
-    session = _session(case)
-    if session is not None:
-        session.ledger.response(
-            response.status_code, with_credentials=session.has_credentials(response.request), case_id=case.id
-        )
-        session.on_response()
-
-
-@schemathesis.hook
-def after_network_error(context: HookContext, case: Case[Any], request: requests.PreparedRequest) -> None:
-    session = _session(case)
-    if session is not None:
-        session.on_response()
 
 
 def credential_headers(options: RunOptions) -> dict[str, str]:

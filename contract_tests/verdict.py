@@ -1,4 +1,4 @@
-"""What a run found: violations per check, and the request statistics that decide the exit code."""
+"""The verdict of a run: violations per check, the request statistics, and the exit code they decide."""
 
 from __future__ import annotations
 
@@ -81,3 +81,30 @@ class Ledger:
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+
+EXIT_MEANING = {0: "the server conforms", 1: "violations found", 2: "the check could not run"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    exit_code: int
+    reason: str  # one line: why this exit code
+
+
+def decide(ledger: Ledger) -> Outcome:
+    """Exit code rules: a run that never saw the API work can never pass."""
+    if ledger.statuses[200] == 0:
+        return Outcome(2, "no request got a 200, so nothing was checked against a working API")
+    if ledger.credentialed["accepted"] == 0:
+        return Outcome(2, "the credentials were rejected on every request")
+    if ledger.incomplete and not ledger.violated:
+        return Outcome(2, f"{ledger.incomplete} before every check ran")
+    if ledger.connection_errors and not ledger.violated:
+        return Outcome(
+            2, f"the server stopped accepting connections ({ledger.connection_errors} request(s) failed)"
+        )
+    if ledger.violated:
+        names = ", ".join(sorted(ledger.violations))
+        return Outcome(1, f"{len(ledger.violations)} check(s) violated: {names}")
+    return Outcome(0, f"{len(ledger.checks_run)} checks passed on {ledger.cases} requests")

@@ -11,9 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.errors import CannotRunError
-from contract_tests.probe import Prober, Reply
 from contract_tests.schema import Operation, parameter_schema, query_default
+from contract_tests.transport.probe import Prober, Reply
 
 # Bounds on a walk: a live cluster with many records is walked with larger pages, never more than this.
 MAX_PAGES = 40
@@ -38,13 +37,6 @@ class Walk:
 
 def key(record: Any) -> str:
     return json.dumps(record, sort_keys=True)
-
-
-def preflight(prober: Prober) -> Reply:
-    """The default page of the pinned cluster; anything but a usable 200 means the run cannot go on."""
-    first = prober.send()
-    _require_usable(first, prober)
-    return first
 
 
 def run_pagination(operation: Operation, prober: Prober, first: Reply) -> None:
@@ -76,17 +68,6 @@ def run_pagination(operation: Operation, prober: Prober, first: Reply) -> None:
     walks = [_walk(prober, size, count, first.count) for size in _page_sizes(operation, limit_default, count)]
     _compare_walks(prober, [walk for walk in walks if walk is not None])
     _warn_if_weak(prober, count, limit_default)
-
-
-def _require_usable(reply: Reply, prober: Prober) -> None:
-    if reply.status == 200 and reply.records is not None:
-        return
-    hint = {
-        401: "the credentials were rejected: check --token/DWS_TOKEN or --ak/--sk",
-        403: "the credentials do not grant access to --project-id",
-        400: "the server rejected the request: check --cluster-id is a cluster of --project-id",
-    }.get(reply.status, "the default page of the given cluster must be a 200 with `records`")
-    raise CannotRunError(f"the first request got HTTP {reply.status} ({reply.excerpt()!r}): {hint}")
 
 
 def _page(prober: Prober, query: dict[str, int]) -> Reply | None:

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import requests
 
-from contract_tests.probe import Prober, Reply
-from contract_tests.wire import PLACEHOLDER
+from contract_tests.transport.probe import Prober, Reply
+from contract_tests.transport.session import PLACEHOLDER
 
 WRONG_TOKEN = "dws-contract-invalid-token"  # noqa: S105 - deliberately wrong, not a secret
 WRONG_SK = "dws-contract-wrong-secret-key"

@@ -15,10 +15,10 @@ from schemathesis.engine import StopReason, events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from contract_tests.checks import EXPECTATIONS
-from contract_tests.findings import Finding, Ledger
+from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.options import RunOptions
-from contract_tests.wire import PLACEHOLDER, Session
+from contract_tests.transport.session import PLACEHOLDER, Session
+from contract_tests.verdict import Finding, Ledger
 
 
 def build_config(options: RunOptions) -> SchemathesisConfig:

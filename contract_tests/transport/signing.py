@@ -1,4 +1,4 @@
-"""AK/SK request signing at send time, with Huawei's own signer (`huaweicloudsdkcore`).
+"""AK/SK request signing at send time, through the project's one signing helper.
 
 Schemathesis puts a placeholder into `Authorization` wherever a request should carry credentials and
 removes or corrupts it in its negative auth cases. Signing the final prepared request (after query
@@ -7,23 +7,20 @@ serialization and path parameter substitution) and only where the placeholder su
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
-from huaweicloudsdkcore.sdk_request import SdkRequest
-from huaweicloudsdkcore.signer.signer import Signer
 
-from contract_tests.wire import PLACEHOLDER
+from contract_tests.transport.session import PLACEHOLDER
+from dws_upgrade_records.signing import SignedParts, sign
 
 
 class AkSkAuth(requests.auth.AuthBase):
     """Signs a request the way Huawei's SDK does: Host, X-Project-Id and X-Sdk-Date are signed."""
 
     def __init__(self, ak: str, sk: str, project_id: str) -> None:
-        # Signer reads only .ak and .sk; BasicCredentials would import modules that write ~/.huaweicloud.
-        self._signer = Signer(SimpleNamespace(ak=ak, sk=sk))
+        self._ak = ak
+        self._sk = sk
         self._project_id = project_id
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -37,15 +34,13 @@ class AkSkAuth(requests.auth.AuthBase):
         """Add `X-Project-Id`, `X-Sdk-Date` and `Authorization` to a prepared request."""
         url = urlsplit(request.url or "")
         headers = {"Host": url.netloc, "X-Project-Id": self._project_id}
-        sdk_request = SdkRequest(
+        body = request.body if isinstance(request.body, bytes | str) else b""
+        parts = SignedParts(
             method=request.method or "GET",
-            schema=url.scheme,
-            host=url.netloc,
-            resource_path=url.path,
-            query_params=parse_qsl(url.query, keep_blank_values=True),
-            header_params=headers,
-            body=request.body or "",
+            path=url.path,
+            query=parse_qsl(url.query, keep_blank_values=True),
+            headers=headers,
+            body=body.encode() if isinstance(body, str) else body,
         )
-        signed: dict[str, Any] = self._signer.sign(sdk_request).header_params
-        for name in ("X-Project-Id", "X-Sdk-Date", "Authorization"):
-            request.headers[name] = str(signed[name])
+        request.headers["X-Project-Id"] = self._project_id
+        request.headers.update(sign(parts, self._ak, self._sk))

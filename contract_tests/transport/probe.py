@@ -11,12 +11,13 @@ from typing import Any
 
 import requests
 
-from contract_tests.checks import EXPECTATIONS, bad_error_body, json_body, missing_request_id
+from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.checks.response import bad_error_body, json_body, missing_request_id
 from contract_tests.errors import CannotRunError
-from contract_tests.findings import Finding, Ledger
 from contract_tests.options import RunOptions
 from contract_tests.schema import Operation
-from contract_tests.wire import credential_headers
+from contract_tests.transport.session import credential_headers
+from contract_tests.verdict import Finding, Ledger
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The phases of a run, in the order the runner calls them: preflight, auth, pagination, engine."""

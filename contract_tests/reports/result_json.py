@@ -1,0 +1,27 @@
+"""result.json: the outcome for scripts (fault table, benchmark) and CI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from contract_tests.verdict import Ledger, Outcome
+
+
+def result_json(ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> str:
+    """Machine-readable outcome, for scripts (fault table, benchmark) and CI."""
+    first = ledger.first_detection
+    data = {
+        "exit_code": outcome.exit_code,
+        "reason": outcome.reason,
+        "requests": ledger.cases,
+        "seconds": round(ledger.elapsed, 3),
+        "statuses": {str(code): n for code, n in sorted(ledger.statuses.items())},
+        "checks_run": sorted(ledger.checks_run),
+        "violations": dict(sorted(ledger.violations.items())),
+        "first_detection": None
+        if first is None
+        else {"seconds": round(first[0], 3), "requests": first[1], "check": first[2]},
+        "warnings": ledger.warnings,
+    }
+    return mask(json.dumps(data, indent=2)) + "\n"

@@ -1,0 +1,60 @@
+"""The one signing helper signs exactly as the official SDK's public `Signer.sign` does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer
+
+from dws_upgrade_records.signing import SignedParts, expected_signature, sign
+
+AK, SK = "AKEXAMPLE", "sk-example"
+WHEN = datetime(2026, 11, 30, 9, 0, 0)
+PARTS = SignedParts(
+    method="GET",
+    path="/v1/p/clusters/c/upgrade-management/records",
+    query=[("offset", "1"), ("limit", "10")],
+    headers={"Host": "127.0.0.1:8787", "X-Project-Id": "p"},
+)
+
+
+def _sdk_authorization() -> str:
+    request = SdkRequest(
+        method=PARTS.method,
+        schema="http",
+        host="127.0.0.1:8787",
+        resource_path=PARTS.path,
+        query_params=list(PARTS.query),
+        header_params={**PARTS.headers, "X-Sdk-Date": WHEN.strftime("%Y%m%dT%H%M%SZ")},
+        body="",
+    )
+    authorization: str = Signer(SimpleNamespace(ak=AK, sk=SK)).sign(request).header_params["Authorization"]
+    return authorization
+
+
+def test_sign_matches_the_sdk_signer() -> None:
+    headers = sign(PARTS, AK, SK, signed_at=WHEN)
+    assert headers == {"X-Sdk-Date": "20261130T090000Z", "Authorization": _sdk_authorization()}
+
+
+def test_expected_signature_verifies_what_sign_produced() -> None:
+    headers = sign(PARTS, AK, SK, signed_at=WHEN)
+    received = {name.lower(): value for name, value in {**PARTS.headers, **headers}.items()}
+    signature = headers["Authorization"].rsplit("Signature=", 1)[1]
+    names = ["host", "x-project-id", "x-sdk-date"]
+    parts = SignedParts(PARTS.method, PARTS.path, PARTS.query, received)
+    assert expected_signature(parts, names, WHEN, AK, SK) == signature
+    assert expected_signature(parts, names, WHEN, AK, "another-secret") != signature
+
+
+def test_sign_date_false_leaves_the_date_unsigned() -> None:
+    authorization = sign(PARTS, AK, SK, signed_at=WHEN, sign_date=False)["Authorization"]
+    assert "SignedHeaders=host;x-project-id," in authorization
+
+
+def test_empty_secret_is_refused() -> None:
+    with pytest.raises(ValueError, match="ak and sk"):
+        sign(PARTS, AK, "")
