@@ -147,10 +147,15 @@ def installed(
     workdir = base / "work"
     workdir.mkdir()
     package = InstalledPackage(venv, workdir, scrubbed_env(venv, base / "home"))
+    pip_install(package, wheelhouse, str(project_wheel))
+    return package
+
+
+def pip_install(package: InstalledPackage, wheelhouse: Path, requirement: str) -> None:
+    """Install into the fresh venv from the wheelhouse only: no index, nothing from the checkout."""
     result = package.run(
         package.bin("python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--no-index", "--find-links", str(wheelhouse), str(project_wheel),
+        "--no-index", "--find-links", str(wheelhouse), requirement,
         timeout=PIP_TIMEOUT,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    return package

@@ -13,12 +13,70 @@ import pytest
 
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.server import READY_MARKER
-from tests.packaging.conftest import ROOT, InstalledPackage
+from tests.packaging.conftest import ROOT, InstalledPackage, pip_install
 
 pytestmark = pytest.mark.slow
 
 PACKAGED_SPEC = "dws_upgrade_records/openapi.yaml"
 STARTUP_TIMEOUT = 30.0
+
+# Another team's tests, using only the installed package: the plugin comes in through its entry point.
+CONSUMER_TESTS = """\
+import httpx
+import pytest
+
+
+def test_reads_the_demo_cluster(dws_mock):
+    response = httpx.get(dws_mock.records_url, headers={"X-Auth-Token": dws_mock.token})
+    assert response.status_code == 200 and response.json()["records"]
+
+
+@pytest.mark.dws_mock(fault="ignore-limit")
+def test_sees_a_server_that_ignores_limit(dws_mock):
+    response = httpx.get(dws_mock.records_url, params={"limit": 1}, headers={"X-Auth-Token": dws_mock.token})
+    assert len(response.json()["records"]) > 1
+
+
+@pytest.mark.dws_mock(data="team.json")
+def test_serves_our_own_data(dws_mock):
+    response = httpx.get(dws_mock.records_url, headers={"X-Auth-Token": dws_mock.token})
+    assert (dws_mock.project_id, [r["item_id"] for r in response.json()["records"]]) == ("team", ["r-1"])
+"""
+TEAM_DATA = {
+    "projects": [
+        {
+            "project_id": "team",
+            "tokens": ["team-token"],
+            "access_keys": [],
+            "clusters": [
+                {
+                    "cluster_id": "11111111-2222-4333-8444-555555555555",
+                    "records": [
+                        {
+                            "item_id": "r-1",
+                            "status": "Completed",
+                            "record_type": "update-kernel",
+                            "from_version": "8.2.0",
+                            "to_version": "8.2.1",
+                            "start_time": "2025-01-02T03:04:05",
+                            "end_time": None,
+                            "job_id": "j-1",
+                            "failed_reason": None,
+                        }
+                    ],
+                }
+            ],
+        }
+    ]
+}
+
+
+def locked_requirement(name: str) -> str:
+    """`name==version` as requirements.lock pins it."""
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if line.lower().startswith(f"{name}=="):
+            return line.strip()
+    raise AssertionError(f"{name} is not pinned in requirements.lock")
 
 
 def test_wheel_carries_the_top_level_spec_byte_for_byte(project_wheel: Path) -> None:
@@ -105,3 +163,18 @@ def test_dws_mock_serves_and_the_installed_client_layer_reads_it(installed: Inst
     count, on_page = (int(value) for value in result.stdout.split())
     assert on_page == 5
     assert count > on_page
+
+
+def test_consumer_suite_uses_the_dws_mock_fixture_from_the_installed_plugin(
+    installed: InstalledPackage, wheelhouse: Path
+) -> None:
+    pip_install(installed, wheelhouse, locked_requirement("pytest"))
+    consumer = installed.workdir / "consumer"
+    consumer.mkdir()
+    (consumer / "test_our_dws_code.py").write_text(CONSUMER_TESTS, encoding="utf-8")
+    (consumer / "team.json").write_text(json.dumps(TEAM_DATA), encoding="utf-8")
+    result = installed.run(
+        installed.bin("python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(consumer)
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "3 passed" in result.stdout
