@@ -76,8 +76,11 @@ def wheelhouse() -> Path:
     target = WHEELHOUSES / key
     if target.is_dir():
         return target
+    # A new lock makes the older wheelhouses dead weight (about 50 MB each).
+    if WHEELHOUSES.is_dir():
+        for stale in WHEELHOUSES.iterdir():
+            shutil.rmtree(stale, ignore_errors=True)
     partial = WHEELHOUSES / f"{key}.partial-{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)
     pip("wheel", "--quiet", "-r", str(LOCK), *requirements, "-w", str(partial))
     partial.rename(target)
     return target
