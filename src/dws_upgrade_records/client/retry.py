@@ -18,6 +18,8 @@ import httpx
 
 THROTTLED = 429
 UNAVAILABLE = 503
+# Past this many doublings any backoff is above any sane max_wait; the cap keeps the float finite.
+MAX_DOUBLINGS = 64
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ class RetryPolicy:
         asked = retry_after_seconds(response)
         if asked is not None and asked > self.max_wait:
             return None
-        wait = min(self.backoff * 2**retries_done, self.max_wait) if asked is None else asked
+        doubled = self.backoff * 2.0 ** min(retries_done, MAX_DOUBLINGS)
+        wait = min(doubled, self.max_wait) if asked is None else asked
         if waited + wait > self.total_wait:
             return None
         return wait
