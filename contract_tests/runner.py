@@ -18,6 +18,7 @@ from contract_tests.errors import CannotRunError
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
 from contract_tests.phases.auth import run_auth
+from contract_tests.phases.crowded_query import run_crowded_query
 from contract_tests.phases.engine import build_config, run_engine
 from contract_tests.phases.methods import run_wrong_methods
 from contract_tests.phases.pagination import run_pagination
@@ -103,9 +104,10 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         ledger.phase = "auth"
         say("auth checks")
         run_auth(Prober(operation, options, ledger, "auth", http))
-        say("unknown ids and wrong methods")
+        say("unknown ids, wrong methods, a crowded query")
         run_unknown_ids(Prober(operation, options, ledger, "unknown-ids", http))
         run_wrong_methods(Prober(operation, options, ledger, "methods", http), document)
+        run_crowded_query(Prober(operation, options, ledger, "methods", http))
         if _stop_early(options, ledger):
             return
         ledger.phase = "pagination"

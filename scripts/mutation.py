@@ -1,11 +1,12 @@
 """`make mutation`: mutation-test the reference mock's request path, with the contract suite as the tests.
 
 cosmic-ray (pinned in pyproject.toml) makes one mutant at a time in a copy of `src/` under build/mutation;
-for each, `scripts/mutation.py kill` starts a mock process that imports the copy and runs the contract suite
-against it, by token and then by AK/SK: any violation, a run that cannot run, or a mock that does not
-start kills the mutant; a run past the per-mutant timeout counts as timed out. The scope (SCOPE below) is
-the request path: routing, parameter checks, authentication, paging and encoding; start-up, logging,
-messages' wording and the code only a fault mode, throttling or a generated cluster reaches are skipped.
+for each, `scripts/mutation.py kill` starts a mock process that imports the copy and runs the contract
+suite against it: by token on the demo cluster, then by AK/SK on a generated 1500-record cluster. Any
+violation, a run that cannot run, or a mock that does not start kills the mutant; a run past the
+per-mutant timeout counts as timed out. The scope (SCOPE below) is the request path: routing, parameter
+checks, authentication, paging and encoding; start-up, logging, messages' wording and the code only a
+fault mode or throttling reaches are skipped.
 
 Every surviving mutant must be in the triage file (docs/mutation-triage.json) as equivalent, with the
 reason; an untriaged survivor fails the run (exit 1). Results: build/mutation/result.json and stdout.
@@ -37,6 +38,8 @@ DEFAULT_OUT = ROOT / "build" / "mutation"
 DEFAULT_TRIAGE = ROOT / "docs" / "mutation-triage.json"
 DEFAULT_MAX_EXAMPLES = 5
 DEFAULT_TIMEOUT = 40.0
+# More records than the mock's stream chunk (1000), so a whole-cluster page takes the streaming path.
+GENERATED_RECORDS = 1500
 MODULE_LEVEL = None  # cosmic-ray's definition name for code outside any function
 
 # Module -> definitions outside the request path, with why. Module-level code is outside as well: the
@@ -60,7 +63,7 @@ SCOPE: dict[str, dict[str, str]] = {
     },
     "replies.py": {"throttled": "throttling (see app.py _throttle_wait)"},
     "records.py": {
-        "record": "the generated `--records` cluster, not served in mutation runs",
+        "record": "the generated cluster's synthetic content: any value it makes is valid data",
         "__init__": "GeneratedRecords start-up",
         "epoch_start_time": "a fault's record shaper",
         "drop_job_id": "a fault's record shaper",
@@ -133,14 +136,20 @@ def kill(copy: Path, max_examples: int) -> int:
     from dws_upgrade_records.mock.server import MockStartError
 
     os.environ["PYTHONPATH"] = str(copy / "src")  # the mock child imports the mutated copy
-    credentials = [Credentials(token=DEMO.token), Credentials(ak=DEMO.ak, sk=DEMO.sk)]
+    # By token on the demo cluster (every status, small pages); by AK/SK on a generated cluster big
+    # enough that whole-cluster pages are streamed in chunks.
+    runs = [
+        (Credentials(token=DEMO.token), DEMO.cluster_id),
+        (Credentials(ak=DEMO.ak, sk=DEMO.sk), DEMO.generated_cluster_id),
+    ]
+    config = MockConfig(log_level="critical", generated_records=GENERATED_RECORDS)
     try:
-        with running_mock(MockConfig(log_level="critical"), startup_timeout=15) as url:
-            for creds in credentials:
+        with running_mock(config, startup_timeout=15) as url:
+            for creds, cluster_id in runs:
                 options = RunOptions(
                     base_url=url,
                     project_id=DEMO.project_id,
-                    cluster_id=DEMO.cluster_id,
+                    cluster_id=cluster_id,
                     other_project_id=DEMO.other_project_id,
                     other_ak=_other_access_key(copy, DEMO.ak),
                     credentials=creds,
