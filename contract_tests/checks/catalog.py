@@ -217,6 +217,12 @@ CHECKS: dict[str, Rule] = {
             f"{_CLUSTER}/schema/pattern",
         ),
     ),
+    "malformed_cluster_rejected": Rule(
+        "a cluster_id only percent-encoding can carry (a non-ASCII character, bytes that are not UTF-8) "
+        "gets 400, also when the request is signed",
+        f"{_CLUSTER}/schema/pattern",
+        (f"{OPERATION}/responses/400", f"{_CLUSTER}/schema/pattern", f"{_AKSK}/x-rules/request-is-covered"),
+    ),
     "cluster_id_case_variant": Rule(
         "the real cluster_id in upper case gets the real cluster's page (200) or 400: never another "
         "page, 404 or 5xx (docs/decisions.md)",
@@ -236,6 +242,13 @@ CHECKS: dict[str, Rule] = {
     "wrong_method_not_found": Rule(
         "another method than GET on the path gets the spec's x-wrong-method-response (status and "
         "error_code) and no Allow header",
+        OPERATION,
+        (f"{PATH_ITEM}/description#wrong-method",),
+    ),
+    "unknown_path_not_found": Rule(
+        "a path next to the operation's (a segment after the last parameter changed) gets the spec's "
+        "unknown-API answer "
+        "(x-wrong-method-response: status and error_code)",
         OPERATION,
         (f"{PATH_ITEM}/description#wrong-method",),
     ),

@@ -22,6 +22,7 @@ NEAR_MISSES = 4
 HEX = frozenset(string.hexdigits)
 CHECKS = (
     "unknown_cluster_rejected",
+    "malformed_cluster_rejected",
     "cluster_id_case_variant",
     "unknown_project_forbidden",
     "malformed_project_rejected",
@@ -49,8 +50,26 @@ def run_unknown_ids(prober: Prober) -> None:
                 reply.curl,
                 reply.replay,
             )
+    _malformed(prober, real)
     _case_variant(prober, real)
     _unknown_project(prober, rng)
+
+
+def _malformed(prober: Prober, real: str) -> None:
+    """Ids that only percent-encoding can carry: a non-ASCII character, and bytes that are not UTF-8.
+
+    Sent as they are (schemathesis leaves `%XX` alone), they test what the server decodes and what an
+    AK/SK signature covers (the encoded path): the answer is 400, like any malformed id.
+    """
+    for cluster_id in ("\u00e9" + real[1:], "%FF%FE" + real[6:]):
+        reply = prober.send(cluster_id=cluster_id)
+        if reply.status != 400:
+            prober.violation(
+                "malformed_cluster_rejected",
+                f"cluster_id={cluster_id!r}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
+                reply.curl,
+                reply.replay,
+            )
 
 
 def near_misses(real: str, rng: random.Random, count: int) -> list[str]:

@@ -67,6 +67,7 @@ class Prober:
         cluster_id: str | None = None,
         auth: requests.auth.AuthBase | None = None,
         method: HttpMethod | None = None,
+        path: str | None = None,
     ) -> Reply:
         """GET the operation; `headers=None` means the run's own credentials, None ids the run's own."""
         if self.ledger.elapsed > self.options.max_time:
@@ -84,6 +85,8 @@ class Prober:
         )
         if method is not None:
             case.method = method
+        if path is not None:
+            case.path = path
         curl = case.as_curl_command()
         replay = Replay(
             dict(case.path_parameters or {}), dict(case.query or {}), _credential_kind(headers, auth)

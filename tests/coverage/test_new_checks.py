@@ -21,7 +21,10 @@ NEW_TOKEN_CHECKS = {
     "cluster_id_case_variant",
     "unknown_project_forbidden",
     "malformed_project_rejected",
+    "malformed_cluster_rejected",
     "wrong_method_not_found",
+    "unknown_path_not_found",
+    "crowded_query_not_a_server_error",
 }
 NEW_AKSK_CHECKS = {
     "aksk_signature_accepted",
