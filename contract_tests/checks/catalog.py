@@ -115,6 +115,17 @@ CHECKS: dict[str, Rule] = {
         "#/components/parameters/Limit/schema",
         (f"{OPERATION}/x-rules/limit-caps-page",),
     ),
+    "page_length_matches_count": Rule(
+        "every 200 page (generated requests too) holds exactly min(limit, count - offset*limit) records, "
+        "none past the end: what offset, limit and count mean together",
+        f"{OPERATION}/x-rules/offset-is-page-index",
+        (
+            f"{OPERATION}/x-rules/offset-is-page-index",
+            f"{OPERATION}/x-rules/limit-caps-page",
+            f"{OPERATION}/x-rules/page-past-end",
+            f"{OPERATION}/x-rules/count-is-total",
+        ),
+    ),
     "error_body_fields": Rule(
         "every error body is a JSON object with string `error_code` and `error_msg`",
         "#/components/schemas/ErrorResponse",
@@ -188,7 +199,8 @@ CHECKS: dict[str, Rule] = {
         (*_401, f"{_AKSK}/x-rules/secret-of-the-key"),
     ),
     "aksk_stale_date": Rule(
-        "a signature dated well beyond the allowed clock skew (past or future) gets 401",
+        "a signature dated well beyond the allowed clock skew (past or future), or with a malformed "
+        "X-Sdk-Date, gets 401",
         f"{_AKSK}/x-rules/clock-skew",
         (*_401, f"{_AKSK}/x-rules/clock-skew"),
     ),

@@ -86,3 +86,33 @@ def request_id_header(ctx: CheckContext, response: Response, case: Case[Any]) ->
     if problem:
         raise AssertionError(problem)
     return None
+
+
+def wrong_page_length(status: int, body: Any, offset: int | None, limit: int | None) -> str | None:
+    """Why a 200 page breaks what offset, limit and count mean together, or None.
+
+    With `count` records in all, page `offset` of size `limit` holds records offset*limit onwards, so
+    exactly min(limit, count - offset*limit) of them, and none past the end.
+    """
+    if status != 200 or offset is None or limit is None or not isinstance(body, dict):
+        return None
+    count, records = body.get("count"), body.get("records")
+    if isinstance(count, bool) or not isinstance(count, int) or not isinstance(records, list):
+        return None
+    expected = max(0, min(limit, count - offset * limit))
+    if len(records) == expected:
+        return None
+    return (
+        f"{len(records)} records on page offset={offset}, limit={limit} of count={count}; expected {expected}"
+    )
+
+
+@schemathesis.check
+def page_length_matches_count(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    query = case.query or {}
+    offset = int_query(case, "offset") if "offset" in query else query_default(case.operation, "offset")
+    limit = int_query(case, "limit") if "limit" in query else query_default(case.operation, "limit")
+    problem = wrong_page_length(response.status_code, json_body(response), offset, limit)
+    if problem:
+        raise AssertionError(problem)
+    return None

@@ -28,6 +28,8 @@ WRONG_SK = "dws-contract-wrong-secret-key"
 # Well beyond the allowed clock skew the spec states, and near enough that a server which only rejects
 # day-old signatures still fails: a captured request must not be replayable for many minutes.
 SKEW_PROBE = timedelta(minutes=25)
+# Not a YYYYMMDDTHHMMSSZ date: a server must refuse it like any bad date, never fail on it.
+MALFORMED_DATE = "2025-13-45 25:61:61"
 # What a tampered request sends; its signature covers another query (or none).
 SENT_QUERY = {"limit": 2}
 Attempt = tuple[str, int, Callable[[], Reply]]
@@ -43,6 +45,7 @@ class Signature:
     sign_date: bool = True
     signed_query: Sequence[tuple[str, str]] | None = None
     signed_cluster: tuple[str, str] | None = None  # (sent id, id the signature covers instead)
+    sent_date: str | None = None  # an X-Sdk-Date sent instead of the signed one
 
 
 class SignatureAuth(requests.auth.AuthBase):
@@ -67,6 +70,8 @@ class SignatureAuth(requests.auth.AuthBase):
         request.headers.update(
             sign(parts, chosen.ak, chosen.sk, signed_at=chosen.signed_at, sign_date=chosen.sign_date)
         )
+        if chosen.sent_date is not None:
+            request.headers["X-Sdk-Date"] = chosen.sent_date
         return request
 
 
@@ -113,6 +118,7 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
         ),
         ("aksk_stale_date", 401, Signature(ak, sk, signed_at=now - SKEW_PROBE)),
         ("aksk_stale_date", 401, Signature(ak, sk, signed_at=now + SKEW_PROBE)),
+        ("aksk_stale_date", 401, Signature(ak, sk, sent_date=MALFORMED_DATE)),
         ("aksk_unsigned_date", 401, Signature(ak, sk, sign_date=False)),
         # The query changed after signing, and added after signing (a server that ignores the query).
         ("aksk_query_tampered", 401, Signature(ak, sk, signed_query=[("limit", "1")])),
