@@ -8,8 +8,10 @@ per-mutant timeout counts as timed out. The scope (SCOPE below) is the request p
 checks, authentication, paging and encoding; start-up, logging, messages' wording and the code only a
 fault mode or throttling reaches are skipped.
 
-Every surviving mutant must be in the triage file (docs/mutation-triage.json) as equivalent, with the
-reason; an untriaged survivor fails the run (exit 1). Results: build/mutation/result.json and stdout.
+Every surviving mutant must be in the triage file (docs/mutation-triage.json): `equivalent` (no request
+the contract governs can tell it from the original), or `missed` (a real bug the suite cannot see, with
+why); both carry the reason. An untriaged survivor fails the run (exit 1). Results go to
+build/mutation/result.json and stdout.
 Usage:
     python scripts/mutation.py [--pick MODULE:DEFINITION:OPERATOR:OCCURRENCE ...] [--max-examples N]
                                [--timeout S] [--triage FILE] [--out DIR]
@@ -91,7 +93,7 @@ class Mutant:
     before: str
     after: str
     outcome: str  # killed, survived, timeout, incompetent
-    verdict: str = ""  # for survivors: equivalent (triaged) or untriaged
+    verdict: str = ""  # for survivors: equivalent or missed (triaged), or untriaged
     reason: str = ""
 
     @property
@@ -328,6 +330,9 @@ def _read_triage(path: Path) -> list[dict[str, str]]:
     required = {"module", "definition", "operator", "before", "after", "verdict", "reason"}
     if not isinstance(entries, list) or any(not isinstance(e, dict) or required - set(e) for e in entries):
         raise UsageError(f"{path}: expected a JSON list of objects with keys {', '.join(sorted(required))}")
+    verdicts = {entry["verdict"] for entry in entries} - {"equivalent", "missed"}
+    if verdicts:
+        raise UsageError(f"{path}: verdicts must be equivalent or missed, not {', '.join(sorted(verdicts))}")
     return entries
 
 
@@ -355,6 +360,7 @@ def _report(mutants: list[Mutant], seconds: float, out: Path) -> int:
         "survived": counts["survived"],
         "incompetent": counts["incompetent"],
         "equivalent": sum(m.verdict == "equivalent" for m in mutants),
+        "missed": sum(m.verdict == "missed" for m in mutants),
         "untriaged": len(untriaged),
         "seconds": round(seconds, 1),
     }
@@ -362,8 +368,9 @@ def _report(mutants: list[Mutant], seconds: float, out: Path) -> int:
     data["all"] = [asdict(m) for m in mutants]
     (out / "result.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
     print(", ".join(f"{key} {value}" for key, value in summary.items()))
-    for m in untriaged:
-        print(f"UNTRIAGED {m.pick} line {m.line}: {m.before!r} -> {m.after!r}")
+    for m in mutants:
+        if m.verdict in ("untriaged", "missed"):
+            print(f"{m.verdict.upper()} {m.pick} line {m.line}: {m.before!r} -> {m.after!r}")
     print(f"results: {out / 'result.json'}")
     return 1 if untriaged else 0
 
