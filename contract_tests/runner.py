@@ -18,9 +18,9 @@ from contract_tests.errors import CannotRunError
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
 from contract_tests.phases.auth import run_auth
-from contract_tests.phases.crowded_query import run_crowded_query
 from contract_tests.phases.engine import build_config, run_engine
 from contract_tests.phases.methods import run_wrong_methods
+from contract_tests.phases.odd_queries import run_odd_queries
 from contract_tests.phases.pagination import run_pagination
 from contract_tests.phases.preflight import preflight
 from contract_tests.phases.unknown_ids import run_unknown_ids
@@ -104,10 +104,10 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         ledger.phase = "auth"
         say("auth checks")
         run_auth(Prober(operation, options, ledger, "auth", http))
-        say("unknown ids, wrong methods, a crowded query")
+        say("unknown ids, wrong methods, odd queries")
         run_unknown_ids(Prober(operation, options, ledger, "unknown-ids", http))
         run_wrong_methods(Prober(operation, options, ledger, "methods", http), document)
-        run_crowded_query(Prober(operation, options, ledger, "methods", http))
+        run_odd_queries(Prober(operation, options, ledger, "odd-queries", http))
         if _stop_early(options, ledger):
             return
         ledger.phase = "pagination"

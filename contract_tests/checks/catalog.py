@@ -269,6 +269,17 @@ CHECKS: dict[str, Rule] = {
         f"{OPERATION}/responses/500",
         (f"{OPERATION}/responses/500",),
     ),
+    "empty_value_rejected": Rule(
+        "an empty offset= or limit= is not an integer and gets 400 (not the default's 200; with AK/SK not "
+        "a 401: the signature covers empty values too)",
+        f"{_LIMIT}/schema/type",
+        (
+            f"{OPERATION}/responses/400",
+            f"{_OFFSET}/schema/type",
+            f"{_LIMIT}/schema/type",
+            f"{_AKSK}/x-rules/request-is-covered",
+        ),
+    ),
     # A property of the run, not a rule of the spec: it covers nothing.
     "response_timeout": Rule(
         "the server answers every request within the request timeout", f"{OPERATION}/responses"

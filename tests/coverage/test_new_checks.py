@@ -25,6 +25,7 @@ NEW_TOKEN_CHECKS = {
     "wrong_method_not_found",
     "unknown_path_not_found",
     "crowded_query_not_a_server_error",
+    "empty_value_rejected",
 }
 NEW_AKSK_CHECKS = {
     "aksk_signature_accepted",
