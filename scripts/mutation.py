@@ -197,9 +197,10 @@ def run(args: argparse.Namespace) -> int:
     _cosmic_ray("init", str(config), str(session))
     chosen = _select(session, copy, set(args.pick))
     if args.pick and chosen != len(args.pick):
-        raise UsageError(
-            f"--pick matched {chosen} of {len(args.pick)} mutants; see build/mutation/mutants.json"
-        )
+        raise UsageError(f"--pick matched {chosen} of {len(args.pick)} mutants; see {out / 'mutants.json'}")
+    if args.command == "list":
+        print(f"{chosen} mutants in scope: {out / 'mutants.json'}")
+        return 0
     print(f"{chosen} mutants in scope; running the suite against each (timeout {args.timeout:g} s)")
     _cosmic_ray("exec", str(config), str(session))
     mutants = _results(session, copy, triage)
