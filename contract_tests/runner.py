@@ -1,8 +1,9 @@
 """One contract run, top-down: load the spec, run the phases, decide the verdict, write the reports.
 
-Where things live: `phases/` sends the requests (preflight, auth, pagination, the schemathesis engine),
-`checks/` says what each check requires, `verdict.py` collects findings and decides the exit code,
-`reports/` writes the files, `transport/` is the one way requests leave the suite.
+Where things live: `phases/` sends the requests (preflight, auth, unknown ids, methods, odd queries,
+pagination, the schemathesis engine), `checks/` says what each check requires and which rules of the spec
+it covers, `verdict.py` collects findings and decides the exit code, `reports/` writes the files,
+`transport/` is the one way requests leave the suite.
 """
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""The phases of a run, in the order the runner calls them: preflight, auth, pagination, engine."""
+"""The phases of a run, in the order the runner calls them: preflight, auth, unknown ids, methods,
+odd queries, pagination, engine."""
