@@ -29,6 +29,8 @@ from contract_tests.options import (
     Credentials,
     RunOptions,
 )
+from contract_tests.regressions import export_regressions
+from contract_tests.reports import ReportWriteError
 from contract_tests.runner import Progress, RunResult, run
 from contract_tests.schema import DEFAULT_SPEC
 
@@ -40,13 +42,29 @@ def parser() -> argparse.ArgumentParser:
         "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
         epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.",
     )
-    p.add_argument("--base-url", help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("DWS_BASE_URL") or None,
+        help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com; default: $DWS_BASE_URL",
+    )
     p.add_argument("--token", help="IAM token (X-Auth-Token); default: $DWS_TOKEN")
     p.add_argument("--ak", help="access key for AK/SK signing; default: $DWS_AK")
     p.add_argument("--sk", help="secret key for AK/SK signing; default: $DWS_SK")
-    p.add_argument("--project-id", help="project the credentials belong to")
-    p.add_argument("--cluster-id", help="a cluster of the project; best with more than 10 upgrade records")
-    p.add_argument("--other-project-id", help="another project: the credentials must get 403 there")
+    p.add_argument(
+        "--project-id",
+        default=os.environ.get("DWS_PROJECT_ID") or None,
+        help="project the credentials belong to; default: $DWS_PROJECT_ID",
+    )
+    p.add_argument(
+        "--cluster-id",
+        default=os.environ.get("DWS_CLUSTER_ID") or None,
+        help="a cluster of the project, best with more than 10 upgrade records; default: $DWS_CLUSTER_ID",
+    )
+    p.add_argument(
+        "--other-project-id",
+        default=os.environ.get("DWS_OTHER_PROJECT_ID") or None,
+        help="another project: the credentials must get 403 there; default: $DWS_OTHER_PROJECT_ID",
+    )
     p.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's openapi.yaml)"
     )
@@ -65,6 +83,12 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("reports/contract"),
         help="where summary.txt, junit.xml, result.json, report.html and results.sarif go",
+    )
+    p.add_argument(
+        "--export-regressions",
+        type=Path,
+        metavar="DIR",
+        help="write a pytest file per confirmed violation into DIR, replaying the request that showed it",
     )
     p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -111,7 +135,7 @@ def _main(args: argparse.Namespace) -> int:
     try:
         if args.base_url is None:
             return _against_embedded_mock(args, progress)
-        return _report(run(_options(args, args.base_url), progress))
+        return _run_and_report(args, _options(args, args.base_url), progress)
     except CannotRunError as exc:
         print(f"dws-contract: cannot run: {_mask(args)(str(exc))}", file=sys.stderr)
         return 2
@@ -164,7 +188,29 @@ def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
 
     with embedded_mock(MockConfig(log_level="error")) as url:
         print(f"dws-contract: no --base-url, checking the embedded reference mock at {url}", file=sys.stderr)
-        return _report(run(_options(args, url, DEMO), progress))
+        return _run_and_report(args, _options(args, url, DEMO), progress)
+
+
+def _run_and_report(args: argparse.Namespace, options: RunOptions, progress: Progress) -> int:
+    result = run(options, progress)
+    exit_code = _report(result)
+    if args.export_regressions is None:
+        return exit_code
+    return max(exit_code, _export(args.export_regressions, options, result, _mask(args)))
+
+
+def _export(directory: Path, options: RunOptions, result: RunResult, mask: Masker) -> int:
+    """Regression tests for the run's confirmed violations; 2 when they cannot be written."""
+    try:
+        exported = export_regressions(directory, options, result.ledger, Masker(options.secrets))
+    except ReportWriteError as exc:
+        print(f"dws-contract: cannot export regression tests: {mask(str(exc))}", file=sys.stderr)
+        return 2
+    for check, why in exported.skipped.items():
+        print(f"dws-contract: no regression test for {check}: {why}", file=sys.stderr)
+    files = ", ".join(str(path) for path in exported.written) or "none (no confirmed violation)"
+    print(f"regression tests: {files}", file=sys.stderr)
+    return 0
 
 
 def _report(result: RunResult) -> int:
