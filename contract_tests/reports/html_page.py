@@ -31,18 +31,25 @@ figure{margin:0} figcaption{font-size:12px;color:#555}
 """
 
 SCRIPT = """
+function selectText(node) {
+  var range = document.createRange();
+  range.selectNodeContents(node);
+  var selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
 document.querySelectorAll("button.copy").forEach(function (button) {
   button.addEventListener("click", function () {
-    var text = document.getElementById(button.getAttribute("data-target")).textContent;
-    function done() { button.textContent = "Copied"; }
-    function fallback() {
-      var area = document.createElement("textarea");
-      area.value = text; document.body.appendChild(area); area.select();
-      try { document.execCommand("copy"); done(); } finally { document.body.removeChild(area); }
+    var source = document.getElementById(button.getAttribute("data-target"));
+    selectText(source);
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    if (copied) { button.textContent = "Copied"; return; }
+    button.textContent = "Selected: press Ctrl+C";
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(source.textContent).then(function () { button.textContent = "Copied"; },
+        function () {});
     }
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, fallback);
-    } else { fallback(); }
   });
 });
 """
