@@ -162,6 +162,7 @@ def _check_end(
             f"pages offset=0..{offset - 1} with limit={size} hold {len(seen)} records "
             f"({len(set(seen))} distinct), count={count}",
             reply.curl,
+            reply.replay,
         )
     far = prober.send({"limit": size, "offset": offset + 5})
     if far.status != 200 or far.records != [] or far.count != first_count:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.options import RunOptions
-from contract_tests.regressions.runtime import RUNTIME
+from contract_tests.regressions.runtime import IMPORTS, RUNTIME
 from contract_tests.regressions.templates import EXPECTED_STATUS, TEMPLATES
 from contract_tests.reports.files import write_atomic
 from contract_tests.reports.states import VIOLATED, CheckState, check_states
@@ -23,6 +23,7 @@ from contract_tests.verdict import Finding, Ledger, Replay
 from dws_upgrade_records.spec import Contract
 
 MAX_PAGES = 200  # pages a replayed walk may read before it gives up
+REPEATS = 10  # times a single-request test sends its request (see templates._repeated)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def render(
         "PATH_TEMPLATE": contract.path_template,
         "TIMEOUT": options.request_timeout,
         "MAX_PAGES": MAX_PAGES,
+        "REPEATS": REPEATS,
         "QUERY": dict(replay.query),
         "CREDENTIALS": replay.credentials,
         "PAGE_SIZES": list(replay.page_sizes or _own_page_size(replay, contract)),
@@ -87,11 +89,13 @@ def render(
         *_comment(f"The contract says: {state.expectation}"),
         *_comment(f"The server did: {finding.actual}"),
         *_comment(f"Found by: {finding.curl}"),
-        RUNTIME,
+        IMPORTS,
         *(
             f"{name} = {pprint.pformat(value, width=100, sort_dicts=False)}"
             for name, value in constants.items()
+            if name in RUNTIME + helpers + body  # only the facts this test uses
         ),
+        RUNTIME,
         "",
         "",
         "def path() -> dict[str, str]:",

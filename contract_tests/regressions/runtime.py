@@ -4,7 +4,7 @@ It reads the server and credentials from the suite's environment variables, send
 the suite does (IAM token, or AK/SK signed with huaweicloudsdkcore's Signer) and hands back the reply.
 """
 
-RUNTIME = '''
+IMPORTS = """
 import json
 import os
 from types import SimpleNamespace
@@ -13,9 +13,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+"""
 
+RUNTIME = '''
 WRONG_TOKEN = "dws-contract-invalid-token"
 WRONG_SK = "dws-contract-wrong-secret-key"
+CLIENT = httpx.Client(timeout=TIMEOUT, follow_redirects=False)  # one TLS setup, kept-alive connections
 
 
 def env(name: str) -> str:
@@ -39,8 +42,7 @@ def send(path: dict[str, str], query: dict[str, Any], credentials: str = "own") 
     elif credentials in ("own", "wrong-signature"):
         sk = env("DWS_SK") if credentials == "own" else WRONG_SK
         headers.update(_signed(base, resource, params, env("DWS_AK"), sk, path.get("project_id", "")))
-    with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
-        return client.get(base + resource, params=params, headers=headers)
+    return CLIENT.get(base + resource, params=params, headers=headers)
 
 
 def _signed(

@@ -14,6 +14,7 @@ import jsonschema
 
 from contract_tests.checks.catalog import CHECKS
 from contract_tests.runner import RunResult
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA = ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json"
 SPEC_LINES = (ROOT / "openapi.yaml").read_text().splitlines()
@@ -64,4 +65,3 @@ def test_an_invalid_log_is_refused_by_the_schema(faulty_run: RunResult) -> None:
     except jsonschema.ValidationError:
         return
     raise AssertionError("the SARIF schema accepted a result without a message")
-
