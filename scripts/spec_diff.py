@@ -37,6 +37,7 @@ from contract_tests.reports.annotations import workflow_command
 from contract_tests.reports.files import ReportWriteError, write_atomic
 from contract_tests.reports.locations import relative_uri
 from contract_tests.spec_lines import SpecLines
+from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
@@ -382,9 +383,7 @@ def render(changes: list[Change], verdict: Verdict, base_label: str, revision_la
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("base", nargs="?", help="git ref holding the base openapi.yaml (e.g. origin/main)")
     parser.add_argument("--base-file", type=Path, help="compare this file instead of a git ref")
     parser.add_argument("--spec", type=Path, default=SPEC, help="revision document (default: openapi.yaml)")
@@ -420,4 +419,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("spec_diff.py", main))
