@@ -1,4 +1,4 @@
-"""report.html renders offline in headless Chromium: verdict and every violated check visible, no script error.
+"""report.html renders offline in headless Chromium: verdict and violated checks visible, no script error.
 
 Driven the way tests/docs/test_reference_page.py drives the reference page: a probe script added to a copy
 reports what `innerText` shows (rendered text only) into the DOM that `--dump-dom` hands back, and the

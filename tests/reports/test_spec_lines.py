@@ -24,7 +24,7 @@ def test_every_check_points_at_an_existing_spec_element(check: str) -> None:
 
 
 def test_expectations_and_pointers_are_one_table() -> None:
-    assert EXPECTATIONS == {name: rule.expectation for name, rule in CHECKS.items()}
+    assert {name: rule.expectation for name, rule in CHECKS.items()} == EXPECTATIONS
 
 
 def test_lines_follow_an_edit_of_the_spec() -> None:
