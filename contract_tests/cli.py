@@ -164,8 +164,9 @@ def _check_flags(args: argparse.Namespace) -> None:
     try:
         args.report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        reason = "it is a file" if args.report_dir.is_file() else exc.strerror
         raise CannotRunError(
-            f"--report-dir {args.report_dir}: cannot create it ({exc.strerror}); pass a writable directory"
+            f"--report-dir {args.report_dir}: cannot create it ({reason}); pass a writable directory"
         ) from exc
 
 
