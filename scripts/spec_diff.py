@@ -358,7 +358,7 @@ def compare(base_text: str, revision: Path) -> tuple[list[Change], Verdict]:
     with tempfile.TemporaryDirectory(prefix="dws-diff-base-") as tmp:
         base = Path(tmp) / "openapi.base.yaml"
         base.write_text(base_text)
-        report = redocly_diff(base, revision)
+        report = redocly_diff(base, revision.resolve())  # redocly runs in ROOT: relative paths would miss
     changes = redocly_changes(report) + known_value_changes(base_doc, revision_doc)
     changes.sort(key=lambda c: -IMPACTS.index(c.impact))
     verdict = judge(changes, str(base_doc["info"].get("version")), str(revision_doc["info"].get("version")))
@@ -409,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     placed = located(changes, args.spec)
     uri = relative_uri(args.spec)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        print("\n".join(github_annotations(placed, verdict, uri)))
+        for line in github_annotations(placed, verdict, uri):
+            print(line)
     try:
         write_reports(placed, verdict, uri, args.report_dir)
     except ReportWriteError as exc:
