@@ -68,7 +68,7 @@ def test_full_disk_during_the_run_still_prints_the_summary(
     def no_space(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(files.os, "fsync", no_space)
+    monkeypatch.setattr(os, "fsync", no_space)
     assert cli.main([*cli_args(conformant_url, report_dir), "--quiet"]) == 2
     out, err = capsys.readouterr()
     assert "RESULT exit 0" in out  # the console summary is still printed
@@ -84,7 +84,7 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: p
     def interrupted(fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(files.os, "fsync", interrupted)
+    monkeypatch.setattr(os, "fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
         files.write_atomic(target, b"new report, half written")
     assert target.read_text() == "previous report"
