@@ -8,7 +8,7 @@
    `dws-contract`, plain `st run` with schemathesis' defaults (URL, token, seed, max-examples only) and
    plain `st run` with the suite's tightened settings, all with a 1 s request timeout so `hang` is bounded:
    caught or not, wall time, and the suite's time to first detection.
-Prints a Markdown block for the README. Timings only here, never in tests.
+Prints a Markdown block for docs/benchmarks.md. Timings only here, never in tests.
 """
 
 from __future__ import annotations

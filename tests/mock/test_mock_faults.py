@@ -22,7 +22,7 @@ EXPECTED_FAULTS = {
     "missing-job-id", "null-status", "not-found-404", "validation-422", "accept-negative-offset",
     "accept-zero-limit",
     "crash-on-large-page", "ignore-auth", "other-project-allowed", "wrong-content-type", "missing-request-id",
-    "plain-error-body", "rate-limit-429", "hang",
+    "plain-error-body", "throttle-no-retry-after", "throttle-bad-body", "hang",
 }  # fmt: skip
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
 
@@ -191,10 +191,31 @@ def test_plain_error_body(faulty: httpx.Client) -> None:
     assert set(body) == {"message"}
 
 
-@with_fault("rate-limit-429")
-def test_rate_limit_429(faulty: httpx.Client) -> None:
-    statuses = [faulty.get(records_path()).status_code for _ in range(10)]
-    assert statuses == [200, 200, 200, 200, 429] * 2
+@with_fault("throttle-no-retry-after")
+def test_throttle_no_retry_after(faulty: httpx.Client) -> None:
+    answers = [faulty.get(records_path()) for _ in range(10)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429] * 2
+    assert answers[4].json()["error_code"] == "APIGW.0308"
+    assert "retry-after" not in answers[4].headers
+
+
+@with_fault("throttle-bad-body")
+def test_throttle_bad_body(faulty: httpx.Client) -> None:
+    answers = [faulty.get(records_path()) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429]
+    assert "error_code" not in answers[4].json()
+    assert answers[4].headers["retry-after"]
+
+
+def test_a_throttle_fault_with_throttle_mangles_the_buckets_429() -> None:
+    config = MockConfig(fault="throttle-no-retry-after", throttle="2/m", log_level="warning")
+    with (
+        embedded_mock(config) as url,
+        httpx.Client(base_url=url, headers={"X-Auth-Token": DEMO.token}) as http,
+    ):
+        answers = [http.get(records_path()) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert "retry-after" not in answers[2].headers
 
 
 @with_fault("hang")
@@ -204,8 +225,8 @@ def test_hang(faulty: httpx.Client) -> None:
     assert faulty.get("/").status_code == 404
 
 
-def test_readme_lists_every_fault() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## The reference mock")[1].split("\n## ")[0]
+def test_mock_docs_list_every_fault() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "mock.md").read_text(encoding="utf-8")
+    section = page.split("\n## Fault modes")[1].split("\n## ")[0]
     for name, description in FAULTS.items():
         assert f"| `{name}` | {description} |" in section

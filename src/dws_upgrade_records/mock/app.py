@@ -12,7 +12,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from dws_upgrade_records.mock.auth import Authenticated, Rejected, SignedRequest, authenticate
@@ -22,10 +22,12 @@ from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, DEMO
 from dws_upgrade_records.mock.faults import (
     CRASH_THRESHOLD,
     IGNORED_LIMIT_PAGE_SIZE,
-    RATE_LIMIT_EVERY,
+    THROTTLE_EVERY,
 )
+from dws_upgrade_records.mock.live import LiveSetupError, LiveUpgrade
 from dws_upgrade_records.mock.params import Invalid, ParameterChecker
 from dws_upgrade_records.mock.records import GeneratedRecords, RecordSource, StaticRecords, record_shaper
+from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
 from dws_upgrade_records.spec import load_contract
 
 Scope = MutableMapping[str, Any]
@@ -43,6 +45,8 @@ STREAM_CHUNK = 1000
 MEMO_ENTRIES = 4096
 MEMO_BODY_BYTES = 16384
 MAX_BODY_BYTES = 1 << 20
+UNKNOWN_API = "The API does not exist or has not been published"
+THROTTLED = "The throttling threshold has been reached"
 LOGGED_PATH_CHARS = 200
 
 
@@ -64,7 +68,9 @@ class MockApp:
         self.contract = load_contract(config.spec_path)
         dataset = load_dataset(config.data_path or BUNDLED_DATA_PATH, self.contract)
         self.dataset = dataset
+        self.live: LiveUpgrade | None = None
         self.clusters = self._record_sources(dataset, config)
+        self.throttle = TokenBucket(parse_rate(config.throttle)) if config.throttle else None
         minimums: dict[str, int | None] = {}
         if self.fault == "accept-negative-offset":
             minimums["offset"] = None
@@ -72,7 +78,6 @@ class MockApp:
             minimums["limit"] = 0
         defaults = {"limit": 20} if self.fault == "default-limit-20" else {}
         self.checker = ParameterChecker(self.contract, minimums, defaults)
-        self.allow = self.contract.method.encode()
         prefix = secrets.token_hex(8)
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
         self._endpoint_calls = 0
@@ -83,6 +88,19 @@ class MockApp:
         sources: dict[tuple[str, str], RecordSource] = {
             key: StaticRecords(records, shape) for key, records in dataset.clusters.items()
         }
+        if config.live_upgrade is not None:
+            key = self._live_cluster(dataset)
+            try:
+                self.live = LiveUpgrade(
+                    dataset.clusters[key],
+                    self.contract.known_statuses,
+                    config.live_upgrade,
+                    config.seed,
+                    shape,
+                )
+            except LiveSetupError as exc:
+                raise DataError(f"{dataset.source}: --live-upgrade: {exc}") from exc
+            sources[key] = self.live
         if config.generated_records:
             if not dataset.project_ids:
                 raise DataError(
@@ -98,6 +116,16 @@ class MockApp:
             )
         return sources
 
+    @staticmethod
+    def _live_cluster(dataset: Dataset) -> tuple[str, str]:
+        """The demo cluster when the data has it, else the data file's first cluster."""
+        demo = (DEMO.project_id, DEMO.cluster_id)
+        if demo in dataset.clusters:
+            return demo
+        if not dataset.clusters:
+            raise DataError(f"{dataset.source}: --live-upgrade needs a cluster; the data file has none")
+        return next(iter(dataset.clusters))
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
@@ -110,10 +138,12 @@ class MockApp:
         raw_path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query_string = bytes(scope.get("query_string", b"")).decode("latin-1")
         if not self.checker.shape.aims_here(raw_path):
-            reply = self.error(404, "APIGW.0101", "The API does not exist or has not been published.")
+            reply = self.gateway_error(404, "APIGW.0101", UNKNOWN_API, request_id)
         elif method != self.contract.method:
-            message = f"Method {method} is not allowed here; allowed: {self.allow.decode()}."
-            reply = replace(self.error(405, "APIGW.0405", message), headers=((b"allow", self.allow),))
+            # The gateway knows an API by path and method: another method is an unknown API, not a 405.
+            reply = self.gateway_error(404, "APIGW.0101", UNKNOWN_API, request_id)
+        elif (wait := self._throttle_wait()) is not None:
+            reply = self.throttled(request_id, wait)
         elif self.fault == "hang":
             await _wait_for_disconnect(receive)
             self._log(request_id, method, raw_path, query_string, 0, started)
@@ -136,22 +166,20 @@ class MockApp:
     def answer(self, request_id: str, request: SignedRequest) -> Reply:
         """list_records with a last line of defence: a bug in the mock becomes a logged, documented 500."""
         try:
-            return self.list_records(request)
+            return self.list_records(request_id, request)
         except Exception:
             LOGGER.exception("%s unexpected error in the mock (a bug: please report it)", request_id)
             return self.error(500, "DWS.0000", "Internal server error.")
 
-    def list_records(self, request: SignedRequest) -> Reply:
+    def list_records(self, request_id: str, request: SignedRequest) -> Reply:
         """Authenticate, validate, authorise, look up, page: in the gateway's order."""
-        if self.fault == "rate-limit-429":
-            self._endpoint_calls += 1
-            if self._endpoint_calls % RATE_LIMIT_EVERY == 0:
-                return self.error(429, "APIGW.0308", "The throttling threshold has been reached.")
+        if self.live is not None and self.live.advance():
+            self._memo.clear()
         auth: Authenticated | None = None
         if self.fault != "ignore-auth":
             outcome = authenticate(request, self.dataset)
             if isinstance(outcome, Rejected):
-                return self.error(401, "APIGW.0301", outcome.reason)
+                return self.gateway_error(401, "APIGW.0301", outcome.reason, request_id)
             auth = outcome
         key = (auth.project_id if auth else None, request.raw_path, request.query_string)
         reply = self._memo.get(key)
@@ -227,6 +255,33 @@ class MockApp:
         if self.fault == "not-found-404" and problem.parameter == "cluster_id":
             return self.error(404, "DWS.0404", problem.message)
         return self.error(400, "DWS.0001", problem.message)
+
+    def _throttle_wait(self) -> int | None:
+        """Seconds to wait if throttled: per --throttle, else every 5th request in a throttle fault."""
+        if self.throttle is not None:
+            return self.throttle.take()
+        if self.fault in {"throttle-no-retry-after", "throttle-bad-body"}:
+            self._endpoint_calls += 1
+            return 1 if self._endpoint_calls % THROTTLE_EVERY == 0 else None
+        return None
+
+    def throttled(self, request_id: str, wait: int) -> Reply:
+        """The gateway's 429: its error body with the request id, and Retry-After in whole seconds."""
+        if self.fault == "throttle-bad-body":
+            body = json.dumps({"message": "Too Many Requests", "retry_after": wait}).encode()
+        else:
+            body = json.dumps(
+                {"error_code": "APIGW.0308", "error_msg": THROTTLED, "request_id": request_id}
+            ).encode()
+        headers = () if self.fault == "throttle-no-retry-after" else ((b"retry-after", str(wait).encode()),)
+        return Reply(429, body, headers=headers)
+
+    def gateway_error(self, status: int, code: str, message: str, request_id: str) -> Reply:
+        """An API-gateway error: its bodies carry the request id as well."""
+        if self.fault == "plain-error-body":
+            return self.error(status, code, message)
+        body = {"error_code": code, "error_msg": message, "request_id": request_id}
+        return Reply(status, json.dumps(body).encode())
 
     def error(self, status: int, code: str, message: str) -> Reply:
         """A Huawei error body (or the plain-error-body fault's {"message": ...})."""

@@ -34,6 +34,20 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--fault", choices=list(FAULTS), metavar="NAME", help="exhibit one catalogued bug")
     result.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
     result.add_argument(
+        "--throttle",
+        metavar="RATE",
+        help="throttle like the API gateway, e.g. 20/s or 300/m: over it, 429 APIGW.0308 + Retry-After",
+    )
+    result.add_argument(
+        "--live-upgrade",
+        type=float,
+        metavar="SECONDS",
+        help="the demo cluster moves one upgrade step every SECONDS (a record finishes or one is added)",
+    )
+    result.add_argument(
+        "--seed", type=int, default=0, help="fixes what each --live-upgrade step does (default 0)"
+    )
+    result.add_argument(
         "--log-level", choices=LOG_LEVELS, default="info", help="info logs one line per request"
     )
     return result
@@ -52,7 +66,16 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        config = MockConfig(args.spec, args.data, args.fault, args.records, args.log_level)
+        config = MockConfig(
+            args.spec,
+            args.data,
+            args.fault,
+            args.records,
+            args.log_level,
+            throttle=args.throttle,
+            live_upgrade=args.live_upgrade,
+            seed=args.seed,
+        )
         app = create_app(config)
     except (SpecError, DataError, UnknownFaultError, ValueError) as exc:
         print(f"dws-mock: error: {exc}", file=sys.stderr)
@@ -88,6 +111,13 @@ def _describe(config: MockConfig, app: MockApp) -> str:
         ]
     else:
         lines.append(f"data: {config.data_path} (credentials as in that file)")
+    if config.throttle:
+        lines.append(f"throttle: {config.throttle} (over it: 429 APIGW.0308 with Retry-After)")
+    if config.live_upgrade is not None and app.live is not None:
+        lines.append(
+            f"live upgrade: one step every {config.live_upgrade:g} s on the live cluster"
+            f" ({len(app.live)} records now), seed {config.seed}; each step is logged as 'live step N'"
+        )
     if config.generated_records:
         lines.append(f"generated cluster: {DEMO.generated_cluster_id} ({config.generated_records} records)")
     return "\n".join(lines)

@@ -29,7 +29,10 @@ FAULTS: Mapping[str, str] = MappingProxyType(
         "wrong-content-type": "200 bodies are sent as text/plain",
         "missing-request-id": "responses lack the X-Request-Id header",
         "plain-error-body": 'error bodies are {"message": "..."} without error_code/error_msg',
-        "rate-limit-429": "every 5th request gets 429, an undocumented status",
+        "throttle-no-retry-after": "each 5th request (or each over --throttle) gets 429 without Retry-After",
+        "throttle-bad-body": (
+            "each 5th request (or each over --throttle) gets 429 with a body that is not an error body"
+        ),
         "hang": "the records endpoint never answers",
     }
 )
@@ -37,7 +40,7 @@ FAULTS: Mapping[str, str] = MappingProxyType(
 # The page size the ignore-limit bug hard-codes, and the size above which crash-on-large-page fails.
 IGNORED_LIMIT_PAGE_SIZE = 50
 CRASH_THRESHOLD = 100_000
-RATE_LIMIT_EVERY = 5
+THROTTLE_EVERY = 5
 
 
 class UnknownFaultError(ValueError):
