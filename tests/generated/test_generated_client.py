@@ -20,6 +20,13 @@ EXAMPLE = (Path(__file__).resolve().parent.parent / "fixtures" / "doc_example_re
 PROJECT = "0536cdee2200d5912f7cc00b877980f1"
 CLUSTER = UUID("c719b1a7-c85c-4cb5-a721-7694908c2c11")
 TOKEN = "generated-client-test-token"
+THROTTLED_TOKEN = "generated-client-throttled-token"
+THROTTLED_BODY = {
+    "error_code": "APIGW.0308",
+    "error_msg": "The throttling threshold has been reached.",
+    "request_id": "body-request-id",
+    "externalMessage": "an extra field a real body carries",
+}
 
 
 class ExampleHandler(BaseHTTPRequestHandler):
@@ -31,6 +38,8 @@ class ExampleHandler(BaseHTTPRequestHandler):
         ExampleHandler.seen.append({"path": self.path, "headers": dict(self.headers.items())})
         if self.headers.get("X-Auth-Token") == TOKEN:
             status, body = 200, EXAMPLE
+        elif self.headers.get("X-Auth-Token") == THROTTLED_TOKEN:
+            status, body = 429, json.dumps(THROTTLED_BODY).encode()
         else:
             status = 401
             body = json.dumps(
@@ -97,3 +106,12 @@ def test_documented_error_parses_into_the_error_model(base_url: str) -> None:
     assert isinstance(detailed.parsed, ErrorResponse)
     assert detailed.parsed.error_code == "APIGW.0301"
     assert detailed.headers["X-Request-Id"] == "req-1"
+
+
+def test_throttled_429_parses_with_the_bodys_request_id_and_extra_fields(base_url: str) -> None:
+    with client(base_url, token=THROTTLED_TOKEN) as api:
+        detailed = list_update_record.sync_detailed(PROJECT, CLUSTER, client=api)
+    assert detailed.status_code == 429
+    assert isinstance(detailed.parsed, ErrorResponse)
+    assert (detailed.parsed.error_code, detailed.parsed.request_id) == ("APIGW.0308", "body-request-id")
+    assert detailed.parsed.additional_properties == {"externalMessage": THROTTLED_BODY["externalMessage"]}
