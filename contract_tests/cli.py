@@ -25,6 +25,7 @@ from contract_tests.options import (
     DEFAULT_MAX_TIME,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_SEED,
+    DEFAULT_THROTTLE_BUDGET,
     REMOTE_RATE_LIMIT,
     Credentials,
     RunOptions,
@@ -60,6 +61,12 @@ def parser() -> argparse.ArgumentParser:
         "--request-timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT, help="seconds per request"
     )
     p.add_argument("--max-time", type=float, default=DEFAULT_MAX_TIME, help="seconds for the whole run")
+    p.add_argument(
+        "--throttle-budget",
+        type=float,
+        default=DEFAULT_THROTTLE_BUDGET,
+        help="seconds the run may spend waiting out 429s (Retry-After, at most 10 s each) before it stops",
+    )
     p.add_argument(
         "--report-dir", type=Path, default=Path("reports/contract"), help="junit.xml and summary.txt"
     )
@@ -153,6 +160,7 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         max_time=args.max_time,
         report_dir=args.report_dir,
         fail_fast=args.fail_fast,
+        throttle_budget=args.throttle_budget,
     )
 
 

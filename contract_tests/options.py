@@ -15,6 +15,8 @@ DEFAULT_SEED = 20250919
 DEFAULT_MAX_EXAMPLES = 450
 DEFAULT_REQUEST_TIMEOUT = 5.0
 DEFAULT_MAX_TIME = 300.0
+# Seconds one run may spend waiting out 429s before throttling counts as never clearing (exit 2).
+DEFAULT_THROTTLE_BUDGET = 60.0
 # Production safety: a remote server gets at most this many requests per second unless told otherwise.
 REMOTE_RATE_LIMIT = "5/s"
 _RATE = re.compile(r"^\d+/(s|m|h)$")
@@ -52,6 +54,7 @@ class RunOptions:
     max_time: float = DEFAULT_MAX_TIME
     report_dir: Path = Path("reports/contract")
     fail_fast: bool = False
+    throttle_budget: float = DEFAULT_THROTTLE_BUDGET
     extra_secrets: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
@@ -76,6 +79,7 @@ class RunOptions:
         for name, value in (
             ("--max-examples", self.max_examples),
             ("--request-timeout", self.request_timeout),
+            ("--throttle-budget", self.throttle_budget),
         ):
             if value <= 0:
                 raise CannotRunError(f"{name} must be positive, got {value}")
