@@ -86,7 +86,8 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
             session.stop_engine()
 
     session = Session(options, ledger, signer, tick)
-    session.throttle = Throttle(ledger, options.throttle_budget, _judge_429(ledger), _stop(ledger, session))
+    stop = _stop(ledger, session)
+    session.throttle = Throttle(ledger, options.throttle_budget, _judge_429(ledger, options, stop), stop)
     attach(schema, session)
     # Schemathesis' own session type for its generated cases: it drops response cookies between requests.
     http = ManagedCookiesSession()
@@ -120,7 +121,9 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     say(f"done: {ledger.cases} requests, {len(ledger.violations)} check(s) violated")
 
 
-def _judge_429(ledger: Ledger) -> Callable[[Any, requests.Response], None]:
+def _judge_429(
+    ledger: Ledger, options: RunOptions, stop: Callable[[str], None]
+) -> Callable[[Any, requests.Response], None]:
     """A 429 that is waited out must still look like the documented 429: headers, media type, body."""
 
     def judge(case: Any, response: requests.Response) -> None:
@@ -134,6 +137,8 @@ def _judge_429(ledger: Ledger) -> Callable[[Any, requests.Response], None]:
                     "throttling",
                 )
             )
+            if options.fail_fast:
+                stop("--fail-fast: stopped at the first violated check")
 
     return judge
 
