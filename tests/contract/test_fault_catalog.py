@@ -72,3 +72,18 @@ def test_fault_is_detected_and_named(fault: str, suite: Suite, tmp_path: Path) -
     assert f'<failure message="{first_check}' in junit
     outcome = json.loads((tmp_path / "reports" / "result.json").read_text())
     assert outcome["first_detection"]["check"] == first_check
+
+
+THROTTLE = "50/s"  # tighter than the suite's loopback pace, so every run is throttled and waits
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", sorted(set(FAULTS) - {"hang"}))
+def test_fault_is_still_caught_under_throttling(fault: str, suite: Suite) -> None:
+    with running_mock(MockConfig(fault=fault, throttle=THROTTLE, log_level="warning")) as url:
+        result = suite(url, fail_fast=True, max_examples=20, request_timeout=2.0)
+
+    assert result.exit_code == 1, result.summary
+    assert result.ledger.violations, result.summary
+    assert 429 not in result.ledger.statuses  # every 429 was waited out, none judged as an answer
+    assert result.ledger.throttled > 0 or result.ledger.cases < 50, result.summary

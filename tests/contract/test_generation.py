@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
 from schemathesis import Case, GenerationMode
 
 from contract_tests.options import REMOTE_RATE_LIMIT, Credentials, RunOptions
@@ -47,12 +51,32 @@ def test_negative_cases_still_fuzz_the_cluster_id() -> None:
     assert any(cluster != CLUSTER for cluster in draw_cluster_ids(GenerationMode.NEGATIVE, 60))
 
 
-def test_same_seed_sends_the_same_run(mock_url: str, suite: Suite, tmp_path: Path) -> None:
+def record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str | bytes | None, bool]]:
+    """Every request that leaves the suite through `requests`: method, path with query, body, credentials."""
+    sent: list[tuple[str, str, str | bytes | None, bool]] = []
+    real_send = HTTPAdapter.send
+
+    def send(self: HTTPAdapter, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+        credentials = request.headers.get("X-Auth-Token") is not None
+        sent.append((str(request.method), str(request.path_url), request.body, credentials))
+        return real_send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(HTTPAdapter, "send", send)
+    return sent
+
+
+def test_same_seed_sends_the_same_run(
+    mock_url: str, suite: Suite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = record_requests(monkeypatch)
     first = suite(mock_url, max_examples=30, report_dir=tmp_path / "a")
+    first_requests = list(sent)
+    sent.clear()
     second = suite(mock_url, max_examples=30, report_dir=tmp_path / "b")
 
     assert first.exit_code == second.exit_code == 0
-    assert (first.ledger.cases, first.ledger.statuses) == (second.ledger.cases, second.ledger.statuses)
+    assert len(first_requests) >= first.ledger.cases > 100
+    assert first_requests == sent
 
 
 def test_time_bound_ends_the_run_with_exit_2(mock_url: str, suite: Suite) -> None:
