@@ -26,6 +26,7 @@ from contract_tests.options import (
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_SEED,
     DEFAULT_THROTTLE_BUDGET,
+    REMOTE_MAX_EXAMPLES,
     REMOTE_RATE_LIMIT,
     Credentials,
     RunOptions,
@@ -51,7 +52,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's openapi.yaml)"
     )
-    p.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES, help="fuzzed cases per mode")
+    p.add_argument(
+        "--max-examples",
+        type=int,
+        help=f"fuzzed cases per mode; default: {DEFAULT_MAX_EXAMPLES} on loopback, "
+        f"{REMOTE_MAX_EXAMPLES} for other hosts (a full verdict within about 60 s at {REMOTE_RATE_LIMIT})",
+    )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generation seed; fixed so runs repeat")
     p.add_argument(
         "--rate-limit",

@@ -60,7 +60,7 @@ def config_data(options: RunOptions) -> dict[str, Any]:
         },
         # Unknown query parameters are not invalid by the spec: negative cases must break a documented rule.
         "generation": {
-            "max-examples": options.max_examples,
+            "max-examples": options.effective_max_examples,
             "database": "none",
             "allow-extra-parameters": False,
         },

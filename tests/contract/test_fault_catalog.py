@@ -86,4 +86,3 @@ def test_fault_is_still_caught_under_throttling(fault: str, suite: Suite) -> Non
     assert result.exit_code == 1, result.summary
     assert result.ledger.violations, result.summary
     assert 429 not in result.ledger.statuses  # every 429 was waited out, none judged as an answer
-    assert result.ledger.throttled > 0 or result.ledger.cases < 50, result.summary

@@ -51,14 +51,14 @@ def test_negative_cases_still_fuzz_the_cluster_id() -> None:
     assert any(cluster != CLUSTER for cluster in draw_cluster_ids(GenerationMode.NEGATIVE, 60))
 
 
-def record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str | bytes | None, bool]]:
+def record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str, bool]]:
     """Every request that leaves the suite through `requests`: method, path with query, body, credentials."""
-    sent: list[tuple[str, str, str | bytes | None, bool]] = []
+    sent: list[tuple[str, str, str, bool]] = []
     real_send = HTTPAdapter.send
 
     def send(self: HTTPAdapter, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
         credentials = request.headers.get("X-Auth-Token") is not None
-        sent.append((str(request.method), str(request.path_url), request.body, credentials))
+        sent.append((str(request.method), str(request.path_url), repr(request.body), credentials))
         return real_send(self, request, *args, **kwargs)
 
     monkeypatch.setattr(HTTPAdapter, "send", send)

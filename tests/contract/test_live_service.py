@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -81,7 +82,9 @@ def tamper_proxy(upstream: str, tamper: Tamper) -> Iterator[str]:
             self.wfile.write(answer.body)
 
         def _forward(self) -> Answer:
-            connection = http.client.HTTPConnection(target.hostname, target.port, timeout=UPSTREAM_TIMEOUT)
+            connection = http.client.HTTPConnection(
+                target.hostname or "127.0.0.1", target.port, timeout=UPSTREAM_TIMEOUT
+            )
             try:
                 headers = {name: value for name, value in self.headers.items() if name.lower() != "host"}
                 connection.request("GET", self.path, headers=headers)
@@ -107,7 +110,7 @@ def tamper_proxy(upstream: str, tamper: Tamper) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def reports(tmp_path: Path) -> tuple[dict[str, object], ET.Element]:
+def reports(tmp_path: Path) -> tuple[dict[str, Any], ET.Element]:
     outcome = json.loads((tmp_path / "reports" / "result.json").read_text(encoding="utf-8"))
     junit = ET.parse(tmp_path / "reports" / "junit.xml").getroot()  # noqa: S314 - our own report
     return outcome, junit
@@ -127,7 +130,7 @@ def test_throttling_mock_passes_and_the_waits_are_counted(suite: Suite, tmp_path
     assert result.ledger.throttled > 0 and 429 not in result.ledger.statuses
     assert f"throttled {result.ledger.throttled} time(s)" in result.summary
     outcome, junit = reports(tmp_path)
-    assert outcome["throttling"] == {  # type: ignore[comparison-overlap]
+    assert outcome["throttling"] == {
         "throttled": result.ledger.throttled,
         "waited_seconds": round(result.ledger.throttle_wait, 3),
     }
@@ -161,7 +164,7 @@ def test_a_503_that_clears_is_a_transient_warning(
     assert sum(result.ledger.transient.values()) >= 1, result.summary
     assert "TRANSIENT" in result.summary and "transient failure(s) cleared" in result.summary
     outcome, junit = reports(tmp_path)
-    assert outcome["transient"] and all(f["state"] == "transient" for f in outcome["findings"])  # type: ignore[attr-defined, union-attr]
+    assert outcome["transient"] and all(f["state"] == "transient" for f in outcome["findings"])
     assert int(junit_property(junit, "transient_failures")) >= 1
     assert "state: transient" in ET.tostring(junit, encoding="unicode")
 
@@ -180,7 +183,7 @@ def test_a_500_on_every_large_page_is_confirmed(mock_url: str, suite: Suite, tmp
     assert {"not_a_server_error", "pagination_accepted"} <= set(result.ledger.violations), result.summary
     assert "confirmed by sending again" in result.summary
     outcome, junit = reports(tmp_path)
-    states = {f["check"]: f["state"] for f in outcome["findings"]}  # type: ignore[attr-defined, union-attr]
+    states = {f["check"]: f["state"] for f in outcome["findings"]}
     assert states["not_a_server_error"] == states["pagination_accepted"] == "confirmed"
     assert "state: confirmed" in ET.tostring(junit, encoding="unicode")
 
