@@ -1,12 +1,14 @@
 """Each fault mode really exhibits its bug over HTTP, so the contract suite's detection proofs mean something.
 
-Each test serves one fault with embedded_mock (uvicorn in a thread, real loopback HTTP): 24 child
-processes would cost far more start-up time than they add realism here.
+Each test serves one fault with embedded_mock (uvicorn in a thread, real loopback HTTP): a child process
+per fault would cost far more start-up time than it adds realism here. `with_fault` records which faults
+have a test, so a fault added to the catalog without one fails test_every_fault_has_a_behaviour_test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +16,12 @@ import httpx
 import pytest
 
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
-from dws_upgrade_records.mock.demo import records_path
+from dws_upgrade_records.mock.data import load_dataset
+from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, records_path
+from dws_upgrade_records.mock.faults import CATALOG, CONFORMANT, Fault, profile_of
+from dws_upgrade_records.signing import SignedParts, sign
+from dws_upgrade_records.spec import load_contract
 
-EXPECTED_FAULTS = {
-    "page-by-record", "one-based-offset", "ignore-limit", "default-limit-20", "count-is-page-size",
-    "overlapping-pages", "drop-last-record", "count-drifts", "count-as-string", "epoch-times",
-    "missing-job-id", "null-status", "not-found-404", "validation-422", "accept-negative-offset",
-    "accept-zero-limit",
-    "crash-on-large-page", "ignore-auth", "other-project-allowed", "wrong-content-type", "missing-request-id",
-    "plain-error-body", "throttle-no-retry-after", "throttle-bad-body", "hang",
-}  # fmt: skip
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
 
 
@@ -45,7 +43,11 @@ def faulty(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
         yield http
 
 
+TESTED: set[Fault] = set()
+
+
 def with_fault(name: str) -> pytest.MarkDecorator:
+    TESTED.add(Fault(name))
     return pytest.mark.parametrize("faulty", [name], indirect=True)
 
 
@@ -56,9 +58,18 @@ def page(http: httpx.Client, **params: Any) -> dict[str, Any]:
     return body
 
 
-def test_catalog_matches_the_agreed_names() -> None:
-    assert set(FAULTS) == EXPECTED_FAULTS
-    assert all(description and "\n" not in description for description in FAULTS.values())
+def test_every_fault_has_a_profile_that_changes_something() -> None:
+    assert set(CATALOG) == set(Fault)
+    for fault, profile in CATALOG.items():
+        assert profile != CONFORMANT, fault
+        assert profile.description and "\n" not in profile.description
+        assert profile_of(fault.value) is profile
+    assert profile_of(None) is CONFORMANT
+    assert len({profile.description for profile in CATALOG.values()}) == len(CATALOG)
+
+
+def test_every_fault_has_a_behaviour_test() -> None:
+    assert set(Fault) - TESTED == set()
 
 
 def test_unknown_fault_is_refused() -> None:
@@ -89,8 +100,9 @@ def test_default_limit_20(faulty: httpx.Client, truth: list[dict[str, Any]]) -> 
 
 
 @with_fault("count-is-page-size")
-def test_count_is_page_size(faulty: httpx.Client) -> None:
-    assert page(faulty, offset=2)["count"] == 7
+def test_count_is_page_size(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    body = page(faulty, offset=2)
+    assert body["count"] == len(body["records"]) != len(truth)
 
 
 @with_fault("overlapping-pages")
@@ -102,7 +114,7 @@ def test_overlapping_pages(faulty: httpx.Client) -> None:
 @with_fault("drop-last-record")
 def test_drop_last_record(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
     pages = [page(faulty, offset=offset) for offset in range(4)]
-    assert {body["count"] for body in pages} == {27}
+    assert {body["count"] for body in pages} == {len(truth)}
     assert [record for body in pages for record in body["records"]] == truth[:-1]
 
 
@@ -112,8 +124,8 @@ def test_count_drifts(faulty: httpx.Client) -> None:
 
 
 @with_fault("count-as-string")
-def test_count_as_string(faulty: httpx.Client) -> None:
-    assert page(faulty)["count"] == "27"
+def test_count_as_string(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    assert page(faulty)["count"] == str(len(truth))
 
 
 @with_fault("epoch-times")
@@ -150,8 +162,8 @@ def test_accept_negative_offset(faulty: httpx.Client, truth: list[dict[str, Any]
 
 
 @with_fault("accept-zero-limit")
-def test_accept_zero_limit(faulty: httpx.Client) -> None:
-    assert page(faulty, limit=0) == {"count": 27, "records": []}
+def test_accept_zero_limit(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    assert page(faulty, limit=0) == {"count": len(truth), "records": []}
 
 
 @with_fault("crash-on-large-page")
@@ -230,3 +242,97 @@ def test_mock_docs_list_every_fault() -> None:
     section = page.split("\n## Fault modes")[1].split("\n## ")[0]
     for name, description in FAULTS.items():
         assert f"| `{name}` | {description} |" in section
+
+
+def other_projects_key() -> tuple[str, str]:
+    """An access key of the bundled data that is not DEMO.ak's, with its secret."""
+    dataset = load_dataset(BUNDLED_DATA_PATH, load_contract())
+    ak = next(ak for ak, pair in dataset.access_keys.items() if pair.project_id != DEMO.project_id)
+    return ak, dataset.access_keys[ak].sk
+
+
+def signed_get(
+    base_url: str,
+    *,
+    signed_query: list[tuple[str, str]] | None = None,
+    sent_query: list[tuple[str, str]] | None = None,
+    sk: str = DEMO.sk,
+    signed_at: datetime | None = None,
+    sign_date: bool = True,
+) -> httpx.Response:
+    """GET the demo cluster with DEMO.ak's signature over `signed_query`, sending `sent_query` (no token)."""
+    signed = signed_query or []
+    host = httpx.URL(base_url).netloc.decode()
+    headers = sign(
+        SignedParts("GET", records_path(), signed, {"Host": host}),
+        DEMO.ak,
+        sk,
+        signed_at=signed_at,
+        sign_date=sign_date,
+    )
+    sent = signed if sent_query is None else sent_query
+    return httpx.get(base_url + records_path(), params=tuple(sent), headers=headers, timeout=5)
+
+
+def base(http: httpx.Client) -> str:
+    return str(http.base_url).rstrip("/")
+
+
+@with_fault("unknown-cluster-empty-page")
+def test_unknown_cluster_empty_page(faulty: httpx.Client, client: httpx.Client) -> None:
+    assert client.get(records_path(cluster_id=UNKNOWN_CLUSTER)).status_code == 400
+    answer = faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER))
+    assert (answer.status_code, answer.json()) == (200, {"count": 0, "records": []})
+    assert faulty.get(records_path(cluster_id="not-a-uuid")).status_code == 400
+    assert page(faulty)["records"]
+
+
+@with_fault("unknown-cluster-404")
+def test_unknown_cluster_404(faulty: httpx.Client) -> None:
+    assert faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER)).status_code == 404
+    assert faulty.get(records_path(cluster_id="not-a-uuid")).status_code == 400
+    assert page(faulty)["records"]
+
+
+@with_fault("unknown-cluster-500")
+def test_unknown_cluster_500(faulty: httpx.Client) -> None:
+    answer = faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER))
+    assert (answer.status_code, answer.json()["error_code"]) == (500, "DWS.9999")
+    assert faulty.get(records_path(cluster_id="not-a-uuid")).status_code == 400
+    assert page(faulty)["records"]
+
+
+@with_fault("aksk-stale-date")
+def test_aksk_stale_date(faulty: httpx.Client, mock_url: str) -> None:
+    stale = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=40)
+    assert signed_get(mock_url, signed_at=stale).status_code == 401
+    assert signed_get(base(faulty), signed_at=stale).status_code == 200
+    assert signed_get(base(faulty), sk="not-the-secret").status_code == 401
+
+
+@with_fault("aksk-unsigned-date")
+def test_aksk_unsigned_date(faulty: httpx.Client, mock_url: str) -> None:
+    assert signed_get(mock_url, sign_date=False).status_code == 401
+    assert signed_get(base(faulty), sign_date=False).status_code == 200
+    stale = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=40)
+    assert signed_get(base(faulty), signed_at=stale).status_code == 401
+
+
+@with_fault("aksk-query-unsigned")
+def test_aksk_query_unsigned(faulty: httpx.Client, mock_url: str) -> None:
+    added = [("limit", "3")]
+    assert signed_get(mock_url, sent_query=added).status_code == 401
+    answer = signed_get(base(faulty), sent_query=added)
+    assert answer.status_code == 200
+    assert len(answer.json()["records"]) == 3
+    assert signed_get(base(faulty), signed_query=added).status_code == 200
+    assert signed_get(base(faulty), sk="not-the-secret", sent_query=added).status_code == 401
+
+
+@with_fault("aksk-other-key")
+def test_aksk_other_key(faulty: httpx.Client, mock_url: str) -> None:
+    _, other_sk = other_projects_key()
+    assert other_sk != DEMO.sk
+    assert signed_get(mock_url, sk=other_sk).status_code == 401
+    assert signed_get(base(faulty), sk=other_sk).status_code == 200
+    assert signed_get(base(faulty), sk="not-any-known-secret").status_code == 401
