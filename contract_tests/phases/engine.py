@@ -14,6 +14,7 @@ import requests
 from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import StopReason, events, from_schema
+from schemathesis.engine.errors import ServerUnavailable
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
@@ -168,7 +169,7 @@ def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
                 phase=str(event.phase.value if event.phase else "engine"),
             )
         )
-    elif isinstance(error, requests.RequestException):
+    elif isinstance(error, requests.RequestException | ServerUnavailable):
         ledger.failed_request(timeout=False)
         ledger.warnings.append(
             f"schemathesis reported an error ({event.label}): {event.info.title}: {event.info.message}"
