@@ -338,6 +338,11 @@ def main() -> int:
     print(f"\nPer fault mode, request timeout {FAULT_REQUEST_TIMEOUT:g} s (load average after: ", end="")
     print(" ".join(f"{n:.2f}" for n in os.getloadavg()) + ")\n")
     print(fault_table(per_fault))
+    print(
+        f"\nRemote pace: off loopback the suite sends at most {REMOTE_RATE_LIMIT} with {REMOTE_MAX_EXAMPLES} "
+        "examples by default; requests of a full verdict and fault modes caught per budget:\n"
+    )
+    print(detection_curve([REMOTE_MAX_EXAMPLES // 2, REMOTE_MAX_EXAMPLES]))
     return 0
 
 
