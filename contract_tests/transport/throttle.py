@@ -23,7 +23,6 @@ THROTTLED = 429
 MAX_WAIT = 10.0  # seconds per wait, whatever Retry-After asks for
 FALLBACK_WAIT = 1.0  # first wait when a 429 gives no usable Retry-After; doubles per 429 in a row
 MAX_IN_A_ROW = 8  # 429s for one request before throttling counts as never clearing
-DEFAULT_THROTTLE_BUDGET = 60.0  # seconds of waiting one run may spend
 
 ResponseHook = Callable[..., requests.Response]
 

@@ -13,7 +13,13 @@ from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 from schemathesis import Case, GenerationMode
 
-from contract_tests.options import REMOTE_RATE_LIMIT, Credentials, RunOptions
+from contract_tests.options import (
+    DEFAULT_MAX_EXAMPLES,
+    REMOTE_MAX_EXAMPLES,
+    REMOTE_RATE_LIMIT,
+    Credentials,
+    RunOptions,
+)
 from contract_tests.phases.engine import build_config
 from contract_tests.runner import RunResult
 from contract_tests.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema, pin_cluster
@@ -92,6 +98,15 @@ def test_remote_hosts_get_a_conservative_rate_limit() -> None:
     assert options("http://localhost:8787").effective_rate_limit is None
     explicit = RunOptions(**{**options("https://dws.example.com").__dict__, "rate_limit": "2/s"})
     assert explicit.effective_rate_limit == "2/s"
+
+
+def test_remote_hosts_get_a_smaller_example_budget() -> None:
+    assert options("https://dws.example.com").effective_max_examples == REMOTE_MAX_EXAMPLES
+    assert options("http://127.0.0.1:8787").effective_max_examples == DEFAULT_MAX_EXAMPLES
+    assert REMOTE_MAX_EXAMPLES < DEFAULT_MAX_EXAMPLES
+    explicit = RunOptions(**{**options("https://dws.example.com").__dict__, "max_examples": 7})
+    assert explicit.effective_max_examples == 7
+    assert build_config(explicit).projects.default.generation.max_examples == 7
 
 
 def test_only_get_and_no_redirects_are_configured() -> None:
