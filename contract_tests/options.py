@@ -15,7 +15,7 @@ DEFAULT_SEED = 20250919
 DEFAULT_MAX_EXAMPLES = 450  # on loopback: requests cost nothing there
 # Off loopback every request costs quota and, at the default 5/s, time: this budget keeps a full verdict
 # within 60 s and still caught every fault mode of the mock (`make bench-contract`, docs/benchmarks.md).
-REMOTE_MAX_EXAMPLES = 150
+REMOTE_MAX_EXAMPLES = 120
 DEFAULT_REQUEST_TIMEOUT = 5.0
 DEFAULT_MAX_TIME = 300.0
 # Seconds one run may spend waiting out 429s before throttling counts as never clearing (exit 2).
