@@ -149,6 +149,24 @@ def test_live_cluster_passes_and_the_data_changes_are_shown(suite: Suite, tmp_pa
     assert int(junit_property(junit, "data_changes")) == len(result.ledger.data_changes)
 
 
+def test_records_that_never_hold_still_exit_2_naming_the_fix(mock_url: str, suite: Suite) -> None:
+    def one_more_record_each_time(seen: Seen, answer: Answer) -> Answer | None:
+        if answer.status != 200:
+            return None
+        page = json.loads(answer.body)
+        page["count"] += seen.number  # as if a new upgrade record appeared before every request
+        return Answer(200, answer.headers, json.dumps(page).encode())
+
+    with tamper_proxy(mock_url, one_more_record_each_time) as url:
+        result = suite(url, max_examples=10)
+
+    assert result.exit_code == 2, result.summary
+    assert not result.ledger.violations, result.summary
+    last = result.summary.splitlines()[-1]
+    assert "records changed during each of" in last and "quiet cluster" in last
+    assert result.summary.count("DATA CHANGED") >= 2
+
+
 @pytest.mark.parametrize("failing_request", [1, 10, 120], ids=["preflight", "pagination", "engine"])
 def test_a_503_that_clears_is_a_transient_warning(
     failing_request: int, mock_url: str, suite: Suite, tmp_path: Path
