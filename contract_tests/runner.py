@@ -2,7 +2,8 @@
 
 Where things live: `phases/` sends the requests (preflight, auth, pagination, the schemathesis engine),
 `checks/` says what each check requires, `verdict.py` collects findings and decides the exit code,
-`reports/` writes the files, `transport/` is the one way requests leave the suite.
+`reports/` writes the files, `transport/` is the one way requests leave the suite (signing, waiting out
+429s, resending a failure to confirm it). How the suite behaves on a live service: docs/live-service.md.
 """
 
 from __future__ import annotations
