@@ -25,6 +25,8 @@ from contract_tests.options import (
     DEFAULT_MAX_TIME,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_SEED,
+    DEFAULT_THROTTLE_BUDGET,
+    REMOTE_MAX_EXAMPLES,
     REMOTE_RATE_LIMIT,
     Credentials,
     RunOptions,
@@ -69,7 +71,12 @@ def parser() -> OneLineArgumentParser:
     p.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
     )
-    p.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES, help="fuzzed cases per mode")
+    p.add_argument(
+        "--max-examples",
+        type=int,
+        help=f"fuzzed cases per mode; default: {DEFAULT_MAX_EXAMPLES} on loopback, "
+        f"{REMOTE_MAX_EXAMPLES} for other hosts (a full verdict within about 60 s at {REMOTE_RATE_LIMIT})",
+    )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generation seed; fixed so runs repeat")
     p.add_argument(
         "--rate-limit",
@@ -79,6 +86,12 @@ def parser() -> OneLineArgumentParser:
         "--request-timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT, help="seconds per request"
     )
     p.add_argument("--max-time", type=float, default=DEFAULT_MAX_TIME, help="seconds for the whole run")
+    p.add_argument(
+        "--throttle-budget",
+        type=float,
+        default=DEFAULT_THROTTLE_BUDGET,
+        help="seconds the run may spend waiting out 429s (Retry-After, at most 10 s each) before it stops",
+    )
     p.add_argument(
         "--report-dir",
         type=Path,
@@ -205,6 +218,7 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         max_time=args.max_time,
         report_dir=args.report_dir,
         fail_fast=args.fail_fast,
+        throttle_budget=args.throttle_budget,
     )
 
 

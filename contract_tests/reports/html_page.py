@@ -9,7 +9,7 @@ from typing import Any
 from contract_tests.options import RunOptions
 from contract_tests.reports.charts import status_histogram, timeline
 from contract_tests.reports.locations import SpecFile
-from contract_tests.reports.states import CheckState
+from contract_tests.reports.states import TRANSIENT, CheckState
 from contract_tests.verdict import EXIT_MEANING, Ledger, Outcome
 
 STYLE = """
@@ -73,7 +73,8 @@ def html_report(
         "<h1>dws-contract report</h1>",
         f'<p class="muted">{text(options.base_url)} · project {text(options.project_id)} · cluster '
         f"{text(options.cluster_id)} · seed {options.seed} · {ledger.cases} requests in "
-        f"{ledger.elapsed:.1f} s</p>",
+        f"{ledger.elapsed:.1f} s · throttled {ledger.throttled} time(s), "
+        f"waited {ledger.throttle_wait:.1f} s</p>",
         f'<div class="verdict exit-{outcome.exit_code}" id="verdict"><strong>Exit {outcome.exit_code}: '
         f"{text(EXIT_MEANING[outcome.exit_code])}</strong> — {text(outcome.reason)}</div>",
         _counts(states),
@@ -116,7 +117,9 @@ def _checks_table(states: list[CheckState], spec: SpecFile, text: Callable[[obje
                 f'<div>{text(finding.actual)}</div><pre id="{target}">{text(finding.curl)}</pre>'
                 f'<button class="copy" type="button" data-target="{target}">Copy curl</button>'
             )
-        if state.times > len(state.findings):
+        if state.state == TRANSIENT:
+            did += f'<div class="muted">{state.times} failure(s), each cleared when sent again</div>'
+        elif state.times > len(state.findings):
             did += f'<div class="muted">{state.times} violation(s) in all</div>'
         rows.append(
             f'<tr class="check" id="check-{text(state.name)}"><td><span class="state state-{css}">'

@@ -19,18 +19,35 @@ def summary(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callabl
         f"auth {'AK/SK' if options.credentials.uses_aksk else 'token'})",
         f"{ledger.cases} requests in {elapsed:.1f} s ({ledger.cases / max(elapsed, 1e-9):.0f}/s); "
         f"statuses {statuses}; timeouts {ledger.timeouts}; connection errors {ledger.connection_errors}",
-        f"checks run: {len(ledger.checks_run)}; violated: {len(ledger.violations)}",
+        f"throttled {ledger.throttled} time(s), waited {ledger.throttle_wait:.1f} s "
+        "(429s waited out and sent "
+        "again, never a violation by themselves)",
+        f"checks run: {len(ledger.checks_run)}; violated (confirmed): {len(ledger.violations)}; "
+        f"transient (cleared when sent again): {len(ledger.transient)}",
     ]
     if ledger.first_detection is not None:
         seconds, cases, check = ledger.first_detection
         lines.append(f"first violation ({check}) after {seconds:.2f} s and {cases} requests")
     for check in sorted(ledger.findings):
-        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s))"]
+        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s), confirmed by sending again)"]
         lines.append(f"  spec says:  {EXPECTATIONS.get(check, check)}")
         for finding in ledger.findings[check]:
             lines.append(f"  server did: {_indent(finding.actual)}")
             lines.append(f"  reproduce:  {_indent(finding.curl)}")
-    lines += ["", *(f"WARNING {warning}" for warning in ledger.warnings)]
+    for check in sorted(ledger.transient_findings):
+        lines += [
+            "",
+            f"TRANSIENT {check} ({ledger.transient[check]} time(s), cleared when sent again: a warning)",
+        ]
+        for finding in ledger.transient_findings[check]:
+            lines.append(f"  server did: {_indent(finding.actual)}")
+            lines.append(f"  reproduce:  {_indent(finding.curl)}")
+    lines.append("")
+    lines += [
+        f"DATA CHANGED {change} (the service at work, not a violation)" for change in ledger.data_changes
+    ]
+    lines += [f"SUITE ERROR {_indent(error)}" for error in ledger.suite_errors]
+    lines += [f"WARNING {warning}" for warning in ledger.warnings]
     lines.append(f"RESULT exit {outcome.exit_code}: {EXIT_MEANING[outcome.exit_code]} - {outcome.reason}")
     return mask("\n".join(lines)) + "\n"
 
