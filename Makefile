@@ -41,7 +41,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 .DEFAULT_GOAL := help
 .PHONY: help install chromium lint lint-spec lint-code generate check-generated test test-unit test-docs \
-        contract mock diff docs bench-mock bench-contract bench-client bench clean
+        contract mock mutation diff docs bench-mock bench-contract bench-client bench clean
 
 help: ## List every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -89,6 +89,9 @@ test: chromium lint check-generated test-unit contract ## Everything CI runs: li
 contract: install ## Run the contract suite (embedded mock unless BASE_URL=... TOKEN=... PROJECT_ID=... CLUSTER_ID=...)
 	DWS_TOKEN="$${TOKEN:-$${DWS_TOKEN:-}}" $(BIN)/dws-contract $(if $(BASE_URL),--base-url "$(BASE_URL)") $(if $(PROJECT_ID),--project-id "$(PROJECT_ID)") \
 	  $(if $(CLUSTER_ID),--cluster-id "$(CLUSTER_ID)") $(CONTRACT_ARGS)
+
+mutation: install ## Mutation-test the mock's request path with the contract suite as the tests (cosmic-ray; docs/mutation.md)
+	$(PY) scripts/mutation.py
 
 mock: install ## Run the reference mock in the foreground (MOCK_HOST, MOCK_PORT, MOCK_ARGS="--fault NAME ...")
 	$(BIN)/dws-mock --host $(MOCK_HOST) --port $(MOCK_PORT) $(MOCK_ARGS)

@@ -69,6 +69,10 @@ def parser() -> OneLineArgumentParser:
         help="another project: the credentials must get 403 there; default: $DWS_OTHER_PROJECT_ID",
     )
     p.add_argument(
+        "--other-ak",
+        help="another access key id (not its secret): a signature claiming it made with --sk must get 401",
+    )
+    p.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
     )
     p.add_argument(
@@ -209,6 +213,7 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         project_id=args.project_id or (demo.project_id if demo else ""),
         cluster_id=args.cluster_id or (demo.cluster_id if demo else ""),
         other_project_id=args.other_project_id or (demo.other_project_id if demo else None),
+        other_ak=args.other_ak,
         credentials=_credentials(args, demo),
         spec=args.spec,
         max_examples=args.max_examples,

@@ -49,6 +49,7 @@ class RunOptions:
     cluster_id: str
     credentials: Credentials
     other_project_id: str | None = None
+    other_ak: str | None = None  # another access key's id: never a secret
     spec: Path = DEFAULT_SPEC
     max_examples: int | None = None  # None: DEFAULT_MAX_EXAMPLES on loopback, REMOTE_MAX_EXAMPLES elsewhere
     seed: int = DEFAULT_SEED

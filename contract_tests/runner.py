@@ -21,10 +21,13 @@ from contract_tests.checks.rerun import shape_failures
 from contract_tests.errors import CannotRunError, SuiteCheckError
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
-from contract_tests.phases.auth import WRONG_SK, run_auth
+from contract_tests.phases.auth import run_auth
+from contract_tests.phases.crowded_query import run_crowded_query
 from contract_tests.phases.engine import build_config, run_engine
+from contract_tests.phases.methods import run_wrong_methods
 from contract_tests.phases.pagination import run_pagination, snapshot
 from contract_tests.phases.preflight import preflight
+from contract_tests.phases.unknown_ids import run_unknown_ids
 from contract_tests.reports import write_reports
 from contract_tests.schema import (
     find_operation,
@@ -86,7 +89,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")
     ledger.observed.configure(load_contract_for(options.spec))
-    signer, wrong_signer = _signers(options)
+    signer = _signer(options)
     last_tick = [0]
 
     def tick() -> None:
@@ -110,7 +113,11 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         first = preflight(pager)
         ledger.phase = "auth"
         say("auth checks")
-        run_auth(Prober(operation, options, ledger, "auth", http), wrong_signer)
+        run_auth(Prober(operation, options, ledger, "auth", http))
+        say("unknown ids, wrong methods, a crowded query")
+        run_unknown_ids(Prober(operation, options, ledger, "unknown-ids", http))
+        run_wrong_methods(Prober(operation, options, ledger, "methods", http), document)
+        run_crowded_query(Prober(operation, options, ledger, "methods", http))
         if _stop_early(options, ledger):
             return
         start = None
@@ -171,9 +178,8 @@ def _stop_early(options: RunOptions, ledger: Ledger) -> bool:
     return options.fail_fast and ledger.violated
 
 
-def _signers(options: RunOptions) -> tuple[requests.auth.AuthBase | None, requests.auth.AuthBase | None]:
+def _signer(options: RunOptions) -> requests.auth.AuthBase | None:
     creds = options.credentials
     if creds.ak is None or creds.sk is None:
-        return None, None
-
-    return AkSkAuth(creds.ak, creds.sk, options.project_id), AkSkAuth(creds.ak, WRONG_SK, options.project_id)
+        return None
+    return AkSkAuth(creds.ak, creds.sk, options.project_id)

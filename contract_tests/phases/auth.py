@@ -1,37 +1,85 @@
-"""Authentication and authorization checks: missing, wrong and foreign credentials.
+"""Authentication and authorization checks: missing, wrong and foreign credentials, and AK/SK signatures.
 
 Schemathesis' negative mode already drops and corrupts the configured credential; these add the cases
-it cannot know about: a signature made with the wrong secret, and valid credentials on another project.
+it cannot know about. With AK/SK, each signature is built by the project's one signing helper (the SDK's
+Signer) and is wrong in exactly one way: another secret, another access key, a stale or future date,
+an unsigned date, or a path or query changed after signing. A server that verifies signatures properly
+answers each with 401; the correctly signed request next to them must get 200.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+import string
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 import requests
 
+from contract_tests.phases.unknown_ids import near_misses
 from contract_tests.transport.probe import Prober, Reply
 from contract_tests.transport.session import PLACEHOLDER
+from contract_tests.transport.signing import request_parts
+from dws_upgrade_records.signing import sign
 
 WRONG_TOKEN = "dws-contract-invalid-token"  # noqa: S105 - deliberately wrong, not a secret
 WRONG_SK = "dws-contract-wrong-secret-key"
+# Well beyond the allowed clock skew the spec states, and near enough that a server which only rejects
+# day-old signatures still fails: a captured request must not be replayable for many minutes.
+SKEW_PROBE = timedelta(minutes=25)
+# What a tampered request sends; its signature covers another query (or none).
+SENT_QUERY = {"limit": 2}
+Attempt = tuple[str, int, Callable[[], Reply]]
 
 
-def run_auth(prober: Prober, wrong_signer: requests.auth.AuthBase | None) -> None:
-    """Each request must be refused with the documented status."""
+@dataclass(frozen=True)
+class Signature:
+    """One way to sign: whose keys, when, and what the signature claims was sent."""
+
+    ak: str
+    sk: str
+    signed_at: datetime | None = None
+    sign_date: bool = True
+    signed_query: Sequence[tuple[str, str]] | None = None
+    signed_cluster: tuple[str, str] | None = None  # (sent id, id the signature covers instead)
+
+
+class SignatureAuth(requests.auth.AuthBase):
+    """Signs the final prepared request as `Signature` says, where the placeholder survived."""
+
+    def __init__(self, signature: Signature, project_id: str) -> None:
+        self.signature = signature
+        self.project_id = project_id
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if request.headers.get("Authorization") != PLACEHOLDER:
+            return request
+        del request.headers["Authorization"]
+        chosen = self.signature
+        parts = request_parts(request, self.project_id)
+        if chosen.signed_query is not None:
+            parts = replace(parts, query=list(chosen.signed_query))
+        if chosen.signed_cluster is not None:
+            sent, covered = chosen.signed_cluster
+            parts = replace(parts, path=parts.path.replace(sent, covered))
+        request.headers["X-Project-Id"] = self.project_id
+        request.headers.update(
+            sign(parts, chosen.ak, chosen.sk, signed_at=chosen.signed_at, sign_date=chosen.sign_date)
+        )
+        return request
+
+
+def run_auth(prober: Prober) -> None:
+    """Each request must get the documented status."""
     options = prober.options
-    attempts: list[tuple[str, int, Callable[[], Reply]]] = [
+    attempts: list[Attempt] = [
         ("auth_missing_credentials", 401, lambda: prober.send(headers={})),
         ("auth_wrong_token", 401, lambda: prober.send(headers={"X-Auth-Token": WRONG_TOKEN})),
     ]
-    if wrong_signer is not None:
-        attempts.append(
-            (
-                "auth_bad_signature",
-                401,
-                lambda: prober.send(headers={"Authorization": PLACEHOLDER}, auth=wrong_signer),
-            )
-        )
+    creds = options.credentials
+    if creds.ak is not None and creds.sk is not None:
+        attempts += _signature_attempts(prober, creds.ak, creds.sk)
     if options.other_project_id:
         attempts.append(("auth_other_project", 403, lambda: prober.send(project_id=options.other_project_id)))
     for check, expected, send in attempts:
@@ -49,3 +97,43 @@ def run_auth(prober: Prober, wrong_signer: requests.auth.AuthBase | None) -> Non
                 still_failing,
                 replay=prober.replay_of(reply),
             )
+
+
+def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
+    """A correct signature, then one signature per way of being wrong."""
+    options = prober.options
+    rng = random.Random(options.seed)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    real = options.cluster_id
+    other_cluster = near_misses(real, rng, 1)[0]
+    random_ak = "".join(rng.choice(string.ascii_uppercase + string.digits) if c.isalnum() else c for c in ak)
+    variants = [
+        ("aksk_signature_accepted", 200, Signature(ak, sk)),
+        ("auth_bad_signature", 401, Signature(ak, WRONG_SK)),
+        ("aksk_other_access_key", 401, Signature(random_ak, sk)),
+        *(
+            [("aksk_other_access_key", 401, Signature(options.other_ak, sk))]
+            if options.other_ak and options.other_ak != ak
+            else []
+        ),
+        ("aksk_stale_date", 401, Signature(ak, sk, signed_at=now - SKEW_PROBE)),
+        ("aksk_stale_date", 401, Signature(ak, sk, signed_at=now + SKEW_PROBE)),
+        ("aksk_unsigned_date", 401, Signature(ak, sk, sign_date=False)),
+        # The query changed after signing, and added after signing (a server that ignores the query).
+        ("aksk_query_tampered", 401, Signature(ak, sk, signed_query=[("limit", "1")])),
+        ("aksk_query_tampered", 401, Signature(ak, sk, signed_query=[])),
+        ("aksk_path_tampered", 401, Signature(ak, sk, signed_cluster=(real, other_cluster))),
+    ]
+    return [
+        (
+            check,
+            expected,
+            _signed_send(prober, signature, None if signature.signed_query is None else SENT_QUERY),
+        )
+        for check, expected, signature in variants
+    ]
+
+
+def _signed_send(prober: Prober, signature: Signature, query: dict[str, int] | None) -> Callable[[], Reply]:
+    auth = SignatureAuth(signature, prober.options.project_id)
+    return lambda: prober.send(query, headers={"Authorization": PLACEHOLDER}, auth=auth)

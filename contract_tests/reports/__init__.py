@@ -7,7 +7,10 @@ results.sarif (code scanning); plus GitHub Actions annotations on the console wh
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from contract_tests.checks.rules import RuleError
+from contract_tests.checks.spec_map import rule_results
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
 from contract_tests.reports.annotations import github_annotations
@@ -17,9 +20,10 @@ from contract_tests.reports.junit import junit
 from contract_tests.reports.locations import SpecFile
 from contract_tests.reports.result_json import result_json
 from contract_tests.reports.sarif import sarif
-from contract_tests.reports.states import check_states
+from contract_tests.reports.states import CheckState, check_states
 from contract_tests.reports.summary import summary
 from contract_tests.verdict import Ledger, Outcome
+from dws_upgrade_records.spec import SpecError, read_document
 
 __all__ = ["ReportWriteError", "Reports", "write_reports"]
 
@@ -43,7 +47,9 @@ def write_reports(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: M
     files = {
         directory / "summary.txt": text.encode(),
         directory / "junit.xml": junit(options, ledger, outcome, mask),
-        directory / "result.json": result_json(ledger, outcome, states, mask).encode(),
+        directory / "result.json": result_json(
+            ledger, outcome, states, mask, _rules(options, states)
+        ).encode(),
         directory / "report.html": html_report(options, ledger, outcome, states, spec, mask).encode(),
         directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),
     }
@@ -56,3 +62,11 @@ def write_reports(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: M
     except ReportWriteError as exc:
         error = mask(str(exc))
     return Reports(text, github_annotations(states, spec, mask), written, error)
+
+
+def _rules(options: RunOptions, states: list[CheckState]) -> list[dict[str, Any]]:
+    """The rule map with this run's states; empty when the spec cannot be read (the run says why)."""
+    try:
+        return rule_results(read_document(options.spec), {state.name: state.state for state in states})
+    except (SpecError, RuleError):
+        return []

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from contract_tests.reports.states import CheckState
 from contract_tests.verdict import Ledger, Outcome
 
 
 def result_json(
-    ledger: Ledger, outcome: Outcome, states: list[CheckState], mask: Callable[[str], str]
+    ledger: Ledger,
+    outcome: Outcome,
+    states: list[CheckState],
+    mask: Callable[[str], str],
+    rules: list[dict[str, Any]] | None = None,
 ) -> str:
-    """Machine-readable outcome, per-check states, the spec coverage and the request timeline."""
+    """Machine-readable outcome, per-check states, the spec coverage, the rule map and the timeline."""
     first = ledger.first_detection
     exercised = ledger.observed.exercised
     data = {
@@ -38,6 +43,8 @@ def result_json(
         else {"seconds": round(first[0], 3), "requests": first[1], "check": first[2]},
         "warnings": ledger.warnings,
         "coverage": None if exercised is None else exercised.as_dict(),
+        # Every rule of the spec, the checks that exercise it and their state (docs/rule-coverage.md).
+        "rules": rules or [],
         "timeline": ledger.observed.timeline.as_dict(),
     }
     return mask(json.dumps(data, indent=2)) + "\n"

@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 from schemathesis import Case, Response
+from schemathesis.core.transport import HttpMethod
 
 from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.checks.rerun import failure_of
@@ -44,6 +45,11 @@ class Reply:
     @property
     def count(self) -> Any:
         return self.body.get("count") if isinstance(self.body, dict) else None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers, by lower-case name."""
+        return {name.lower(): ", ".join(values) for name, values in self.response.headers.items()}
 
     def excerpt(self) -> str:
         return self.raw[:300].decode("utf-8", "replace")
@@ -96,17 +102,24 @@ class Prober:
         *,
         headers: dict[str, str] | None = None,
         project_id: str | None = None,
+        cluster_id: str | None = None,
         auth: requests.auth.AuthBase | None = None,
+        method: HttpMethod | None = None,
+        path: str | None = None,
     ) -> Reply:
-        """GET the operation; `headers=None` means the run's own credentials."""
+        """GET the operation; `headers=None` means the run's own credentials, None ids the run's own."""
         case = self.operation.Case(
             path_parameters={
-                "project_id": project_id or self.options.project_id,
-                "cluster_id": self.options.cluster_id,
+                "project_id": self.options.project_id if project_id is None else project_id,
+                "cluster_id": self.options.cluster_id if cluster_id is None else cluster_id,
             },
             query=query or {},
             headers=credential_headers(self.options) if headers is None else headers,
         )
+        if method is not None:
+            case.method = method
+        if path is not None:
+            case.path = path
         extra: dict[str, Any] = {} if auth is None else {"auth": auth}
         reply = self.call(case, extra)
         self.ledger.ran(*(check for check, _ in PER_REPLY_CHECKS))

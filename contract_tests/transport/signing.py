@@ -32,15 +32,18 @@ class AkSkAuth(requests.auth.AuthBase):
 
     def sign(self, request: requests.PreparedRequest) -> None:
         """Add `X-Project-Id`, `X-Sdk-Date` and `Authorization` to a prepared request."""
-        url = urlsplit(request.url or "")
-        headers = {"Host": url.netloc, "X-Project-Id": self._project_id}
-        body = request.body if isinstance(request.body, bytes | str) else b""
-        parts = SignedParts(
-            method=request.method or "GET",
-            path=url.path,
-            query=parse_qsl(url.query, keep_blank_values=True),
-            headers=headers,
-            body=body.encode() if isinstance(body, str) else body,
-        )
         request.headers["X-Project-Id"] = self._project_id
-        request.headers.update(sign(parts, self._ak, self._sk))
+        request.headers.update(sign(request_parts(request, self._project_id), self._ak, self._sk))
+
+
+def request_parts(request: requests.PreparedRequest, project_id: str) -> SignedParts:
+    """What a signature of this prepared request covers: Host and X-Project-Id are the signed headers."""
+    url = urlsplit(request.url or "")
+    body = request.body if isinstance(request.body, bytes | str) else b""
+    return SignedParts(
+        method=request.method or "GET",
+        path=url.path,
+        query=parse_qsl(url.query, keep_blank_values=True),
+        headers={"Host": url.netloc, "X-Project-Id": project_id},
+        body=body.encode() if isinstance(body, str) else body,
+    )

@@ -12,11 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.options import Credentials
 from contract_tests.runner import RunResult
-from dws_upgrade_records.mock import FAULTS, MockConfig, running_mock
+from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]
 
+# Another access key of the bundled data (an id, not a secret): a signature claiming it must get 401.
+OTHER_AK = "DWSMOCKDEMOAK0000002"
 # The checks that may legitimately be the first to notice each fault.
 SCHEMA = {"response_schema_conformance"}
 NEGATIVE = {"negative_data_rejection", "status_code_conformance"}
@@ -33,13 +36,20 @@ EXPECTED_FIRST: dict[str, set[str]] = {
     "epoch-times": SCHEMA,
     "missing-job-id": SCHEMA,
     "null-status": SCHEMA,
-    "not-found-404": NEGATIVE,
+    "not-found-404": NEGATIVE | {"unknown_cluster_rejected", "cluster_id_case_variant"},
+    "unknown-cluster-empty-page": {"unknown_cluster_rejected", "cluster_id_case_variant"},
+    "unknown-cluster-404": {"unknown_cluster_rejected", "cluster_id_case_variant"},
+    "unknown-cluster-500": {"unknown_cluster_rejected", "cluster_id_case_variant"},
     "validation-422": NEGATIVE | {"error_body_fields"},
     "accept-negative-offset": {"negative_data_rejection"},
     "accept-zero-limit": {"negative_data_rejection"},
     "crash-on-large-page": {"not_a_server_error", "positive_data_acceptance"},
     "ignore-auth": {"auth_missing_credentials", "auth_wrong_token", "ignored_auth"},
     "other-project-allowed": {"auth_other_project"},
+    "aksk-stale-date": {"aksk_stale_date"},
+    "aksk-unsigned-date": {"aksk_unsigned_date"},
+    "aksk-query-unsigned": {"aksk_query_tampered"},
+    "aksk-other-key": {"aksk_other_access_key"},
     "wrong-content-type": {"content_type_conformance"},
     "missing-request-id": {"request_id_header", "response_headers_conformance"},
     "plain-error-body": {"error_body_fields", "response_schema_conformance"},
@@ -69,8 +79,14 @@ def test_catalog_is_covered() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", sorted(EXPECTED_FIRST))
 def test_fault_is_detected_and_named(fault: str, suite: Suite, tmp_path: Path) -> None:
+    # AK/SK faults only show on signed requests: those runs sign with the demo key pair.
+    signing = (
+        {"credentials": Credentials(ak=DEMO.ak, sk=DEMO.sk), "other_ak": OTHER_AK}
+        if fault.startswith("aksk-")
+        else {}
+    )
     with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
-        result = suite(url, fail_fast=True, max_examples=100, request_timeout=1.0)
+        result = suite(url, fail_fast=True, max_examples=100, request_timeout=1.0, **signing)
 
     # A hanging server never answers, so nothing could be checked: exit 2, with the hang named.
     assert result.exit_code == (2 if fault == "hang" else 1), result.summary
