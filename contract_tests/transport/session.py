@@ -62,6 +62,8 @@ def attach(schema: BaseSchema, session: Session) -> None:
         ledger.observed.record(
             at=ledger.elapsed,
             phase=_phase(case, ledger),
+            on_operation=case.method.upper() == case.operation.method.upper()
+            and case.path == case.operation.path,
             path=case.path_parameters or {},
             query=case.query or {},
             status=response.status_code,
