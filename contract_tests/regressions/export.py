@@ -23,6 +23,7 @@ from contract_tests.verdict import Finding, Ledger, Replay
 from dws_upgrade_records.spec import Contract
 
 MAX_PAGES = 200  # pages a replayed walk may read before it gives up
+NO_TEMPLATE = "no regression template for this check yet"
 REPEATS = 10  # times a single-request test sends its request (see templates._repeated)
 
 
@@ -44,7 +45,7 @@ def export_regressions(
             continue
         finding = next((f for f in state.findings if f.replay is not None), None)
         if state.name not in TEMPLATES:
-            skipped[state.name] = "no regression template for this check"
+            skipped[state.name] = NO_TEMPLATE
         elif finding is None or finding.replay is None:
             skipped[state.name] = "the violation came with no replayable request"
         else:

@@ -18,6 +18,7 @@ import pytest
 from contract_tests.masking import Masker
 from contract_tests.options import Credentials
 from contract_tests.regressions import export_regressions
+from contract_tests.regressions.export import NO_TEMPLATE
 from contract_tests.reports.states import TRANSIENT, check_states
 from contract_tests.runner import run
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
@@ -72,12 +73,14 @@ def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
         exported = export_regressions(exported_dir, options, result.ledger, Masker(options.secrets))
         if not result.ledger.findings:
             pytest.xfail(f"this suite does not catch {fault} yet, so there is nothing to export")
+        if exported.skipped and not exported.written:
+            pytest.xfail(f"no regression template yet for {', '.join(exported.skipped)}")
         if not exported.written:
             states = {s.name: s.state for s in check_states(result.ledger)}
             # Only a fault whose every finding was transient may leave nothing to export.
             assert all(states[name] == TRANSIENT for name in result.ledger.findings), result.summary
             return
-        assert exported.skipped == {}, exported.skipped
+        assert set(exported.skipped.values()) <= {NO_TEMPLATE}, exported.skipped
         on_fault = run_exported(exported_dir, url, aksk, tmp_path)
     on_fixed = run_exported(exported_dir, conformant_url, aksk, tmp_path)
     assert set(on_fault) == {path.stem for path in exported.written}
