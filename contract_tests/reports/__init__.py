@@ -44,13 +44,12 @@ def write_reports(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: M
     states = check_states(ledger)
     spec = SpecFile.of(options.spec)
     directory = options.report_dir
+    rules = _rules(options, states)
     files = {
         directory / "summary.txt": text.encode(),
         directory / "junit.xml": junit(options, ledger, outcome, mask),
-        directory / "result.json": result_json(
-            ledger, outcome, states, mask, _rules(options, states)
-        ).encode(),
-        directory / "report.html": html_report(options, ledger, outcome, states, spec, mask).encode(),
+        directory / "result.json": result_json(ledger, outcome, states, mask, rules).encode(),
+        directory / "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
         directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),
     }
     written = []

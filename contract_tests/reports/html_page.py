@@ -62,6 +62,7 @@ def html_report(
     states: list[CheckState],
     spec: SpecFile,
     mask: Callable[[str], str],
+    rules: list[dict[str, Any]] | None = None,
 ) -> str:
     def text(value: object) -> str:
         return escape(mask(str(value)))
@@ -86,6 +87,8 @@ def html_report(
         timeline(ledger.observed.timeline.as_dict()),
         "<h2>Spec coverage</h2>",
         _coverage(coverage, text),
+        "<h2>Spec rules</h2>",
+        _rules(rules or [], text),
     ]
     if ledger.warnings:
         body += ["<h2>Warnings</h2><ul>", *(f"<li>{text(w)}</li>" for w in ledger.warnings), "</ul>"]
@@ -179,3 +182,23 @@ def _coverage(coverage: dict[str, Any] | None, text: Callable[[object], str]) ->
             )
     parts.append("</table>")
     return "\n".join(parts)
+
+
+def _rules(rules: list[dict[str, Any]], text: Callable[[object], str]) -> str:
+    """Every rule of the spec with the checks that exercise it (docs/rule-coverage.md) and their state."""
+    if not rules:
+        return '<p class="muted">No rule map: the spec could not be read.</p>'
+    counts: dict[str, int] = {}
+    for rule in rules:
+        counts[rule["state"]] = counts.get(rule["state"], 0) + 1
+    rows = [
+        "<p>" + " · ".join(f"{n} rule(s) {text(state)}" for state, n in sorted(counts.items())) + "</p>",
+        "<table><tr><th>State</th><th>Rule</th><th>Kind</th><th>Checks</th></tr>",
+    ]
+    for rule in rules:
+        css = "miss" if rule["state"] in ("violated", "transient", "unchecked", "not run") else "hit"
+        rows.append(
+            f'<tr class="{css}"><td>{text(rule["state"])}</td><td><code>{text(rule["rule"])}</code></td>'
+            f"<td>{text(rule['kind'])}</td><td>{text(', '.join(rule['checks']))}</td></tr>"
+        )
+    return "\n".join([*rows, "</table>"])

@@ -85,6 +85,8 @@ def test_verdict_and_every_violated_check_are_visible(faulty_run: RunResult, tmp
     assert report["selection"].startswith("curl ")
     assert report["svgs"] == 2  # status histogram and requests over time
     assert "Spec coverage" in report["text"] and "parameter classes exercised" in report["text"]
+    rules = json.loads(page_of(faulty_run).with_name("result.json").read_text())["rules"]
+    assert rules and all(rule["rule"] in report["text"] for rule in rules)  # the rule map, every rule
 
 
 def test_conformant_page_shows_the_passing_verdict(conformant_run: RunResult, tmp_path: Path) -> None:
