@@ -38,7 +38,8 @@ def parser() -> argparse.ArgumentParser:
         prog="dws-contract",
         description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
         "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
-        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.",
+        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run. "
+        "`dws-contract proxy --help`: check real traffic between clients and a server instead.",
     )
     p.add_argument("--base-url", help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com")
     p.add_argument("--token", help="IAM token (X-Auth-Token); default: $DWS_TOKEN")
@@ -69,7 +70,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["proxy"]:
+        from contract_tests.proxy.cli import main as proxy_main
+
+        return proxy_main(arguments[1:])
+    args = parser().parse_args(arguments)
     # The modules imported so far live until exit: frozen, the collector's full passes skip them.
     gc.freeze()
     # Generation allocates many short-lived containers: fewer, larger young collections cost less in total.

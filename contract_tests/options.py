@@ -91,6 +91,17 @@ class RunOptions:
     def secrets(self) -> tuple[str | None, ...]:
         return (*self.credentials.secrets, *self.extra_secrets)
 
+    @property
+    def headline(self) -> str:
+        return (
+            f"dws-contract against {self.base_url} (project {self.project_id}, cluster {self.cluster_id}, "
+            f"seed {self.seed}, auth {'AK/SK' if self.credentials.uses_aksk else 'token'})"
+        )
+
+    @property
+    def run_properties(self) -> tuple[tuple[str, str], ...]:
+        return (("seed", str(self.seed)),)
+
 
 def is_loopback(base_url: str) -> bool:
     host = urlsplit(base_url).hostname or ""

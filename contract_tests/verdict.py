@@ -19,6 +19,7 @@ class Finding:
     actual: str  # what the server did
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
     phase: str
+    blame: str = "server"  # whose fault: "server" (the API) or "client" (the caller, seen by the proxy)
 
 
 @dataclass

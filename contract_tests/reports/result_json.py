@@ -22,6 +22,11 @@ def result_json(ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) ->
         "first_detection": None
         if first is None
         else {"seconds": round(first[0], 3), "requests": first[1], "check": first[2]},
+        "findings": [
+            {"check": f.check, "blame": f.blame, "actual": f.actual, "reproduce": f.curl}
+            for check in sorted(ledger.findings)
+            for f in ledger.findings[check]
+        ],
         "warnings": ledger.warnings,
     }
     return mask(json.dumps(data, indent=2)) + "\n"

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contract_tests.checks.catalog import EXPECTATIONS
-from contract_tests.options import RunOptions
+from contract_tests.reports.subject import ReportSubject
 from contract_tests.verdict import EXIT_MEANING, Ledger, Outcome
 
 
-def summary(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> str:
+def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> str:
     """The human report: each violated check, what the spec says, what the server did, how to reproduce."""
     elapsed = ledger.elapsed
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(ledger.statuses.items())) or "none"
     lines = [
-        f"dws-contract against {options.base_url} (project {options.project_id}, "
-        f"cluster {options.cluster_id}, seed {options.seed}, "
-        f"auth {'AK/SK' if options.credentials.uses_aksk else 'token'})",
+        options.headline,
         f"{ledger.cases} requests in {elapsed:.1f} s ({ledger.cases / max(elapsed, 1e-9):.0f}/s); "
         f"statuses {statuses}; timeouts {ledger.timeouts}; connection errors {ledger.connection_errors}",
         f"checks run: {len(ledger.checks_run)}; violated: {len(ledger.violations)}",
@@ -25,10 +23,11 @@ def summary(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callabl
         seconds, cases, check = ledger.first_detection
         lines.append(f"first violation ({check}) after {seconds:.2f} s and {cases} requests")
     for check in sorted(ledger.findings):
-        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s))"]
+        blame = ledger.findings[check][0].blame
+        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s), the {blame}'s fault)"]
         lines.append(f"  spec says:  {EXPECTATIONS.get(check, check)}")
         for finding in ledger.findings[check]:
-            lines.append(f"  server did: {_indent(finding.actual)}")
+            lines.append(f"  {finding.blame} did: {_indent(finding.actual)}")
             lines.append(f"  reproduce:  {_indent(finding.curl)}")
     lines += ["", *(f"WARNING {warning}" for warning in ledger.warnings)]
     lines.append(f"RESULT exit {outcome.exit_code}: {EXIT_MEANING[outcome.exit_code]} - {outcome.reason}")

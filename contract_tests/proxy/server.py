@@ -1,0 +1,201 @@
+"""Run the proxy: check the inputs (exit 2 early), serve until SIGINT/SIGTERM, then write the reports.
+
+`GET /__contract/report` on the proxy itself writes the reports at any time and answers with the summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import uvicorn
+from schemathesis.config import SchemathesisConfig
+
+from contract_tests.errors import CannotRunError
+from contract_tests.proxy import report
+from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker
+from contract_tests.proxy.forwarding import ADMIN_PREFIX, ForwardingApp, Scope, Send
+from contract_tests.proxy.monitor import Monitor, stop_worker
+from contract_tests.proxy.options import ProxyOptions
+from contract_tests.schema import find_operation, load_raw, load_schema
+from contract_tests.verdict import Outcome
+from dws_upgrade_records.mock.server import base_url, listen_socket
+from dws_upgrade_records.spec import SpecError, load_contract
+
+READY_MARKER = "dws-contract proxy listening on "
+REPORT_PATH = ADMIN_PREFIX + "report"
+PROBE_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+# Checks the proxy applies to every exchange, listed in the reports even when none is violated.
+CLIENT_CHECKS = ("client_parameters_valid", "client_sends_credentials", "client_method")
+SEQUENCE_CHECKS = (
+    "client_page_index_paging",
+    "client_no_skipped_pages",
+    "client_no_repeated_pages",
+    "count_stable",
+    "pages_partition_records",
+)
+PARSER_REJECTION = "Invalid HTTP request received"
+
+
+def build_checker(spec: Path) -> ExchangeChecker:
+    """The spec, read by the project's loader and by schemathesis; a bad spec is exit 2."""
+    try:
+        contract = load_contract(spec)
+    except SpecError as exc:
+        raise CannotRunError(f"cannot read the spec: {exc}") from exc
+    operation = find_operation(load_schema(load_raw(spec), SchemathesisConfig.from_dict({})))
+    return ExchangeChecker(contract, operation)
+
+
+def probe_upstream(options: ProxyOptions) -> None:
+    """Any HTTP answer from the upstream's root will do; no answer at all is exit 2."""
+    try:
+        httpx.get(options.base_url + "/", timeout=PROBE_TIMEOUT, follow_redirects=False, trust_env=False)
+    except httpx.HTTPError as exc:
+        raise CannotRunError(
+            f"cannot reach the upstream {options.base_url} ({type(exc).__name__}: {exc}); "
+            "check --upstream and that the server is running"
+        ) from exc
+
+
+def bind(options: ProxyOptions) -> socket.socket:
+    try:
+        return listen_socket(options.host, options.port)
+    except OSError as exc:
+        raise CannotRunError(
+            f"cannot listen on {options.host}:{options.port} ({exc.strerror or exc}); "
+            "pick another --listen HOST:PORT (port 0: any free port)"
+        ) from exc
+
+
+@dataclass
+class ProxyRun:
+    """One proxy process's life; `outcome` and `summary` are set once its reports are written."""
+
+    options: ProxyOptions
+    monitor: Monitor
+    outcome: Outcome | None = None
+    summary: str = ""
+    paths: list[Path] = field(default_factory=list)
+
+    async def serve(self, sock: socket.socket, server: uvicorn.Server) -> None:
+        worker = asyncio.create_task(self.monitor.run())
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            await self.monitor.drain()
+            await stop_worker(worker)
+            await self.client.aclose()
+        self.write_reports()
+
+    def write_reports(self) -> None:
+        self.outcome, self.summary, self.paths = report.write(self.options, self.monitor)
+
+    async def admin(self, scope: Scope, send: Send) -> None:
+        if scope["path"] == REPORT_PATH and scope["method"] == "GET":
+            await self.monitor.drain()
+            self.write_reports()
+            await _answer(send, 200, b"text/plain; charset=utf-8", self.summary.encode())
+            return
+        body = json.dumps(
+            {"error_code": "PROXY.0404", "error_msg": f"the proxy's admin path is {REPORT_PATH}"}
+        )
+        await _answer(send, 404, b"application/json", body.encode())
+
+    def app(self) -> ForwardingApp:
+        self.client = upstream_client(self.options)
+        return ForwardingApp(self.options.base_url, self.client, self.monitor.submit, self.admin)
+
+
+def upstream_client(options: ProxyOptions) -> httpx.AsyncClient:
+    """One pooled client; its default headers are removed so the upstream sees only the client's."""
+    client = httpx.AsyncClient(
+        timeout=httpx.Timeout(options.upstream_timeout, connect=min(options.upstream_timeout, 10.0)),
+        limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+        follow_redirects=False,
+        trust_env=False,
+    )
+    for name in list(client.headers.keys()):
+        del client.headers[name]
+    return client
+
+
+async def _answer(send: Send, status: int, content_type: bytes, body: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def prepare(options: ProxyOptions) -> tuple[ProxyRun, socket.socket, uvicorn.Server]:
+    """Everything that can make the proxy unable to run, checked before it listens (exit 2)."""
+    monitor = Monitor(build_checker(options.spec))
+    monitor.ledger.ran(*(check.__name__ for check in RESPONSE_CHECKS), *CLIENT_CHECKS, *SEQUENCE_CHECKS)
+    probe_upstream(options)
+    sock = bind(options)
+    run = ProxyRun(options, monitor)
+    config = uvicorn.Config(
+        run.app(),
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        server_header=False,
+        date_header=False,  # the upstream's Date passes through; a second one would be added otherwise
+        proxy_headers=False,
+    )
+    return run, sock, uvicorn.Server(config)
+
+
+def serve(options: ProxyOptions, announce: Callable[[str], None]) -> ProxyRun:
+    """Serve in the foreground until SIGINT/SIGTERM (uvicorn's own handlers), then write the reports."""
+    run, sock, server = prepare(options)
+    with _counting_parser_rejections(run.monitor), contextlib.closing(sock):
+        announce(f"{READY_MARKER}{base_url(sock)} -> {options.base_url}")
+        asyncio.run(run.serve(sock, server))
+    return run
+
+
+@contextlib.contextmanager
+def embedded_proxy(options: ProxyOptions) -> Iterator[tuple[str, ProxyRun]]:
+    """The proxy in a thread of this process (for tests); its reports are written when the block ends."""
+    run, sock, server = prepare(options)
+    thread = threading.Thread(
+        target=asyncio.run, args=(run.serve(sock, server),), name="dws-proxy", daemon=True
+    )
+    with _counting_parser_rejections(run.monitor), contextlib.closing(sock):
+        thread.start()
+        try:
+            while not server.started:
+                if not thread.is_alive():
+                    raise CannotRunError("the embedded proxy's server thread did not start")
+                thread.join(0.01)
+            yield base_url(sock), run
+        finally:
+            server.should_exit = True
+            thread.join(STOP_TIMEOUT)
+
+
+@contextlib.contextmanager
+def _counting_parser_rejections(monitor: Monitor) -> Iterator[None]:
+    """Requests uvicorn's parser rejects (400) never reach the app: count them from its log."""
+
+    class Rejections(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith(PARSER_REJECTION):
+                monitor.warnings["malformed HTTP requests were answered 400 by the proxy's HTTP parser"] += 1
+
+    handler = Rejections(logging.WARNING)
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
