@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -44,6 +45,24 @@ SEQUENCE_CHECKS = (
     "pages_partition_records",
 )
 PARSER_REJECTION = "Invalid HTTP request received"
+
+
+class ReportingServer(uvicorn.Server):
+    """uvicorn re-raises a caught SIGINT/SIGTERM once it has stopped, which would end the process before
+    the reports are written: here the signal only stops the server, and the exit code is the verdict's."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        stopping = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in stopping}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def build_checker(spec: Path) -> ExchangeChecker:
@@ -151,7 +170,7 @@ def prepare(options: ProxyOptions) -> tuple[ProxyRun, socket.socket, uvicorn.Ser
         date_header=False,  # the upstream's Date passes through; a second one would be added otherwise
         proxy_headers=False,
     )
-    return run, sock, uvicorn.Server(config)
+    return run, sock, ReportingServer(config)
 
 
 def serve(options: ProxyOptions, announce: Callable[[str], None]) -> ProxyRun:
