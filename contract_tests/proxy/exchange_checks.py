@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import requests
+from requests.structures import CaseInsensitiveDict
 from schemathesis import Response
 from schemathesis.checks import CheckContext, CheckFunction, not_a_server_error, run_checks
 from schemathesis.core.failures import Failure
@@ -219,9 +220,7 @@ class ExchangeChecker:
         headers: dict[str, list[str]] = {}
         for name, value in exchange.response_headers:
             headers.setdefault(name.decode("latin-1").lower(), []).append(value.decode("latin-1"))
-        url = f"http://upstream{exchange.target.decode('latin-1')}"
-        prepared = requests.Request(exchange.method, url).prepare()
-        response = Response(exchange.status, headers, body or b"", prepared, exchange.elapsed, True)
+        response = Response(exchange.status, headers, body or b"", _as_sent(exchange), exchange.elapsed, True)
         checks = [c for c in RESPONSE_CHECKS if body is not None or c.__name__ not in BODY_CHECKS]
         failures: list[tuple[str, Failure]] = []
 
@@ -242,6 +241,16 @@ class ExchangeChecker:
     def _server(result: Result, check: str, actual: str, reproduce: str, mask: Masker) -> None:
         expected = EXPECTATIONS.get(check, check)
         result.findings.append(Finding(check, expected, mask(actual[:SHOWN_CHARS]), mask(reproduce), PHASE))
+
+
+def _as_sent(exchange: Exchange) -> requests.PreparedRequest:
+    """The request as schemathesis' Response records it; built directly, `prepare()` would re-parse the URL."""
+    prepared = requests.PreparedRequest()
+    prepared.method = exchange.method
+    prepared.url = f"http://upstream{exchange.target.decode('latin-1')}"
+    prepared.headers = CaseInsensitiveDict()
+    prepared.body = None
+    return prepared
 
 
 def _decoded(exchange: Exchange) -> bytes | None:

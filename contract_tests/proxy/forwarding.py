@@ -1,8 +1,9 @@
 """The forwarding half: every request goes to the upstream unchanged, every answer comes back unchanged.
 
-A plain ASGI callable over one shared `httpx.AsyncClient`. Bodies are streamed both ways as raw bytes
-(gzip stays gzip); only hop-by-hop headers, which belong to each connection, are not copied. What the
-checks need is captured on the way, bounded, and handed over after the client has its last byte.
+A plain ASGI callable over `Upstream` (httpcore connections). The request target goes out byte for byte;
+bodies are streamed both ways as raw bytes (gzip stays gzip); only hop-by-hop headers, which belong to
+each connection, are not copied. What the checks need is captured on the way, bounded, and handed over
+after the client has its last byte.
 
 Host: an AK/SK signature covers the Host header, so a signed request keeps the Host its client sent;
 any other request gets the upstream's host, as from any reverse proxy (virtual hosts and TLS need it).
@@ -16,9 +17,11 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any
 
+import httpcore
 import httpx
 
 from contract_tests.proxy.exchange import Exchange, RawHeaders
+from contract_tests.proxy.upstream import Upstream, UpstreamError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -27,18 +30,10 @@ Send = Callable[[Message], Awaitable[None]]
 Admin = Callable[[Scope, Send], Awaitable[None]]
 
 ADMIN_PREFIX = "/__contract/"
-# Per connection, never forwarded (RFC 9110 7.6.1); the rest passes byte for byte.
-HOP_BY_HOP = frozenset(
-    {
-        b"connection",
-        b"keep-alive",
-        b"proxy-connection",
-        b"te",
-        b"trailer",
-        b"transfer-encoding",
-        b"upgrade",
-    }
-)
+# Per connection, never forwarded (RFC 9110 7.6.1); the rest passes byte for byte. A request's
+# Transfer-Encoding stays: it tells the upstream connection how the body is framed.
+HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"upgrade"})
+RESPONSE_HOP_BY_HOP = HOP_BY_HOP | {b"transfer-encoding"}
 # The checks read at most this much of a body; the client always gets all of it.
 CAPTURE_BYTES = 2 << 20
 SIGNED_HOST = b"host"
@@ -48,12 +43,13 @@ class ForwardingApp:
     """Forwards to `upstream`; calls `observe` with each finished exchange, and `admin` for ADMIN_PREFIX."""
 
     def __init__(
-        self, upstream: str, client: httpx.AsyncClient, observe: Callable[[Exchange], None], admin: Admin
+        self, upstream_url: str, upstream: Upstream, observe: Callable[[Exchange], None], admin: Admin
     ) -> None:
-        self.upstream = httpx.URL(upstream.rstrip("/"))
-        self.prefix = self.upstream.raw_path.rstrip(b"/")
-        self.host: bytes = self.upstream.netloc
-        self.client = client
+        url = httpx.URL(upstream_url.rstrip("/"))
+        self.shown = str(url)
+        self.prefix = url.raw_path.rstrip(b"/")
+        self.host: bytes = url.netloc
+        self.upstream = upstream
         self.observe = observe
         self.admin = admin
         self.numbers = 0
@@ -76,30 +72,22 @@ class ForwardingApp:
         query = bytes(scope.get("query_string", b""))
         target = raw_path + (b"?" + query if query else b"")
         headers: RawHeaders = tuple(scope["headers"])
-        url = self._url(target)
-        if url is None:
-            await self._refuse(
-                send, number, 400, "PROXY.0400", "the request target cannot be forwarded unchanged"
-            )
-            self.observe(Exchange(number, method, target, headers, None, (), b"", True, 0.0, "unforwardable"))
-            return
         forwarded = [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP]
         if not _signs_host(headers):
             forwarded = [(b"host", self.host), *(h for h in forwarded if h[0].lower() != b"host")]
-        request = self.client.build_request(method, url, headers=forwarded, content=_body(receive, headers))
         try:
-            response = await self.client.send(request, stream=True)
-        except httpx.TimeoutException:
-            await self._refuse(send, number, 504, "PROXY.0504", "the upstream did not answer in time")
-            self.observe(
-                Exchange(number, method, target, headers, None, (), b"", True, _since(started), "timeout")
+            response = await self.upstream.send(
+                scope.get("client"), method.encode(), self.prefix + target, forwarded, _body(receive, headers)
             )
-            return
-        except httpx.HTTPError as exc:
-            message = f"the upstream {self.upstream} is unreachable ({type(exc).__name__})"
-            await self._refuse(send, number, 502, "PROXY.0502", message)
+        except UpstreamError as error:
+            failure = "timeout" if error.timeout else "unreachable"
+            if error.timeout:
+                await self._refuse(send, number, 504, "PROXY.0504", "the upstream did not answer in time")
+            else:
+                message = f"the upstream {self.shown} is unreachable ({error})"
+                await self._refuse(send, number, 502, "PROXY.0502", message)
             self.observe(
-                Exchange(number, method, target, headers, None, (), b"", True, _since(started), "unreachable")
+                Exchange(number, method, target, headers, None, (), b"", True, _since(started), failure)
             )
             return
         await self._relay(send, number, (method, target, headers), response, started)
@@ -109,22 +97,24 @@ class ForwardingApp:
         send: Send,
         number: int,
         request: tuple[str, bytes, RawHeaders],
-        response: httpx.Response,
+        response: httpcore.Response,
         started: float,
     ) -> None:
         method, target, headers = request
-        back = tuple((name, value) for name, value in response.headers.raw if name.lower() not in HOP_BY_HOP)
+        back = tuple(
+            (name, value) for name, value in response.headers if name.lower() not in RESPONSE_HOP_BY_HOP
+        )
         captured = bytearray()
         complete = True
-        await send({"type": "http.response.start", "status": response.status_code, "headers": back})
+        await send({"type": "http.response.start", "status": response.status, "headers": back})
         try:
-            async for chunk in response.aiter_raw():
+            async for chunk in response.aiter_stream():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 if complete and len(captured) + len(chunk) <= CAPTURE_BYTES:
                     captured += chunk
                 else:
                     complete = False
-        except httpx.HTTPError:
+        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.TimeoutException):
             # The status line is out: the only honest signal left is to cut the connection.
             await response.aclose()
             self.observe(
@@ -135,21 +125,12 @@ class ForwardingApp:
             return
         await send({"type": "http.response.body", "body": b""})
         await response.aclose()
-        status = response.status_code
+        status = response.status
         self.observe(
             Exchange(
                 number, method, target, headers, status, back, bytes(captured), complete, _since(started)
             )
         )
-
-    def _url(self, target: bytes) -> httpx.URL | None:
-        """The upstream URL with the target byte for byte, or None if httpx would have to change it."""
-        raw = self.prefix + target
-        try:
-            url = self.upstream.copy_with(raw_path=raw)
-        except (httpx.InvalidURL, UnicodeError):
-            return None
-        return url if url.raw_path == raw else None
 
     async def _refuse(self, send: Send, number: int, status: int, code: str, message: str) -> None:
         """The proxy's own answer when the upstream gave none: a JSON error body like the gateway's."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+import uvloop
 from schemathesis.config import SchemathesisConfig
 
 from contract_tests.errors import CannotRunError
@@ -26,6 +27,7 @@ from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecke
 from contract_tests.proxy.forwarding import ADMIN_PREFIX, ForwardingApp, Scope, Send
 from contract_tests.proxy.monitor import Monitor, stop_worker
 from contract_tests.proxy.options import ProxyOptions
+from contract_tests.proxy.upstream import Upstream
 from contract_tests.schema import find_operation, load_raw, load_schema
 from contract_tests.verdict import Outcome
 from dws_upgrade_records.mock.server import base_url, listen_socket
@@ -35,6 +37,7 @@ READY_MARKER = "dws-contract proxy listening on "
 REPORT_PATH = ADMIN_PREFIX + "report"
 PROBE_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
+TIDY_SECONDS = 5.0
 # Checks the proxy applies to every exchange, listed in the reports even when none is violated.
 CLIENT_CHECKS = ("client_parameters_valid", "client_sends_credentials", "client_method")
 SEQUENCE_CHECKS = (
@@ -108,13 +111,20 @@ class ProxyRun:
 
     async def serve(self, sock: socket.socket, server: uvicorn.Server) -> None:
         worker = asyncio.create_task(self.monitor.run())
+        tidying = asyncio.create_task(self._tidy())
         try:
             await server.serve(sockets=[sock])
         finally:
             await self.monitor.drain()
             await stop_worker(worker)
-            await self.client.aclose()
+            await stop_worker(tidying)
+            await self.upstream.aclose()
         self.write_reports()
+
+    async def _tidy(self) -> None:
+        while True:
+            await asyncio.sleep(TIDY_SECONDS)
+            await self.upstream.tidy()
 
     def write_reports(self) -> None:
         self.outcome, self.summary, self.paths = report.write(self.options, self.monitor)
@@ -131,21 +141,8 @@ class ProxyRun:
         await _answer(send, 404, b"application/json", body.encode())
 
     def app(self) -> ForwardingApp:
-        self.client = upstream_client(self.options)
-        return ForwardingApp(self.options.base_url, self.client, self.monitor.submit, self.admin)
-
-
-def upstream_client(options: ProxyOptions) -> httpx.AsyncClient:
-    """One pooled client; its default headers are removed so the upstream sees only the client's."""
-    client = httpx.AsyncClient(
-        timeout=httpx.Timeout(options.upstream_timeout, connect=min(options.upstream_timeout, 10.0)),
-        limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
-        follow_redirects=False,
-        trust_env=False,
-    )
-    for name in list(client.headers.keys()):
-        del client.headers[name]
-    return client
+        self.upstream = Upstream(self.options.base_url, self.options.upstream_timeout)
+        return ForwardingApp(self.options.base_url, self.upstream, self.monitor.submit, self.admin)
 
 
 async def _answer(send: Send, status: int, content_type: bytes, body: bytes) -> None:
@@ -178,8 +175,14 @@ def serve(options: ProxyOptions, announce: Callable[[str], None]) -> ProxyRun:
     run, sock, server = prepare(options)
     with _counting_parser_rejections(run.monitor), contextlib.closing(sock):
         announce(f"{READY_MARKER}{base_url(sock)} -> {options.base_url}")
-        asyncio.run(run.serve(sock, server))
+        _run_loop(run, sock, server)
     return run
+
+
+def _run_loop(run: ProxyRun, sock: socket.socket, server: uvicorn.Server) -> None:
+    """uvloop, as uvicorn itself would pick: asyncio's own loop makes each exchange several times slower."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(run.serve(sock, server))
 
 
 @contextlib.contextmanager
