@@ -24,18 +24,33 @@ UPSTREAM ?=
 PROXY_LISTEN ?= 127.0.0.1:8790
 PROXY_ARGS ?=
 
+# System packages come from Debian's apt-get, run only as root; the variables let tests fake a machine
+# without Chromium, a non-root user or the installer itself.
+CHROMIUM ?= chromium
+USER_ID ?= $(shell id -u)
+APT_GET ?= apt-get
+# tests/docs finds Chromium through $CHROMIUM too, so the check and the test look at the same binary.
+export CHROMIUM
+
+# $(call debian_package,PACKAGE,WHAT,FOUND): a recipe line that does nothing when FOUND is non-empty,
+# installs PACKAGE when we are root, and otherwise stops make with the one command to run.
+debian_package = $(if $(3),@true,$(if $(filter 0,$(USER_ID)),$(APT_INSTALL) $(1),$(error $(2) is missing and \
+  installing it needs root: run `apt-get update && apt-get install -y $(1)` as root and then run make again)))
+APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq
+
 # Redocly CLI phones home for telemetry and update notices; CI has no internet.
 export REDOCLY_TELEMETRY := off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint lint-spec lint-code generate check-generated test test-unit test-docs \
+.PHONY: help install chromium lint lint-spec lint-code generate check-generated test test-unit test-docs \
         contract mock proxy diff docs bench-mock bench-contract bench-client bench-proxy bench clean
 
 help: ## List every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(PY_STAMP): requirements.lock pyproject.toml
+	$(if $(wildcard $(PY)),@true,$(call debian_package,python3-venv,Python's venv module (ensurepip),$(shell $(PY_BOOT) -c 'import ensurepip' 2>/dev/null && echo found)))
 	@test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
@@ -46,6 +61,10 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $@
 
 install: $(PY_STAMP) $(NODE_STAMP) ## Create .venv and node_modules with every pinned dependency
+
+chromium: ## Install Debian's Chromium for the reference-page test when it is missing (as root; else say what to run)
+	$(call debian_package,chromium,Chromium ($(CHROMIUM)) for the reference-page test,$(shell command -v $(CHROMIUM) 2>/dev/null))
+	@command -v $(CHROMIUM) >/dev/null || { echo "apt-get installed chromium but $(CHROMIUM) is still not found" >&2; exit 2; }
 
 lint-spec: install ## Validate openapi.yaml (openapi-spec-validator, Redocly lint recommended-strict)
 	$(BIN)/openapi-spec-validator openapi.yaml
@@ -65,10 +84,10 @@ generate: $(PY_STAMP) ## Regenerate generated/ from openapi.yaml (leaves it unto
 check-generated: $(PY_STAMP) ## Fail, naming files, if generated/ differs from a fresh generation
 	$(PY) scripts/generate.py --check
 
-test-unit: install ## Run the pytest suite (spec fidelity, client, mock, contract suite, client helpers)
+test-unit: install chromium ## Run the pytest suite (spec fidelity, client, mock, contract suite, client helpers)
 	$(BIN)/pytest
 
-test: lint check-generated test-unit contract ## Everything CI runs: lint, drift check, all tests, the contract job
+test: chromium lint check-generated test-unit contract ## Everything CI runs: lint, drift check, all tests, the contract job
 
 contract: install ## Run the contract suite (embedded mock unless BASE_URL=... TOKEN=... PROJECT_ID=... CLUSTER_ID=...)
 	DWS_TOKEN="$${TOKEN:-$${DWS_TOKEN:-}}" $(BIN)/dws-contract $(if $(BASE_URL),--base-url "$(BASE_URL)") $(if $(PROJECT_ID),--project-id "$(PROJECT_ID)") \
@@ -93,7 +112,7 @@ diff: $(PY_STAMP) $(NODE_STAMP) ## Breaking-change gate: rate openapi.yaml chang
 docs: $(PY_STAMP) $(NODE_STAMP) ## Render openapi.yaml into build/docs/index.html, one self-contained offline page (Redoc inlined)
 	$(PY) scripts/build_docs.py
 
-test-docs: docs ## Open the reference page in headless Chromium, check what it shows, save build/docs/screenshot.png
+test-docs: chromium docs ## Open the reference page in headless Chromium, check what it shows, save build/docs/screenshot.png
 	$(BIN)/pytest tests/docs -q
 
 bench-proxy: install ## Benchmark the validating proxy: req/s, p50/p99 direct vs through it vs through Prism's proxy, 16 connections

@@ -1,14 +1,13 @@
-"""Run the contract suite against every fault mode of the mock and print the README's detection table.
+"""Run the contract suite against every fault mode of the mock and print the docs' detection table.
 
 Each fault gets its own mock process and its own suite process, a few at a time, so the table measures
 exactly what a user running `dws-contract` would see. Usage:
     python scripts/fault_table.py [--max-examples N] [--jobs N] [--fail-fast] [--json OUT]
-                                  [--update-readme README.md]
+                                  [--update-doc docs/contract-suite.md]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.options import DEFAULT_MAX_EXAMPLES
+from dws_upgrade_records.cli_support import OneLineArgumentParser, positive_int, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 
 
@@ -66,24 +66,24 @@ def markdown(results: list[dict[str, Any]]) -> str:
 START, END = "<!-- fault-table:start -->", "<!-- fault-table:end -->"
 
 
-def replace_table(readme: Path, table: str) -> None:
-    """Rewrite only the generated table, so the README stays current without hand edits."""
-    text = readme.read_text(encoding="utf-8")
+def replace_table(page: Path, table: str) -> None:
+    """Rewrite only the generated table, so the docs page stays current without hand edits."""
+    text = page.read_text(encoding="utf-8")
     head, found, rest = text.partition(START)
     _, found_end, tail = rest.partition(END)
     if not (found and found_end):
-        raise SystemExit(f"{readme} lacks the {START} ... {END} markers")
-    readme.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+        raise SystemExit(f"{page} lacks the {START} ... {END} markers")
+    page.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-examples", type=positive_int, default=DEFAULT_MAX_EXAMPLES)
+    parser.add_argument("--jobs", type=positive_int, default=2)
     parser.add_argument("--fail-fast", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument(
-        "--update-readme", type=Path, help="replace the table between the fault-table markers"
+        "--update-doc", type=Path, help="replace the table between the fault-table markers of this page"
     )
     args = parser.parse_args()
     results = run_all(args.max_examples, args.jobs, args.fail_fast, sorted(FAULTS))
@@ -91,8 +91,8 @@ def main() -> int:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     table = markdown(results)
     print(table)
-    if args.update_readme:
-        replace_table(args.update_readme, table)
+    if args.update_doc:
+        replace_table(args.update_doc, table)
     missed = [r["fault"] for r in results if r["exit_code"] == 0]
     if missed:
         print(f"NOT DETECTED: {', '.join(missed)}", file=sys.stderr)
@@ -100,4 +100,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("fault_table.py", main))

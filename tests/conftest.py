@@ -1,8 +1,13 @@
-"""Shared fixtures: the repo root, the spec as parsed YAML, the document's example response."""
+"""Shared fixtures: the repo root, the spec as parsed YAML, the document's example response, and one
+canned-answer loopback server."""
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,3 +29,78 @@ def doc_example() -> dict[str, Any]:
     """The API document's example response, copied verbatim from the document."""
     loaded: dict[str, Any] = json.loads((FIXTURES / "doc_example_response.json").read_text())
     return loaded
+
+
+@dataclass(frozen=True)
+class Canned:
+    """One canned HTTP answer of the canned server."""
+
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SeenRequest:
+    """A request as the canned server received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+class CannedServer:
+    """A tiny loopback HTTP server for statuses and bodies no mock mode produces (a 503, a gateway's HTML
+    page, a scripted 429 then 200): `play(*answers)` answers the n-th request with the n-th answer, the
+    last one repeating; `respond_with(f)` answers each request with f(request). It keeps every request.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[SeenRequest] = []
+        self._lock = threading.Lock()
+        self._respond: Callable[[SeenRequest, int], Canned] = lambda _request, _index: Canned(500)
+        canned = self
+
+        class Handler(BaseHTTPRequestHandler):
+            timeout = 5  # a socket timeout, so a stalled client cannot block a readline() for ever
+
+            def do_GET(self) -> None:
+                seen = SeenRequest(self.command, self.path, dict(self.headers.items()))
+                with canned._lock:
+                    canned.requests.append(seen)
+                    answer = canned._respond(seen, len(canned.requests) - 1)
+                self.send_response(answer.status)
+                for name, value in answer.headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.body)))
+                self.end_headers()
+                self.wfile.write(answer.body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def play(self, *answers: Canned) -> str:
+        """Answer requests with `answers` in order (the last one repeats); return the server's URL."""
+        self._respond = lambda _request, index: answers[min(index, len(answers) - 1)]
+        return self.url
+
+    def respond_with(self, respond: Callable[[SeenRequest], Canned]) -> str:
+        """Answer every request with respond(request); return the server's URL."""
+        self._respond = lambda request, _index: respond(request)
+        return self.url
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def canned_server() -> Iterator[CannedServer]:
+    """The one canned-answer HTTP server every client and generated-client test shares."""
+    server = CannedServer()
+    yield server
+    server.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,10 +16,11 @@ from contract_tests.proxy.options import (
 )
 from contract_tests.proxy.server import REPORT_PATH, serve
 from contract_tests.schema import DEFAULT_SPEC
+from dws_upgrade_records.cli_support import OneLineArgumentParser
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(
         prog="dws-contract proxy",
         description="A reverse proxy that forwards traffic unchanged to --upstream and checks every exchange "
         "(requests: the client's side; responses: the server's) and every client's paging against the "

@@ -244,7 +244,7 @@ class ExchangeChecker:
 
 
 def _as_sent(exchange: Exchange) -> requests.PreparedRequest:
-    """The request as schemathesis' Response records it; built directly, `prepare()` would re-parse the URL."""
+    """The request as schemathesis' Response records it; built directly: `prepare()` re-parses the URL."""
     prepared = requests.PreparedRequest()
     prepared.method = exchange.method
     prepared.url = f"http://upstream{exchange.target.decode('latin-1')}"

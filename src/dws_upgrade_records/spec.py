@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +24,36 @@ from referencing.jsonschema import DRAFT4
 
 OPERATION_ID = "ListUpdateRecord"
 RECORD_SCHEMA = "ClusterUpdateRecordResp"
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+def default_spec_path() -> Path:
+    """The openapi.yaml this package ships: packaged in a wheel, the repo's top-level file in a checkout.
+
+    The build copies the top-level file into the package (setup.py), so git keeps one copy; an editable
+    install maps the package to src/, where only the top-level file exists.
+    """
+    packaged = resources.files("dws_upgrade_records") / "openapi.yaml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+DEFAULT_SPEC_PATH = default_spec_path()
 
 # libyaml's loader, when PyYAML was built with it: the same documents, about ten times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ROOT_URI = "urn:dws-upgrade-records:openapi"
 _MAX_DEPTH = 50
 
-# Huawei's "Integer" is a Java int: the bounds apply even where the spec omits minimum/maximum.
-INT32_FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
-
 
 class SpecError(Exception):
     """The spec file is missing, unreadable, invalid OpenAPI, or lacks the ListUpdateRecord operation."""
+
+
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """A spec pattern with ECMA-262 semantics in Python: ASCII classes, and `$` only at the very end."""
+    source = pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
+    return re.compile(source, re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -53,24 +71,13 @@ class ParamRule:
     pattern: str | None = None
     min_length: int | None = None
     max_length: int | None = None
+    # The parameter's whole JSON schema, every keyword included, for validators that apply all of them.
+    schema: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def compiled_pattern(self) -> re.Pattern[str] | None:
         """The pattern with ECMA-262 semantics: ASCII classes, and `$` only at the very end."""
-        if self.pattern is None:
-            return None
-        source = self.pattern[:-1] + r"\Z" if self.pattern.endswith("$") else self.pattern
-        return re.compile(source, re.ASCII)
-
-    @property
-    def integer_bounds(self) -> tuple[int | None, int | None]:
-        """minimum/maximum, narrowed by the integer format when the spec gives one."""
-        low, high = INT32_FORMAT_BOUNDS.get(self.format or "", (None, None))
-        if self.minimum is not None:
-            low = self.minimum if low is None else max(low, self.minimum)
-        if self.maximum is not None:
-            high = self.maximum if high is None else min(high, self.maximum)
-        return low, high
+        return None if self.pattern is None else ecma_regex(self.pattern)
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,7 @@ def _param_rule(raw: dict[str, Any]) -> ParamRule:
         pattern=schema.get("pattern"),
         min_length=schema.get("minLength"),
         max_length=schema.get("maxLength"),
+        schema=schema,
     )
 
 

@@ -1,20 +1,21 @@
-"""Fixtures for the client layer: the reference mock as a real subprocess, and a canned-response server."""
+"""Fixtures for the client layer: the reference mock as a real subprocess (with a fault, or throttled), and
+a recorder of retry waits. Canned statuses come from the shared `canned_server` of tests/conftest.py."""
 
 from __future__ import annotations
 
-import threading
+import asyncio
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from dws_upgrade_records.client import RetryPolicy
 from dws_upgrade_records.mock import MockConfig, running_mock
 
 GENERATED_RECORDS = 1_000_000
-
-CannedServer = Callable[[int, bytes, dict[str, str]], str]
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +41,7 @@ def mock_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def faulty_mock(tmp_path: Path) -> Callable[[str], AbstractContextManager[str]]:
-    """Start the mock with one catalogued fault: `with faulty_mock("rate-limit-429") as url: ...`."""
+    """Start the mock with one catalogued fault: `with faulty_mock("ignore-limit") as url: ...`."""
 
     def start(fault: str) -> AbstractContextManager[str]:
         return running_mock(MockConfig(fault=fault, log_level="warning"), log_file=tmp_path / f"{fault}.log")
@@ -49,33 +50,38 @@ def faulty_mock(tmp_path: Path) -> Callable[[str], AbstractContextManager[str]]:
 
 
 @pytest.fixture
-def canned_server() -> Iterator[CannedServer]:
-    """A tiny loopback HTTP server answering every request with one fixed status, body and headers.
+def started_mock(tmp_path: Path) -> Callable[..., AbstractContextManager[str]]:
+    """Start the mock with any MockConfig fields: `with started_mock(throttle="10/s") as url: ...`."""
 
-    For what no mock fault produces: a 503, or a gateway's undocumented status with an HTML body.
-    """
-    servers: list[ThreadingHTTPServer] = []
+    def start(**fields: Any) -> AbstractContextManager[str]:
+        return running_mock(MockConfig(log_level="warning", **fields), log_file=tmp_path / "mock.log")
 
-    def start(status: int, body: bytes, headers: dict[str, str]) -> str:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    return start
 
-            def log_message(self, format: str, *args: object) -> None:
-                return
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        host, port = server.server_address[:2]
-        return f"http://{host!s}:{port}"
+class Waits:
+    """Stands in for time.sleep/asyncio.sleep in a RetryPolicy and keeps every wait asked for."""
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    def __init__(self, really_sleep: bool = False) -> None:
+        self.seconds: list[float] = []
+        self._really_sleep = really_sleep
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+        if self._really_sleep:
+            time.sleep(seconds)
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.seconds.append(seconds)
+        if self._really_sleep:
+            await asyncio.sleep(seconds)
+
+    def policy(self, **limits: Any) -> RetryPolicy:
+        """A RetryPolicy with these limits whose sleeping goes through this recorder."""
+        return RetryPolicy(sleep=self.sleep, async_sleep=self.async_sleep, **limits)
+
+
+@pytest.fixture
+def waits() -> Waits:
+    """Records the waits of a retry policy instead of sleeping: `connect(..., retry=waits.policy())`."""
+    return Waits()

@@ -10,16 +10,19 @@ from contextlib import AbstractContextManager
 
 import pytest
 
-from dws_upgrade_records.client import DwsApiError, afetch_page, connect, fetch_page, iter_upgrade_records
+from dws_upgrade_records.client import DwsApiError, afetch_page, connect, fetch_page
 from dws_upgrade_records.mock import DEMO
+from tests.conftest import Canned, CannedServer
 
-CannedServer = Callable[[int, bytes, dict[str, str]], str]
 FaultyMock = Callable[[str], AbstractContextManager[str]]
+UNAVAILABLE = json.dumps({"error_code": "DWS.0005", "error_msg": "Service unavailable."}).encode()
+JSON = ("Content-Type", "application/json")
 
 
 def raised(url: str, **params: int) -> DwsApiError:
+    """The DwsApiError of one fetch_page call, with retrying off so a 429 or 503 shows at once."""
     with pytest.raises(DwsApiError) as caught:
-        fetch_page(connect(url, token=DEMO.token), DEMO.project_id, DEMO.cluster_id, **params)
+        fetch_page(connect(url, token=DEMO.token, retry=None), DEMO.project_id, DEMO.cluster_id, **params)
     return caught.value
 
 
@@ -31,6 +34,7 @@ def test_401_for_an_unknown_token(mock_url: str) -> None:
     assert error.error_code == "APIGW.0301"
     assert "Incorrect IAM authentication information" in error.error_msg
     assert error.request_id
+    assert error.body_request_id == error.request_id, "the gateway's body carries the same request id"
     assert str(error).startswith("HTTP 401 (APIGW.0301) on GET /v1/")
     assert error.request_id in str(error)
     assert "expired-token" not in str(error)
@@ -49,8 +53,7 @@ def test_403_for_another_projects_token(mock_url: str) -> None:
 
 
 def test_503_from_the_service(canned_server: CannedServer) -> None:
-    body = json.dumps({"error_code": "DWS.0005", "error_msg": "Service unavailable."}).encode()
-    url = canned_server(503, body, {"Content-Type": "application/json", "X-Request-Id": "req-503"})
+    url = canned_server.play(Canned(503, UNAVAILABLE, (JSON, ("X-Request-Id", "req-503"))))
     error = raised(url)
     assert (error.status, error.error_code, error.error_msg, error.request_id) == (
         503,
@@ -61,29 +64,35 @@ def test_503_from_the_service(canned_server: CannedServer) -> None:
 
 
 def test_503_in_async_form(canned_server: CannedServer) -> None:
-    body = json.dumps({"error_code": "DWS.0005", "error_msg": "Service unavailable."}).encode()
-    url = canned_server(503, body, {"Content-Type": "application/json", "X-Request-Id": "req-503"})
+    url = canned_server.play(Canned(503, UNAVAILABLE, (JSON, ("X-Request-Id", "req-503"))))
 
     async def call() -> None:
-        await afetch_page(connect(url, token=DEMO.token), DEMO.project_id, DEMO.cluster_id)
+        await afetch_page(connect(url, token=DEMO.token, retry=None), DEMO.project_id, DEMO.cluster_id)
 
     with pytest.raises(DwsApiError) as caught:
         asyncio.run(call())
     assert (caught.value.status, caught.value.error_code) == (503, "DWS.0005")
 
 
-def test_undocumented_429_from_the_mock(faulty_mock: FaultyMock) -> None:
-    with faulty_mock("rate-limit-429") as url:
-        client = connect(url, token=DEMO.token)
-        with pytest.raises(DwsApiError) as caught:
-            # Every 5th request gets 429; iterating one record per page makes 27 requests.
-            list(iter_upgrade_records(client, DEMO.project_id, DEMO.cluster_id, page_size=1))
-    assert caught.value.status == 429
-    assert caught.value.request_id
+def test_request_id_only_in_the_body_is_the_errors_request_id(canned_server: CannedServer) -> None:
+    body = {"error_code": "APIGW.0308", "error_msg": "Throttled.", "request_id": "from-the-body"}
+    error = raised(canned_server.play(Canned(429, json.dumps(body).encode(), (JSON,))))
+    assert (error.status, error.request_id, error.body_request_id) == (429, "from-the-body", "from-the-body")
+    assert "[request id: from-the-body]" in str(error)
+
+
+def test_a_body_request_id_unlike_the_header_is_shown_beside_it(canned_server: CannedServer) -> None:
+    body = {"error_code": "APIGW.0308", "error_msg": "Throttled.", "request_id": "gateway-id"}
+    url = canned_server.play(Canned(429, json.dumps(body).encode(), (JSON, ("X-Request-Id", "header-id"))))
+    error = raised(url)
+    assert (error.request_id, error.body_request_id) == ("header-id", "gateway-id")
+    assert "[request id: header-id, body request id: gateway-id]" in str(error)
 
 
 def test_undocumented_status_with_an_html_body(canned_server: CannedServer) -> None:
-    url = canned_server(502, b"<html><body>Bad Gateway</body></html>", {"Content-Type": "text/html"})
+    url = canned_server.play(
+        Canned(502, b"<html><body>Bad Gateway</body></html>", (("Content-Type", "text/html"),))
+    )
     error = raised(url)
     assert (error.status, error.error_code, error.request_id) == (502, None, None)
     assert "Bad Gateway" in error.error_msg
@@ -92,7 +101,7 @@ def test_undocumented_status_with_an_html_body(canned_server: CannedServer) -> N
 
 def test_error_body_in_another_huawei_shape(canned_server: CannedServer) -> None:
     body = json.dumps({"error": {"code": "APIGW.0308", "message": "The request is throttled."}}).encode()
-    error = raised(canned_server(429, body, {"X-Request-Id": "r-1"}))
+    error = raised(canned_server.play(Canned(429, body, (("X-Request-Id", "r-1"),))))
     assert (error.status, error.error_code, error.error_msg) == (
         429,
         "APIGW.0308",
@@ -118,12 +127,18 @@ def test_a_200_that_breaks_the_contract(faulty_mock: FaultyMock) -> None:
 
 
 def test_error_survives_pickling() -> None:
-    error = DwsApiError(503, "DWS.0005", "Service unavailable.", "r-9", method="GET", path="/v1/x")
+    error = DwsApiError(
+        503, "DWS.0005", "Service unavailable.", "r-9", method="GET", path="/v1/x", body_request_id="b-9"
+    )
     copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object
-    assert (copy.status, copy.error_code, copy.error_msg, copy.request_id, str(copy)) == (
+    assert (copy.status, copy.error_code, copy.error_msg, copy.request_id, copy.body_request_id) == (
         503,
         "DWS.0005",
         "Service unavailable.",
         "r-9",
-        str(error),
+        "b-9",
+    )
+    assert (
+        str(copy)
+        == "HTTP 503 (DWS.0005) on GET /v1/x: Service unavailable. [request id: r-9, body request id: b-9]"
     )

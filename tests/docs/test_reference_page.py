@@ -26,7 +26,7 @@ OPERATION = "/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"
 INSTALL_HINT = (
     "Chromium is needed for the reference-page test and was not found (looked at $CHROMIUM, `chromium` on "
     "PATH and /usr/bin/chromium). Install Debian's package as root: `apt-get install -y chromium` "
-    "(.ci/run does this), or point CHROMIUM=/path/to/chromium at another build."
+    "(`make test` does this when run as root), or point CHROMIUM=/path/to/chromium at another build."
 )
 FLAGS = [
     "--headless",

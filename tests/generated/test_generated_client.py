@@ -1,13 +1,11 @@
-"""The generated client, over real HTTP, against a loopback server that returns the document's example."""
+"""The generated client, over real HTTP, against the shared canned loopback server serving the document's
+example."""
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -16,45 +14,37 @@ from dws_upgrade_records_client.api.cluster_upgrade_management import list_updat
 from dws_upgrade_records_client.models import ClusterUpdateRecordResp, ErrorResponse, ListUpdateRecordResponse
 from dws_upgrade_records_client.types import UNSET
 
+from tests.conftest import Canned, CannedServer, SeenRequest
+
 EXAMPLE = (Path(__file__).resolve().parent.parent / "fixtures" / "doc_example_response.json").read_bytes()
 PROJECT = "0536cdee2200d5912f7cc00b877980f1"
 CLUSTER = UUID("c719b1a7-c85c-4cb5-a721-7694908c2c11")
 TOKEN = "generated-client-test-token"
+THROTTLED_TOKEN = "generated-client-throttled-token"
+THROTTLED_BODY = {
+    "error_code": "APIGW.0308",
+    "error_msg": "The throttling threshold has been reached.",
+    "request_id": "body-request-id",
+    "externalMessage": "an extra field a real body carries",
+}
 
 
-class ExampleHandler(BaseHTTPRequestHandler):
-    """Serves the document's example for the right token and a Huawei error body otherwise."""
-
-    seen: ClassVar[list[dict[str, Any]]] = []
-
-    def do_GET(self) -> None:
-        ExampleHandler.seen.append({"path": self.path, "headers": dict(self.headers.items())})
-        if self.headers.get("X-Auth-Token") == TOKEN:
-            status, body = 200, EXAMPLE
-        else:
-            status = 401
-            body = json.dumps(
-                {"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication."}
-            ).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("X-Request-Id", "req-1")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output quiet."""
+def example_or_error(request: SeenRequest) -> Canned:
+    """The document's example for the right token, the gateway's 429 or 401 body otherwise."""
+    token = request.headers.get("X-Auth-Token")
+    if token == TOKEN:
+        status, body = 200, EXAMPLE
+    elif token == THROTTLED_TOKEN:
+        status, body = 429, json.dumps(THROTTLED_BODY).encode()
+    else:
+        status = 401
+        body = json.dumps({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication."}).encode()
+    return Canned(status, body, (("Content-Type", "application/json"), ("X-Request-Id", "req-1")))
 
 
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ExampleHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+@pytest.fixture
+def base_url(canned_server: CannedServer) -> str:
+    return canned_server.respond_with(example_or_error)
 
 
 def client(base_url: str, token: str = TOKEN) -> AuthenticatedClient:
@@ -80,14 +70,16 @@ def test_every_field_of_the_example_arrives_parsed(base_url: str) -> None:
     assert record.failed_reason is None
 
 
-def test_client_sends_x_auth_token_and_the_query(base_url: str) -> None:
-    ExampleHandler.seen.clear()
+def test_client_sends_x_auth_token_and_the_query(
+    base_url: str, canned_server: CannedServer, spec: dict[str, Any]
+) -> None:
     with client(base_url) as api:
         list_update_record.sync_detailed(PROJECT, CLUSTER, client=api, offset=2, limit=5)
-    (request,) = ExampleHandler.seen
-    assert request["path"] == f"/v1/{PROJECT}/clusters/{CLUSTER}/upgrade-management/records?offset=2&limit=5"
-    assert request["headers"]["X-Auth-Token"] == TOKEN
-    assert "Authorization" not in request["headers"]
+    (request,) = canned_server.requests
+    (template,) = spec["paths"]
+    assert request.path == template.format(project_id=PROJECT, cluster_id=CLUSTER) + "?offset=2&limit=5"
+    assert request.headers["X-Auth-Token"] == TOKEN
+    assert "Authorization" not in request.headers
 
 
 def test_documented_error_parses_into_the_error_model(base_url: str) -> None:
@@ -97,3 +89,12 @@ def test_documented_error_parses_into_the_error_model(base_url: str) -> None:
     assert isinstance(detailed.parsed, ErrorResponse)
     assert detailed.parsed.error_code == "APIGW.0301"
     assert detailed.headers["X-Request-Id"] == "req-1"
+
+
+def test_throttled_429_parses_with_the_bodys_request_id_and_extra_fields(base_url: str) -> None:
+    with client(base_url, token=THROTTLED_TOKEN) as api:
+        detailed = list_update_record.sync_detailed(PROJECT, CLUSTER, client=api)
+    assert detailed.status_code == 429
+    assert isinstance(detailed.parsed, ErrorResponse)
+    assert (detailed.parsed.error_code, detailed.parsed.request_id) == ("APIGW.0308", "body-request-id")
+    assert detailed.parsed.additional_properties == {"externalMessage": THROTTLED_BODY["externalMessage"]}

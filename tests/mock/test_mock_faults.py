@@ -1,12 +1,14 @@
 """Each fault mode really exhibits its bug over HTTP, so the contract suite's detection proofs mean something.
 
-Each test serves one fault with embedded_mock (uvicorn in a thread, real loopback HTTP): 24 child
-processes would cost far more start-up time than they add realism here.
+Each test serves one fault with embedded_mock (uvicorn in a thread, real loopback HTTP): a child process
+per fault would cost far more start-up time than it adds realism here. `with_fault` records which faults
+have a test, so a fault added to the catalog without one fails test_every_fault_has_a_behaviour_test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +16,12 @@ import httpx
 import pytest
 
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
-from dws_upgrade_records.mock.demo import records_path
+from dws_upgrade_records.mock.data import load_dataset
+from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, records_path
+from dws_upgrade_records.mock.faults import CATALOG, CONFORMANT, Fault, profile_of
+from dws_upgrade_records.signing import SignedParts, sign
+from dws_upgrade_records.spec import load_contract
 
-EXPECTED_FAULTS = {
-    "page-by-record", "one-based-offset", "ignore-limit", "default-limit-20", "count-is-page-size",
-    "overlapping-pages", "drop-last-record", "count-drifts", "count-as-string", "epoch-times",
-    "missing-job-id", "null-status", "not-found-404", "validation-422", "accept-negative-offset",
-    "accept-zero-limit",
-    "crash-on-large-page", "ignore-auth", "other-project-allowed", "wrong-content-type", "missing-request-id",
-    "plain-error-body", "rate-limit-429", "hang",
-}  # fmt: skip
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
 
 
@@ -45,7 +43,11 @@ def faulty(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
         yield http
 
 
+TESTED: set[Fault] = set()
+
+
 def with_fault(name: str) -> pytest.MarkDecorator:
+    TESTED.add(Fault(name))
     return pytest.mark.parametrize("faulty", [name], indirect=True)
 
 
@@ -56,9 +58,18 @@ def page(http: httpx.Client, **params: Any) -> dict[str, Any]:
     return body
 
 
-def test_catalog_matches_the_agreed_names() -> None:
-    assert set(FAULTS) == EXPECTED_FAULTS
-    assert all(description and "\n" not in description for description in FAULTS.values())
+def test_every_fault_has_a_profile_that_changes_something() -> None:
+    assert set(CATALOG) == set(Fault)
+    for fault, profile in CATALOG.items():
+        assert profile != CONFORMANT, fault
+        assert profile.description and "\n" not in profile.description
+        assert profile_of(fault.value) is profile
+    assert profile_of(None) is CONFORMANT
+    assert len({profile.description for profile in CATALOG.values()}) == len(CATALOG)
+
+
+def test_every_fault_has_a_behaviour_test() -> None:
+    assert set(Fault) - TESTED == set()
 
 
 def test_unknown_fault_is_refused() -> None:
@@ -191,10 +202,31 @@ def test_plain_error_body(faulty: httpx.Client) -> None:
     assert set(body) == {"message"}
 
 
-@with_fault("rate-limit-429")
-def test_rate_limit_429(faulty: httpx.Client) -> None:
-    statuses = [faulty.get(records_path()).status_code for _ in range(10)]
-    assert statuses == [200, 200, 200, 200, 429] * 2
+@with_fault("throttle-no-retry-after")
+def test_throttle_no_retry_after(faulty: httpx.Client) -> None:
+    answers = [faulty.get(records_path()) for _ in range(10)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429] * 2
+    assert answers[4].json()["error_code"] == "APIGW.0308"
+    assert "retry-after" not in answers[4].headers
+
+
+@with_fault("throttle-bad-body")
+def test_throttle_bad_body(faulty: httpx.Client) -> None:
+    answers = [faulty.get(records_path()) for _ in range(5)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429]
+    assert "error_code" not in answers[4].json()
+    assert answers[4].headers["retry-after"]
+
+
+def test_a_throttle_fault_with_throttle_mangles_the_buckets_429() -> None:
+    config = MockConfig(fault="throttle-no-retry-after", throttle="2/m", log_level="warning")
+    with (
+        embedded_mock(config) as url,
+        httpx.Client(base_url=url, headers={"X-Auth-Token": DEMO.token}) as http,
+    ):
+        answers = [http.get(records_path()) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert "retry-after" not in answers[2].headers
 
 
 @with_fault("hang")
@@ -204,8 +236,102 @@ def test_hang(faulty: httpx.Client) -> None:
     assert faulty.get("/").status_code == 404
 
 
-def test_readme_lists_every_fault() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## The reference mock")[1].split("\n## ")[0]
+def test_mock_docs_list_every_fault() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "mock.md").read_text(encoding="utf-8")
+    section = page.split("\n## Fault modes")[1].split("\n## ")[0]
     for name, description in FAULTS.items():
         assert f"| `{name}` | {description} |" in section
+
+
+def other_projects_key() -> tuple[str, str]:
+    """An access key of the bundled data that is not DEMO.ak's, with its secret."""
+    dataset = load_dataset(BUNDLED_DATA_PATH, load_contract())
+    ak = next(ak for ak, pair in dataset.access_keys.items() if pair.project_id != DEMO.project_id)
+    return ak, dataset.access_keys[ak].sk
+
+
+def signed_get(
+    base_url: str,
+    *,
+    signed_query: list[tuple[str, str]] | None = None,
+    sent_query: list[tuple[str, str]] | None = None,
+    sk: str = DEMO.sk,
+    signed_at: datetime | None = None,
+    sign_date: bool = True,
+) -> httpx.Response:
+    """GET the demo cluster with DEMO.ak's signature over `signed_query`, sending `sent_query` (no token)."""
+    signed = signed_query or []
+    host = httpx.URL(base_url).netloc.decode()
+    headers = sign(
+        SignedParts("GET", records_path(), signed, {"Host": host}),
+        DEMO.ak,
+        sk,
+        signed_at=signed_at,
+        sign_date=sign_date,
+    )
+    sent = signed if sent_query is None else sent_query
+    return httpx.get(base_url + records_path(), params=tuple(sent), headers=headers, timeout=5)
+
+
+def base(http: httpx.Client) -> str:
+    return str(http.base_url).rstrip("/")
+
+
+@with_fault("unknown-cluster-empty-page")
+def test_unknown_cluster_empty_page(faulty: httpx.Client, client: httpx.Client) -> None:
+    assert client.get(records_path(cluster_id=UNKNOWN_CLUSTER)).status_code == 400
+    answer = faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER))
+    assert (answer.status_code, answer.json()) == (200, {"count": 0, "records": []})
+    assert faulty.get(records_path(cluster_id="not-a-uuid")).status_code == 400
+    assert page(faulty)["records"]
+
+
+@with_fault("unknown-cluster-404")
+def test_unknown_cluster_404(faulty: httpx.Client) -> None:
+    assert faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER)).status_code == 404
+    assert faulty.get(records_path(cluster_id="not-a-uuid")).status_code == 400
+    assert page(faulty)["records"]
+
+
+@with_fault("unknown-cluster-500")
+def test_unknown_cluster_500(faulty: httpx.Client) -> None:
+    answer = faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER))
+    assert (answer.status_code, answer.json()["error_code"]) == (500, "DWS.9999")
+    assert faulty.get(records_path(cluster_id="not-a-uuid")).status_code == 400
+    assert page(faulty)["records"]
+
+
+@with_fault("aksk-stale-date")
+def test_aksk_stale_date(faulty: httpx.Client, mock_url: str) -> None:
+    stale = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=40)
+    assert signed_get(mock_url, signed_at=stale).status_code == 401
+    assert signed_get(base(faulty), signed_at=stale).status_code == 200
+    assert signed_get(base(faulty), sk="not-the-secret").status_code == 401
+
+
+@with_fault("aksk-unsigned-date")
+def test_aksk_unsigned_date(faulty: httpx.Client, mock_url: str) -> None:
+    assert signed_get(mock_url, sign_date=False).status_code == 401
+    assert signed_get(base(faulty), sign_date=False).status_code == 200
+    stale = datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=40)
+    assert signed_get(base(faulty), signed_at=stale).status_code == 401
+
+
+@with_fault("aksk-query-unsigned")
+def test_aksk_query_unsigned(faulty: httpx.Client, mock_url: str) -> None:
+    added = [("limit", "3")]
+    assert signed_get(mock_url, sent_query=added).status_code == 401
+    answer = signed_get(base(faulty), sent_query=added)
+    assert answer.status_code == 200
+    assert len(answer.json()["records"]) == 3
+    assert signed_get(base(faulty), signed_query=added).status_code == 200
+    assert signed_get(base(faulty), sk="not-the-secret", sent_query=added).status_code == 401
+
+
+@with_fault("aksk-other-key")
+def test_aksk_other_key(faulty: httpx.Client, mock_url: str) -> None:
+    _, other_sk = other_projects_key()
+    assert other_sk != DEMO.sk
+    assert signed_get(mock_url, sk=other_sk).status_code == 401
+    assert signed_get(base(faulty), sk=other_sk).status_code == 200
+    assert signed_get(base(faulty), sk="not-any-known-secret").status_code == 401

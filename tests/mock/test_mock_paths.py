@@ -113,11 +113,13 @@ def test_well_formed_but_unknown_values_are_ignored_or_rejected_cleanly(client: 
 
 
 @pytest.mark.parametrize("method", [b"POST", b"PUT", b"PATCH", b"DELETE", b"OPTIONS", b"HEAD"])
-def test_other_methods_get_405_with_allow(mock_url: str, method: bytes) -> None:
-    status, headers, _ = raw_get(mock_url, records_path().encode(), method)
-    assert status == 405
-    assert headers["allow"] == "GET"
-    assert headers["x-request-id"]
+def test_other_methods_get_the_gateways_404(mock_url: str, method: bytes) -> None:
+    status, headers, body = raw_get(mock_url, records_path().encode(), method)
+    assert status == 404
+    assert "allow" not in headers
+    if method != b"HEAD":
+        assert json.loads(body)["error_code"] == "APIGW.0101"
+        assert json.loads(body)["request_id"] == headers["x-request-id"]
 
 
 @pytest.mark.parametrize(

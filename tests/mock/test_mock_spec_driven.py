@@ -1,7 +1,14 @@
-"""The mock reads its rules from the spec at start-up: change the spec, and its behaviour follows."""
+"""The mock reads its rules from the spec at start-up: change the spec, and its behaviour follows.
+
+Every JSON-schema keyword of a parameter applies (jsonschema, OpenAPI 3.0 dialect): bounds with their
+exclusive flags, enum, multipleOf, format, pattern and lengths.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +19,8 @@ import yaml
 from dws_upgrade_records.mock import DEMO, MockConfig, MockStartError, running_mock
 from dws_upgrade_records.mock.demo import records_path
 from dws_upgrade_records.spec import DEFAULT_SPEC_PATH
+
+TOKEN = {"X-Auth-Token": DEMO.token}
 
 
 def spec_copy(tmp_path: Path, limit_schema: dict[str, Any]) -> Path:
@@ -58,3 +67,98 @@ def test_a_missing_spec_names_the_file_and_the_fix(tmp_path: Path) -> None:
         running_mock(MockConfig(spec_path=tmp_path / "absent.yaml")),
     ):
         pytest.fail("the mock started without a spec")
+
+
+def keyword_spec(tmp_path: Path, limit_schema: dict[str, Any], offset_schema: dict[str, Any]) -> Path:
+    """A spec copy whose limit and offset schemas gain the given keywords."""
+    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    document["components"]["parameters"]["Limit"]["schema"].update(limit_schema)
+    document["components"]["parameters"]["Offset"]["schema"].update(offset_schema)
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def statuses_and_rules(url: str, queries: list[str]) -> list[tuple[int, str]]:
+    answers = [httpx.get(f"{url}{records_path()}?{query}", headers=TOKEN) for query in queries]
+    return [(answer.status_code, answer.json().get("error_msg", "")) for answer in answers]
+
+
+ENUM_LIMIT = {"enum": [5, 10, 20, 50], "multipleOf": 5}
+EXCLUSIVE_OFFSET = {"maximum": 3, "exclusiveMaximum": True}
+
+
+def test_enum_multiple_of_and_an_exclusive_bound_in_the_spec_are_enforced(tmp_path: Path) -> None:
+    queries = ["limit=5", "limit=20", "limit=15", "limit=7", "offset=2", "offset=3"]
+    with running_mock(MockConfig()) as url:
+        before = statuses_and_rules(url, queries)
+    with running_mock(MockConfig(spec_path=keyword_spec(tmp_path, ENUM_LIMIT, EXCLUSIVE_OFFSET))) as url:
+        after = statuses_and_rules(url, queries)
+    assert [status for status, _ in before] == [200] * len(queries)
+    assert [status for status, _ in after] == [200, 200, 400, 400, 200, 400]
+    assert after[2][1] == after[3][1] == "Invalid parameter limit: must be one of 5, 10, 20, 50."
+    assert after[5][1] == "Invalid parameter offset: must be an integer less than 3."
+
+
+def test_multiple_of_and_an_exclusive_minimum_alone(tmp_path: Path) -> None:
+    spec = keyword_spec(tmp_path, {"multipleOf": 5}, {"minimum": 1, "exclusiveMinimum": True, "default": 2})
+    with running_mock(MockConfig(spec_path=spec)) as url:
+        answers = statuses_and_rules(url, ["limit=15", "limit=7", "offset=2", "offset=1", "limit=5"])
+        default_page = httpx.get(url + records_path(), headers=TOKEN).json()
+        page_two = httpx.get(url + records_path() + "?offset=2", headers=TOKEN).json()
+    assert answers == [
+        (200, ""),
+        (400, "Invalid parameter limit: must be a multiple of 5."),
+        (200, ""),
+        (400, "Invalid parameter offset: must be an integer greater than 1."),
+        (200, ""),
+    ]
+    assert default_page == page_two
+
+
+def test_the_integer_format_bounds_a_parameter_without_a_maximum(tmp_path: Path) -> None:
+    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    del document["components"]["parameters"]["Offset"]["schema"]["maximum"]
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with running_mock(MockConfig(spec_path=spec)) as url:
+        answers = statuses_and_rules(url, [f"offset={2**31 - 1}", f"offset={2**31}"])
+    assert answers == [(200, ""), (400, f"Invalid parameter offset: must be a valid int32, got '{2**31}'.")]
+
+
+def test_a_string_parameter_follows_its_length_and_enum_in_the_spec(tmp_path: Path) -> None:
+    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    project = next(
+        parameter
+        for parameter in document["components"]["parameters"].values()
+        if parameter["name"] == "project_id"
+    )
+    project["schema"].update({"enum": [DEMO.project_id, DEMO.other_project_id]})
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with running_mock(MockConfig(spec_path=spec)) as url:
+        listed = httpx.get(url + records_path(project_id=DEMO.other_project_id), headers=TOKEN)
+        unlisted = httpx.get(url + records_path(project_id="f" * 32), headers=TOKEN)
+    assert listed.status_code == 403
+    assert unlisted.status_code == 400
+    assert unlisted.json()["error_msg"].startswith("Invalid parameter project_id: must be one of ")
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="contract_tests' pagination phase pages with limit 1, 3 and count+1 and walks offset to the last"
+    " page whatever limit's enum/multipleOf and offset's bound allow, so pagination_accepted reports the"
+    " mock's correct 400s for them (a suite limitation; only that check fails)",
+)
+def test_the_contract_suite_passes_the_mock_started_with_the_same_spec_copy(tmp_path: Path) -> None:
+    spec = keyword_spec(tmp_path, ENUM_LIMIT, EXCLUSIVE_OFFSET)
+    with running_mock(MockConfig(spec_path=spec, log_level="warning")) as url:
+        result = subprocess.run(
+            [sys.executable, "-m", "contract_tests.cli", "--quiet", "--base-url", url, "--spec", str(spec),
+             "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id,
+             "--report-dir", str(tmp_path / "reports")],
+            capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,
+            env={**os.environ, "DWS_TOKEN": DEMO.token},
+        )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -13,12 +13,19 @@ from tests.proxy.conftest import Proxy, blamed, result_of
 # Faults a paging client with valid credentials and valid parameters cannot make the mock show.
 NOT_EXERCISED = {
     "not-found-404": "only an unknown or malformed cluster_id gets the 404; the client reads a real cluster",
+    "unknown-cluster-empty-page": "only a cluster that is not the project's shows it; the client reads its own",
+    "unknown-cluster-404": "only a cluster that is not the project's shows it; the client reads its own",
+    "unknown-cluster-500": "only a cluster that is not the project's shows it; the client reads its own",
     "validation-422": "only invalid parameters get the 422; the client sends valid ones",
     "accept-negative-offset": "needs offset < 0; a paging client starts at 0 and counts up",
     "accept-zero-limit": "needs limit=0; see the limit=0 client in test_proxy_paging_clients.py",
     "crash-on-large-page": "needs offset or limit above 100000; paging a 27-record cluster stays far below",
     "ignore-auth": "needs a request without or with a wrong credential; the client sends valid ones",
     "other-project-allowed": "needs credentials of another project; the client uses its own",
+    "aksk-stale-date": "needs a stale or forged signature; the client signs correctly (and uses a token)",
+    "aksk-unsigned-date": "needs a signature without X-Sdk-Date; the client signs correctly",
+    "aksk-query-unsigned": "needs a query changed after signing; the client's requests are untouched",
+    "aksk-other-key": "needs a signature made with another key's secret; the client signs with its own",
     "plain-error-body": "only error answers show it; every request of the client gets a 200",
 }
 RETRIES = 3

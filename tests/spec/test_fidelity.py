@@ -1,7 +1,10 @@
 """Every fact of the API document (and of Huawei's SDK) is in openapi.yaml: one test per fact.
 
-The expected values are copied from the API document ("Querying Cluster Upgrade Records", 2025-09-19), so a
-spec edit that drops or changes a fact fails exactly one named test here.
+The expected values are copied from the API document ("Querying Cluster Upgrade Records", 2025-09-19), from
+Huawei's SDKs and from how Huawei's API gateway and DWS answer (the gateway's error-code table, the Terraform
+provider's DWS error handling), so a spec edit that drops or changes a fact fails exactly one named test here.
+This file reads openapi.yaml with its own small `deref` on purpose: it checks the spec as written, independent
+of the loader the mock and the suite share.
 """
 
 from __future__ import annotations
@@ -41,6 +44,27 @@ STATUS_DESCRIPTIONS = {
     "500": "Internal server error.",
     "503": "Service unavailable.",
 }
+# Statuses the document does not list but the contract documents, each under a **Decision**.
+DECIDED_STATUSES = {"429": "Too many requests"}
+ERROR_STATUSES = ["400", "401", "403", "429", "500", "503"]
+# Gateway and DWS facts (sources in the module docstring).
+WRONG_METHOD_RESPONSE = {
+    "status": 404,
+    "error_code": "APIGW.0101",
+    "error_msg": "The API does not exist or has not been published.",
+}
+THROTTLED_CODE = "APIGW.0308"
+UNKNOWN_CLUSTER_CODE = "DWS.0015"
+INTERNAL_ERROR_CODE = "DWS.9999"
+DWS_SUCCESS_CODE = "DWS.0000"
+KNOWN_RECORD_TYPES = [
+    "update-cluster",
+    "commit-cluster",
+    "rollback-cluster",
+    "update-hotpatch",
+    "rollback-hotpatch",
+]
+DOCUMENT_EXAMPLE_RECORD_TYPE = "update-kernel"
 SDK_KNOWN_STATUSES = [
     "Waiting",
     "Update_Running",
@@ -93,7 +117,8 @@ def ok_schema(spec: dict[str, Any]) -> dict[str, Any]:
 
 def test_the_one_operation_is_get_on_the_documented_path(spec: dict[str, Any]) -> None:
     assert list(spec["paths"]) == [PATH]
-    assert [m for m in spec["paths"][PATH] if m != "parameters"] == ["get"]
+    methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+    assert [key for key in spec["paths"][PATH] if key in methods] == ["get"]
 
 
 def test_operation_function_is_described(spec: dict[str, Any]) -> None:
@@ -179,8 +204,10 @@ def test_no_request_body(spec: dict[str, Any]) -> None:
     assert "requestBody" not in operation(spec)
 
 
-def test_documented_statuses_are_exactly_200_400_401_403_500_503(spec: dict[str, Any]) -> None:
-    assert sorted(operation(spec)["responses"]) == sorted(STATUS_DESCRIPTIONS)
+def test_statuses_are_the_documents_200_400_401_403_500_503_plus_the_decided_429(
+    spec: dict[str, Any],
+) -> None:
+    assert sorted(operation(spec)["responses"]) == sorted([*STATUS_DESCRIPTIONS, *DECIDED_STATUSES])
 
 
 @pytest.mark.parametrize("status", sorted(STATUS_DESCRIPTIONS))
@@ -189,18 +216,69 @@ def test_status_keeps_the_documents_description(spec: dict[str, Any], status: st
     assert STATUS_DESCRIPTIONS[status] in response["description"]
 
 
-@pytest.mark.parametrize("status", sorted(STATUS_DESCRIPTIONS))
+@pytest.mark.parametrize("status", sorted([*STATUS_DESCRIPTIONS, *DECIDED_STATUSES]))
 def test_every_response_documents_a_required_x_request_id(spec: dict[str, Any], status: str) -> None:
     header = deref(spec, deref(spec, operation(spec)["responses"][status])["headers"]["X-Request-Id"])
     assert header["required"] is True and header["schema"]["type"] == "string"
 
 
-@pytest.mark.parametrize("status", ["400", "401", "403", "500", "503"])
+@pytest.mark.parametrize("status", ERROR_STATUSES)
 def test_error_responses_carry_error_code_and_error_msg(spec: dict[str, Any], status: str) -> None:
     response = deref(spec, operation(spec)["responses"][status])
     schema = deref(spec, response["content"]["application/json"]["schema"])
     assert sorted(schema["required"]) == ["error_code", "error_msg"]
     assert {schema["properties"][k]["type"] for k in schema["required"]} == {"string"}
+
+
+def error_example_codes(spec: dict[str, Any], status: str) -> list[str]:
+    media = deref(spec, operation(spec)["responses"][status])["content"]["application/json"]
+    examples = [media["example"]] if "example" in media else [e["value"] for e in media["examples"].values()]
+    return [example["error_code"] for example in examples]
+
+
+def test_wrong_method_gets_the_gateways_404_not_405(spec: dict[str, Any]) -> None:
+    item = spec["paths"][PATH]
+    assert item["x-wrong-method-response"] == WRONG_METHOD_RESPONSE
+    assert "Decision (wrong method)" in item["description"]
+    assert "APIGW.0405" in item["description"], "the decision says why 405's code is not used"
+
+
+def test_throttling_is_a_decided_429_with_the_gateways_code(spec: dict[str, Any]) -> None:
+    response = deref(spec, operation(spec)["responses"]["429"])
+    assert DECIDED_STATUSES["429"] in response["description"]
+    assert error_example_codes(spec, "429") == [THROTTLED_CODE]
+    assert "Decision (throttling)" in operation(spec)["description"]
+
+
+def test_429_requires_retry_after_in_seconds(spec: dict[str, Any]) -> None:
+    header = deref(spec, operation(spec)["responses"]["429"])["headers"]["Retry-After"]
+    assert header["required"] is True
+    assert (header["schema"]["type"], header["schema"]["minimum"]) == ("integer", 0)
+    assert "Decision (Retry-After required)" in header["description"]
+
+
+def test_429_example_body_carries_the_gateways_request_id(spec: dict[str, Any]) -> None:
+    media = deref(spec, operation(spec)["responses"]["429"])["content"]["application/json"]
+    assert media["example"]["request_id"]
+
+
+def test_500_example_is_an_internal_error_code_not_dws_success(spec: dict[str, Any]) -> None:
+    assert error_example_codes(spec, "500") == [INTERNAL_ERROR_CODE]
+    assert DWS_SUCCESS_CODE not in [c for s in ERROR_STATUSES for c in error_example_codes(spec, s)]
+
+
+def test_unknown_cluster_is_a_400_with_dws_0015(spec: dict[str, Any]) -> None:
+    assert UNKNOWN_CLUSTER_CODE in error_example_codes(spec, "400")
+    decision = operation(spec)["description"]
+    assert "Decision (unknown cluster)" in decision and UNKNOWN_CLUSTER_CODE in decision
+
+
+def test_error_body_requires_the_pair_and_allows_extra_fields(spec: dict[str, Any]) -> None:
+    schema = spec["components"]["schemas"]["ErrorResponse"]
+    assert schema["required"] == ["error_code", "error_msg"]
+    assert schema["additionalProperties"] is True
+    assert {"request_id", "encoded_authorization_message"} <= set(schema["properties"])
+    assert "Decision (extra fields)" in schema["description"]
 
 
 def test_200_body_has_count_and_records(spec: dict[str, Any]) -> None:
@@ -258,6 +336,16 @@ def test_status_known_values_are_documented_as_an_open_set(spec: dict[str, Any])
     assert "enum" not in status
     assert status["x-known-values"] == SDK_KNOWN_STATUSES
     assert all(value in status["description"] for value in SDK_KNOWN_STATUSES)
+
+
+def test_record_type_known_values_are_an_open_set_keeping_the_documents_example(
+    spec: dict[str, Any],
+) -> None:
+    record_type = record_schema(spec)["properties"]["record_type"]
+    assert "enum" not in record_type
+    assert record_type["x-known-values"] == [*KNOWN_RECORD_TYPES, DOCUMENT_EXAMPLE_RECORD_TYPE]
+    assert all(value in record_type["description"] for value in record_type["x-known-values"])
+    assert "Decision (open set)" in record_type["description"]
 
 
 def test_x_auth_token_is_a_header_security_scheme(spec: dict[str, Any]) -> None:

@@ -113,11 +113,54 @@ def test_documented_cluster_id_is_accepted(spec: dict[str, Any]) -> None:
     parameter_validator(spec, "ClusterId").validate("c719b1a7-c85c-4cb5-a721-7694908c2c11")
 
 
-@pytest.mark.parametrize("status", ["400", "401", "403", "500", "503"])
+@pytest.mark.parametrize("status", ["400", "401", "403", "429", "500", "503"])
 def test_error_body_examples_are_valid_and_plain_bodies_are_not(spec: dict[str, Any], status: str) -> None:
     ref = spec["paths"][PATH]["get"]["responses"][status]["$ref"]
-    response = spec["components"]["responses"][ref.rsplit("/", 1)[1]]
+    media = spec["components"]["responses"][ref.rsplit("/", 1)[1]]["content"]["application/json"]
+    examples = [media["example"]] if "example" in media else [e["value"] for e in media["examples"].values()]
     check = validator(spec, "#/components/schemas/ErrorResponse")
-    check.validate(response["content"]["application/json"]["example"])
+    for example in examples:
+        check.validate(example)
     with pytest.raises(ValidationError, match="'error_code' is a required property"):
         check.validate({"message": "Bad request"})
+
+
+def test_error_body_with_the_extra_fields_real_bodies_carry_is_valid(spec: dict[str, Any]) -> None:
+    validator(spec, "#/components/schemas/ErrorResponse").validate(
+        {
+            "error_code": "DWS.0015",
+            "error_msg": "The cluster does not exist.",
+            "request_id": "4a5e1b0c9d8f7e6a5b4c3d2e1f0a9b8c",
+            "encoded_authorization_message": "eyJhIjoxfQ",
+            "externalMessage": "The cluster does not exist.",
+            "errCode": "DWS.0015",
+        }
+    )
+
+
+def test_error_body_without_error_msg_is_rejected_even_with_a_request_id(spec: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="'error_msg' is a required property"):
+        validator(spec, "#/components/schemas/ErrorResponse").validate(
+            {"error_code": "APIGW.0308", "request_id": "r-1"}
+        )
+
+
+def test_request_id_in_an_error_body_must_be_a_string(spec: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="is not of type 'string'"):
+        validator(spec, "#/components/schemas/ErrorResponse").validate(
+            {"error_code": "APIGW.0308", "error_msg": "Throttled.", "request_id": 7}
+        )
+
+
+def test_retry_after_is_whole_seconds_not_negative(spec: dict[str, Any]) -> None:
+    check = validator(spec, "#/components/responses/TooManyRequests/headers/Retry-After/schema")
+    check.validate(0)
+    for wrong in (-1, 1.5, "Wed, 21 Oct 2026 07:28:00 GMT"):
+        with pytest.raises(ValidationError):
+            check.validate(wrong)
+
+
+def test_unknown_record_type_value_is_accepted(spec: dict[str, Any], doc_example: dict[str, Any]) -> None:
+    body = copy.deepcopy(doc_example)
+    body["records"][0]["record_type"] = "precheck-cluster"
+    validator(spec, "#/components/schemas/ListUpdateRecordResponse").validate(body)

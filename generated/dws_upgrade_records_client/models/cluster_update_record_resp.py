@@ -35,7 +35,16 @@ class ClusterUpdateRecordResp:
                 closed `enum`: a closed enum makes generated clients raise on a value the service adds later.
                 Clients must accept any string.
                  Example: UpdateCompleted_Success.
-            record_type (str): Definition: Upgrade type. Range: N/A. Example: update-kernel.
+            record_type (str): Definition: Upgrade type. Range: N/A.
+
+                Known values: `update-cluster`, `commit-cluster`, `rollback-cluster`, `update-hotpatch`,
+                `rollback-hotpatch` (from Huawei's Go SDK and Huawei's Chinese API document of 2025-12-25), and
+                `update-kernel`, which the English document's own example uses.
+
+                **Decision (open set):** like `status`, these are documented known values in `x-known-values`,
+                not a closed `enum`, and `update-kernel` stays although only the example shows it: the sources
+                disagree, so a closed list would reject a value one of them shows. Clients must accept any string.
+                 Example: update-kernel.
             from_version (str): Definition: Source version. Range: N/A. Example: 8.2.0.
             to_version (str): Definition: Target version. Range: N/A. Example: 8.2.0.100.
             start_time (str): Definition: Start time. Range: N/A. A timestamp without timezone, as in the example. Example:

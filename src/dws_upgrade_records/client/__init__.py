@@ -1,4 +1,5 @@
-"""A hand-written layer over the generated client: auto-paging iterators, AK/SK signing, one clear error.
+"""A hand-written layer over the generated client: auto-paging iterators, AK/SK signing, retries of
+429/503, one clear error.
 
 from dws_upgrade_records.client import connect, iter_upgrade_records
 
@@ -18,11 +19,14 @@ from dws_upgrade_records.client.paging import (
     iter_upgrade_records,
     parse_page,
 )
+from dws_upgrade_records.client.retry import RetryPolicy, RetryTransport
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "AkSkAuth",
     "DwsApiError",
+    "RetryPolicy",
+    "RetryTransport",
     "TokenAuth",
     "afetch_page",
     "aiter_upgrade_records",

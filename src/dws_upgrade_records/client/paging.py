@@ -1,7 +1,9 @@
 """Fetch one page of upgrade records, or iterate over all of a cluster's records, sync or async.
 
 Paging follows the contract: `offset` is a zero-based PAGE index and `limit` the page size. Only one
-page is held at a time, so memory stays flat however many records the cluster has.
+page is held at a time, so memory stays flat however many records the cluster has. Nothing here restates
+the contract: the request (path template, query) comes from the generated client, and an offset or limit
+left out is not sent, so the server applies the spec's default, as Huawei's SDK does.
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ import httpx
 from dws_upgrade_records_client import AuthenticatedClient, Client
 from dws_upgrade_records_client.api.cluster_upgrade_management import list_update_record
 from dws_upgrade_records_client.models import ClusterUpdateRecordResp, ListUpdateRecordResponse
+from dws_upgrade_records_client.types import UNSET, Unset
 
 from dws_upgrade_records.client.errors import error_from_response, invalid_body
+from dws_upgrade_records.client.once import OncePerIteration
 
+# The iterators' own choice of page size (Terraform's data source for this API pages by 100 too).
 DEFAULT_PAGE_SIZE = 100
-MAX_INT32 = 2**31 - 1
 
 AnyClient = Client | AuthenticatedClient
 
 
-def _request(project_id: str, cluster_id: str | UUID, offset: int, limit: int) -> dict[str, Any]:
+def _request(
+    project_id: str, cluster_id: str | UUID, offset: int | Unset, limit: int | Unset
+) -> dict[str, Any]:
     """Method, URL and query from the generated client's own request builder.
 
     The generated `sync_detailed` is not used because it parses every documented error body strictly
@@ -83,14 +89,27 @@ def parse_page(response: httpx.Response) -> ListUpdateRecordResponse:
 
 
 def fetch_page(
-    client: AnyClient, project_id: str, cluster_id: str | UUID, *, offset: int = 0, limit: int = 10
+    client: AnyClient,
+    project_id: str,
+    cluster_id: str | UUID,
+    *,
+    offset: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
 ) -> ListUpdateRecordResponse:
-    """One page: records offset*limit .. offset*limit+limit-1 of the cluster, and `count`, its total."""
+    """One page: records offset*limit .. offset*limit+limit-1 of the cluster, and `count`, its total.
+
+    An omitted `offset` or `limit` is not sent: the server applies the contract's default.
+    """
     return parse_page(_send(client.get_httpx_client(), _request(project_id, cluster_id, offset, limit)))
 
 
 async def afetch_page(
-    client: AnyClient, project_id: str, cluster_id: str | UUID, *, offset: int = 0, limit: int = 10
+    client: AnyClient,
+    project_id: str,
+    cluster_id: str | UUID,
+    *,
+    offset: int | Unset = UNSET,
+    limit: int | Unset = UNSET,
 ) -> ListUpdateRecordResponse:
     """Async form of fetch_page."""
     http = client.get_async_httpx_client()
@@ -98,10 +117,9 @@ async def afetch_page(
 
 
 def _check_page_size(page_size: int) -> None:
-    if not 1 <= page_size <= MAX_INT32:
-        raise ValueError(
-            f"page_size must be between 1 and {MAX_INT32} (the limit parameter), got {page_size}"
-        )
+    """Paging needs at least one record per page; the upper bound is the server's (`limit` in the spec)."""
+    if page_size < 1:
+        raise ValueError(f"page_size must be at least 1 (records per page), got {page_size}")
 
 
 def _more_pages(
@@ -137,15 +155,24 @@ def _more_pages(
 def iter_upgrade_records(
     client: AnyClient, project_id: str, cluster_id: str | UUID, *, page_size: int = DEFAULT_PAGE_SIZE
 ) -> Iterator[ClusterUpdateRecordResp]:
-    """Every upgrade record of the cluster, newest first as the server orders them, one page at a time."""
+    """Every upgrade record of the cluster, in the server's order (newest first), one page at a time.
+
+    Each record comes out at most once (by `item_id`), even when records are added while it pages.
+    On moving data a reader can still miss: a record added during the iteration at a place already read
+    (a new upgrade is newest, so it lands on page 0), and any change after a record's page was fetched
+    (a record yielded as `Update_Running` may have ended since). If more than a page of records is added
+    between two requests, or records are removed (not something DWS is known to do), a record can also be
+    skipped or come back once more. For a consistent view, iterate again when `count` has changed.
+    """
     _check_page_size(page_size)
     http = client.get_httpx_client()
+    once = OncePerIteration(page_size)
     offset, seen = 0, 0
     while True:
         response = _send(http, _request(project_id, cluster_id, offset, page_size))
         page = parse_page(response)
         more = _more_pages(response, page, offset, page_size, seen)
-        yield from page.records
+        yield from once.new_records(page.records, page.count)
         seen += len(page.records)
         del response, page  # drop this page before fetching the next: one page in memory at a time
         if not more:
@@ -156,15 +183,20 @@ def iter_upgrade_records(
 async def aiter_upgrade_records(
     client: AnyClient, project_id: str, cluster_id: str | UUID, *, page_size: int = DEFAULT_PAGE_SIZE
 ) -> AsyncIterator[ClusterUpdateRecordResp]:
-    """Async form of iter_upgrade_records: `async for record in aiter_upgrade_records(...)`."""
+    """Async form of iter_upgrade_records: `async for record in aiter_upgrade_records(...)`.
+
+    The same promise on moving data: each `item_id` at most once; a record added at a place already read,
+    or changed after its page was fetched, is not seen (see iter_upgrade_records).
+    """
     _check_page_size(page_size)
     http = client.get_async_httpx_client()
+    once = OncePerIteration(page_size)
     offset, seen = 0, 0
     while True:
         response = await _asend(http, _request(project_id, cluster_id, offset, page_size))
         page = parse_page(response)
         more = _more_pages(response, page, offset, page_size, seen)
-        for record in page.records:
+        for record in once.new_records(page.records, page.count):
             yield record
         seen += len(page.records)
         del response, page  # drop this page before fetching the next: one page in memory at a time

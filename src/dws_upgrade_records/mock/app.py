@@ -1,31 +1,29 @@
 """The mock's ASGI application: one endpoint, served from precomputed JSON fragments.
 
 A plain ASGI callable rather than a routed framework app: there is one path shape to recognise, and
-skipping per-request framework objects is what lets it outrun Prism several times over.
+skipping per-request framework objects is what lets it outrun Prism several times over. What a fault
+changes is read from its FaultProfile (faults.py); this module holds no fault names.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
-from dataclasses import dataclass, replace
 from typing import Any
 
 from dws_upgrade_records.mock.auth import Authenticated, Rejected, SignedRequest, authenticate
+from dws_upgrade_records.mock.clusters import build_clusters
 from dws_upgrade_records.mock.config import MockConfig
-from dws_upgrade_records.mock.data import DataError, Dataset, load_dataset
-from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, DEMO
-from dws_upgrade_records.mock.faults import (
-    CRASH_THRESHOLD,
-    IGNORED_LIMIT_PAGE_SIZE,
-    RATE_LIMIT_EVERY,
-)
+from dws_upgrade_records.mock.data import load_dataset
+from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH
+from dws_upgrade_records.mock.faults import TEXT, CountRule, PageStart, UnknownCluster, profile_of
 from dws_upgrade_records.mock.params import Invalid, ParameterChecker
-from dws_upgrade_records.mock.records import GeneratedRecords, RecordSource, StaticRecords, record_shaper
+from dws_upgrade_records.mock.records import RecordSource
+from dws_upgrade_records.mock.replies import UNKNOWN_API, Replies, Reply
+from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
 from dws_upgrade_records.spec import load_contract
 
 Scope = MutableMapping[str, Any]
@@ -34,8 +32,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 LOGGER = logging.getLogger("dws_upgrade_records.mock")
-JSON = b"application/json"
-TEXT = b"text/plain; charset=utf-8"
 # Pages larger than this are streamed in chunks of this many records, so memory stays flat.
 STREAM_CHUNK = 1000
 # Identical requests (same caller project, path and query) get the same reply, so small replies are
@@ -46,57 +42,25 @@ MAX_BODY_BYTES = 1 << 20
 LOGGED_PATH_CHARS = 200
 
 
-@dataclass(frozen=True)
-class Reply:
-    """A finished response: status, body (bytes or a chunk iterator) and extra headers."""
-
-    status: int
-    body: bytes | Iterator[bytes]
-    content_type: bytes = JSON
-    headers: tuple[tuple[bytes, bytes], ...] = ()
-
-
 class MockApp:
     """The reference DWS ListUpdateRecord server; `config.fault` turns one catalogued bug on."""
 
     def __init__(self, config: MockConfig) -> None:
-        self.fault = config.fault
+        self.profile = profile_of(config.fault)
+        self.replies = Replies(self.profile)
         self.contract = load_contract(config.spec_path)
-        dataset = load_dataset(config.data_path or BUNDLED_DATA_PATH, self.contract)
-        self.dataset = dataset
-        self.clusters = self._record_sources(dataset, config)
-        minimums: dict[str, int | None] = {}
-        if self.fault == "accept-negative-offset":
-            minimums["offset"] = None
-        if self.fault == "accept-zero-limit":
-            minimums["limit"] = 0
-        defaults = {"limit": 20} if self.fault == "default-limit-20" else {}
-        self.checker = ParameterChecker(self.contract, minimums, defaults)
-        self.allow = self.contract.method.encode()
+        self.dataset = load_dataset(config.data_path or BUNDLED_DATA_PATH, self.contract)
+        clusters = build_clusters(self.dataset, self.contract, config, self.profile.shape_record)
+        self.clusters = clusters.sources
+        self.live = clusters.live
+        self.throttle = TokenBucket(parse_rate(config.throttle)) if config.throttle else None
+        self.checker = ParameterChecker(
+            self.contract, self.profile.minimum_overrides, self.profile.default_overrides
+        )
         prefix = secrets.token_hex(8)
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
         self._endpoint_calls = 0
         self._memo: dict[tuple[str | None, str, str], Reply] = {}
-
-    def _record_sources(self, dataset: Dataset, config: MockConfig) -> dict[tuple[str, str], RecordSource]:
-        shape = record_shaper(self.fault)
-        sources: dict[tuple[str, str], RecordSource] = {
-            key: StaticRecords(records, shape) for key, records in dataset.clusters.items()
-        }
-        if config.generated_records:
-            if not dataset.project_ids:
-                raise DataError(
-                    f"{dataset.source}: --records needs at least one project to put the cluster in"
-                )
-            if DEMO.generated_cluster_id in dataset.cluster_ids:
-                raise DataError(
-                    f"{dataset.source}: cluster id {DEMO.generated_cluster_id} is reserved for --records"
-                )
-            owner = DEMO.project_id if DEMO.project_id in dataset.project_ids else dataset.project_ids[0]
-            sources[(owner, DEMO.generated_cluster_id)] = GeneratedRecords(
-                config.generated_records, self.contract.known_statuses, shape
-            )
-        return sources
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -109,12 +73,12 @@ class MockApp:
         method: str = scope["method"]
         raw_path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query_string = bytes(scope.get("query_string", b"")).decode("latin-1")
-        if not self.checker.shape.aims_here(raw_path):
-            reply = self.error(404, "APIGW.0101", "The API does not exist or has not been published.")
-        elif method != self.contract.method:
-            message = f"Method {method} is not allowed here; allowed: {self.allow.decode()}."
-            reply = replace(self.error(405, "APIGW.0405", message), headers=((b"allow", self.allow),))
-        elif self.fault == "hang":
+        if not self.checker.shape.aims_here(raw_path) or method != self.contract.method:
+            # The gateway knows an API by path and method: another method is an unknown API, not a 405.
+            reply = self.replies.gateway_error(404, "APIGW.0101", UNKNOWN_API, request_id)
+        elif (wait := self._throttle_wait()) is not None:
+            reply = self.replies.throttled(request_id, wait)
+        elif self.profile.hang:
             await _wait_for_disconnect(receive)
             self._log(request_id, method, raw_path, query_string, 0, started)
             return
@@ -125,7 +89,7 @@ class MockApp:
             }
             body = await _read_body(receive) if "authorization" in headers else b""
             if body is None:
-                reply = self.error(
+                reply = self.replies.error(
                     400, "DWS.0001", f"Invalid request body: larger than {MAX_BODY_BYTES} bytes."
                 )
             else:
@@ -136,22 +100,20 @@ class MockApp:
     def answer(self, request_id: str, request: SignedRequest) -> Reply:
         """list_records with a last line of defence: a bug in the mock becomes a logged, documented 500."""
         try:
-            return self.list_records(request)
+            return self.list_records(request_id, request)
         except Exception:
             LOGGER.exception("%s unexpected error in the mock (a bug: please report it)", request_id)
-            return self.error(500, "DWS.0000", "Internal server error.")
+            return self.replies.error(500, "DWS.9999", "Internal server error.")
 
-    def list_records(self, request: SignedRequest) -> Reply:
+    def list_records(self, request_id: str, request: SignedRequest) -> Reply:
         """Authenticate, validate, authorise, look up, page: in the gateway's order."""
-        if self.fault == "rate-limit-429":
-            self._endpoint_calls += 1
-            if self._endpoint_calls % RATE_LIMIT_EVERY == 0:
-                return self.error(429, "APIGW.0308", "The throttling threshold has been reached.")
+        if self.live is not None and self.live.advance():
+            self._memo.clear()
         auth: Authenticated | None = None
-        if self.fault != "ignore-auth":
-            outcome = authenticate(request, self.dataset)
+        if self.profile.checks_credentials:
+            outcome = authenticate(request, self.dataset, self.profile.signature)
             if isinstance(outcome, Rejected):
-                return self.error(401, "APIGW.0301", outcome.reason)
+                return self.replies.gateway_error(401, "APIGW.0301", outcome.reason, request_id)
             auth = outcome
         key = (auth.project_id if auth else None, request.raw_path, request.query_string)
         reply = self._memo.get(key)
@@ -167,79 +129,74 @@ class MockApp:
         """Everything after authentication; a pure function of the caller's project and the URL."""
         checked = self.checker.check(request.raw_path, request.query_string)
         if isinstance(checked, Invalid):
-            return self.invalid(checked)
+            return self.replies.invalid(checked)
         project_id: str = checked.values["project_id"]
         cluster_id: str = checked.values["cluster_id"]
-        if auth is not None and auth.project_id != project_id and self.fault != "other-project-allowed":
-            return self.error(
+        if auth is not None and auth.project_id != project_id and self.profile.checks_project:
+            return self.replies.error(
                 403, "DWS.0002", f"The credentials do not grant access to project {project_id}."
             )
         source = self.clusters.get((project_id, cluster_id))
         if source is None:
-            message = f"Invalid parameter cluster_id: no cluster {cluster_id} in project {project_id}."
-            if self.fault == "not-found-404":
-                return self.error(404, "DWS.0404", message)
-            return self.error(400, "DWS.0001", message)
+            return self.unknown_cluster(project_id, cluster_id)
         offset: int = checked.values["offset"]
         limit: int = checked.values["limit"]
-        if self.fault == "crash-on-large-page" and max(offset, limit) > CRASH_THRESHOLD:
+        crash_above = self.profile.crash_above
+        if crash_above is not None and max(offset, limit) > crash_above:
             return Reply(500, b"Internal Server Error", TEXT)
         return self.page(source, offset, limit)
 
+    def unknown_cluster(self, project_id: str, cluster_id: str) -> Reply:
+        """A well-formed cluster id that is not a cluster of the project: 400 as the contract decides."""
+        message = f"Invalid parameter cluster_id: no cluster {cluster_id} in project {project_id}."
+        answer = self.profile.unknown_cluster
+        if answer is UnknownCluster.EMPTY_PAGE_200:
+            return Reply(200, b'{"count":0,"records":[]}', self.profile.content_type)
+        if answer is UnknownCluster.NOT_FOUND_404:
+            return self.replies.error(404, "DWS.0404", message)
+        if answer is UnknownCluster.CRASH_500:
+            return self.replies.error(500, "DWS.9999", "Internal server error.")
+        return self.replies.error(400, "DWS.0001", message)
+
     def page(self, source: RecordSource, offset: int, limit: int) -> Reply:
-        """The page body; faults change which records it holds and what count says."""
+        """The page body; a fault's profile changes which records it holds and what count says."""
+        profile = self.profile
         total = len(source)
-        visible = total - 1 if self.fault == "drop-last-record" and total else total
-        size = IGNORED_LIMIT_PAGE_SIZE if self.fault == "ignore-limit" else limit
+        visible = total - 1 if profile.hide_last_record and total else total
+        size = profile.fixed_page_size or limit
         offset = max(offset, 0)
-        if self.fault == "page-by-record":
+        start = offset * size
+        if profile.page_start is PageStart.RECORD_INDEX:
             start = offset
-        elif self.fault == "one-based-offset":
+        elif profile.page_start is PageStart.ONE_BASED:
             start = max(offset - 1, 0) * size
-        else:
-            start = offset * size
-        if self.fault == "overlapping-pages" and offset > 0:
+        elif profile.page_start is PageStart.OVERLAPPING and offset > 0:
             start -= 1
         start, stop = min(start, visible), min(start + size, visible)
         count = total
-        if self.fault == "count-is-page-size":
+        if profile.count is CountRule.PAGE_SIZE:
             count = stop - start
-        elif self.fault == "count-drifts":
+        elif profile.count is CountRule.DRIFTS:
             count = total + offset
-        count_text = f'"{count}"' if self.fault == "count-as-string" else str(count)
+        count_text = f'"{count}"' if profile.count_as_string else str(count)
         head = b'{"count":' + count_text.encode() + b',"records":['
-        content_type = TEXT if self.fault == "wrong-content-type" else JSON
         if stop - start <= STREAM_CHUNK:
-            return Reply(200, head + b",".join(source.encoded(start, stop)) + b"]}", content_type)
-        return Reply(200, _stream(source, start, stop, head), content_type)
+            return Reply(200, head + b",".join(source.encoded(start, stop)) + b"]}", profile.content_type)
+        return Reply(200, _stream(source, start, stop, head), profile.content_type)
 
-    def invalid(self, problem: Invalid) -> Reply:
-        if self.fault == "validation-422":
-            location = "path" if problem.parameter in {"project_id", "cluster_id", None} else "query"
-            detail = [
-                {
-                    "loc": [location, problem.parameter or "path"],
-                    "msg": problem.message,
-                    "type": "value_error",
-                }
-            ]
-            return Reply(422, json.dumps({"detail": detail}).encode())
-        if self.fault == "not-found-404" and problem.parameter == "cluster_id":
-            return self.error(404, "DWS.0404", problem.message)
-        return self.error(400, "DWS.0001", problem.message)
-
-    def error(self, status: int, code: str, message: str) -> Reply:
-        """A Huawei error body (or the plain-error-body fault's {"message": ...})."""
-        body = (
-            {"message": message}
-            if self.fault == "plain-error-body"
-            else {"error_code": code, "error_msg": message}
-        )
-        return Reply(status, json.dumps(body, ensure_ascii=False).encode())
+    def _throttle_wait(self) -> int | None:
+        """Seconds to wait if throttled: per --throttle, else every n-th request in a throttle fault."""
+        if self.throttle is not None:
+            return self.throttle.take()
+        throttling = self.profile.throttling
+        if throttling is None:
+            return None
+        self._endpoint_calls += 1
+        return 1 if self._endpoint_calls % throttling.every == 0 else None
 
     async def _send(self, send: Send, reply: Reply, request_id: str) -> None:
         headers = [(b"content-type", reply.content_type), *reply.headers]
-        if self.fault != "missing-request-id":
+        if self.profile.request_id_header:
             headers.append((b"x-request-id", request_id.encode()))
         if isinstance(reply.body, bytes):
             headers.append((b"content-length", str(len(reply.body)).encode()))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
+import errno
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 
+from dws_upgrade_records.cli_support import OneLineArgumentParser, port_number, run_main
 from dws_upgrade_records.mock.app import MockApp, create_app
 from dws_upgrade_records.mock.config import MockConfig
 from dws_upgrade_records.mock.data import DataError
@@ -20,13 +22,15 @@ from dws_upgrade_records.spec import SpecError
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
-def parser() -> argparse.ArgumentParser:
-    result = argparse.ArgumentParser(prog="dws-mock", description="Reference mock of DWS ListUpdateRecord.")
+def parser() -> OneLineArgumentParser:
+    result = OneLineArgumentParser(prog="dws-mock", description="Reference mock of DWS ListUpdateRecord.")
     result.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     result.add_argument(
-        "--port", type=int, default=8787, help="port to listen on, 0 for a free one (default 8787)"
+        "--port", type=port_number, default=8787, help="port to listen on, 0 for a free one (default 8787)"
     )
-    result.add_argument("--spec", type=Path, help="openapi.yaml to read the rules from (default: the repo's)")
+    result.add_argument(
+        "--spec", type=Path, help="openapi.yaml to read the rules from (default: the packaged one)"
+    )
     result.add_argument("--data", type=Path, help="data file, JSON or YAML (default: the bundled demo data)")
     result.add_argument(
         "--records", type=int, default=0, metavar="N", help="add a generated cluster of N records"
@@ -34,12 +38,31 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--fault", choices=list(FAULTS), metavar="NAME", help="exhibit one catalogued bug")
     result.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
     result.add_argument(
+        "--throttle",
+        metavar="RATE",
+        help="throttle like the API gateway, e.g. 20/s or 300/m: over it, 429 APIGW.0308 + Retry-After",
+    )
+    result.add_argument(
+        "--live-upgrade",
+        type=float,
+        metavar="SECONDS",
+        help="the demo cluster moves one upgrade step every SECONDS (a record finishes or one is added)",
+    )
+    result.add_argument(
+        "--seed", type=int, default=0, help="fixes what each --live-upgrade step does (default 0)"
+    )
+    result.add_argument(
         "--log-level", choices=LOG_LEVELS, default="info", help="info logs one line per request"
     )
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
+    return run_main("dws-mock", lambda: _serve(argv), argv)
+
+
+def _serve(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     if args.list_faults:
         width = max(len(name) for name in FAULTS)
@@ -52,7 +75,16 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        config = MockConfig(args.spec, args.data, args.fault, args.records, args.log_level)
+        config = MockConfig(
+            args.spec,
+            args.data,
+            args.fault,
+            args.records,
+            args.log_level,
+            throttle=args.throttle,
+            live_upgrade=args.live_upgrade,
+            seed=args.seed,
+        )
         app = create_app(config)
     except (SpecError, DataError, UnknownFaultError, ValueError) as exc:
         print(f"dws-mock: error: {exc}", file=sys.stderr)
@@ -61,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         sock = listen_socket(args.host, args.port)
     except OSError as exc:
         print(
-            f"dws-mock: error: cannot listen on {args.host}:{args.port}: {exc} (choose another --port)",
+            f"dws-mock: error: cannot listen on {args.host}:{args.port}: {_listen_advice(exc)}",
             file=sys.stderr,
         )
         return 2
@@ -70,6 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     print(_describe(config, app), flush=True)
     uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     return 0
+
+
+def _listen_advice(exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return "the port is in use; choose another --port, or --port 0 for a free one"
+    if exc.errno == errno.EACCES:
+        return "permission denied; choose a --port above 1023"
+    return f"{exc.strerror or exc}; check --host (e.g. 127.0.0.1)"
 
 
 def _describe(config: MockConfig, app: MockApp) -> str:
@@ -88,6 +128,13 @@ def _describe(config: MockConfig, app: MockApp) -> str:
         ]
     else:
         lines.append(f"data: {config.data_path} (credentials as in that file)")
+    if config.throttle:
+        lines.append(f"throttle: {config.throttle} (over it: 429 APIGW.0308 with Retry-After)")
+    if config.live_upgrade is not None and app.live is not None:
+        lines.append(
+            f"live upgrade: one step every {config.live_upgrade:g} s on the live cluster"
+            f" ({len(app.live)} records now), seed {config.seed}; each step is logged as 'live step N'"
+        )
     if config.generated_records:
         lines.append(f"generated cluster: {DEMO.generated_cluster_id} ({config.generated_records} records)")
     return "\n".join(lines)

@@ -1,43 +1,250 @@
-"""The fault catalog: named, realistic server bugs, so the contract suite can prove it detects each."""
+"""The fault catalog: named, realistic server bugs, so the contract suite can prove it detects each.
+
+A fault is data: a FaultProfile says what it changes in paging, counting, records, status, headers and
+authentication, and the request path reads the profile. Adding a fault means one Fault member, one
+CATALOG entry and one test in tests/mock/test_mock_faults.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
 from types import MappingProxyType
 
-FAULTS: Mapping[str, str] = MappingProxyType(
+from dws_upgrade_records.mock.auth import SignatureRules
+from dws_upgrade_records.mock.records import Shaper, drop_job_id, epoch_start_time, null_status, unchanged
+
+STRICT_SIGNATURES = SignatureRules()
+JSON = b"application/json"
+TEXT = b"text/plain; charset=utf-8"
+
+
+class Fault(StrEnum):
+    """Every fault the mock can serve, by its command-line name."""
+
+    PAGE_BY_RECORD = "page-by-record"
+    ONE_BASED_OFFSET = "one-based-offset"
+    IGNORE_LIMIT = "ignore-limit"
+    DEFAULT_LIMIT_20 = "default-limit-20"
+    COUNT_IS_PAGE_SIZE = "count-is-page-size"
+    OVERLAPPING_PAGES = "overlapping-pages"
+    DROP_LAST_RECORD = "drop-last-record"
+    COUNT_DRIFTS = "count-drifts"
+    COUNT_AS_STRING = "count-as-string"
+    EPOCH_TIMES = "epoch-times"
+    MISSING_JOB_ID = "missing-job-id"
+    NULL_STATUS = "null-status"
+    NOT_FOUND_404 = "not-found-404"
+    UNKNOWN_CLUSTER_EMPTY_PAGE = "unknown-cluster-empty-page"
+    UNKNOWN_CLUSTER_404 = "unknown-cluster-404"
+    UNKNOWN_CLUSTER_500 = "unknown-cluster-500"
+    VALIDATION_422 = "validation-422"
+    ACCEPT_NEGATIVE_OFFSET = "accept-negative-offset"
+    ACCEPT_ZERO_LIMIT = "accept-zero-limit"
+    CRASH_ON_LARGE_PAGE = "crash-on-large-page"
+    IGNORE_AUTH = "ignore-auth"
+    OTHER_PROJECT_ALLOWED = "other-project-allowed"
+    AKSK_STALE_DATE = "aksk-stale-date"
+    AKSK_UNSIGNED_DATE = "aksk-unsigned-date"
+    AKSK_QUERY_UNSIGNED = "aksk-query-unsigned"
+    AKSK_OTHER_KEY = "aksk-other-key"
+    WRONG_CONTENT_TYPE = "wrong-content-type"
+    MISSING_REQUEST_ID = "missing-request-id"
+    PLAIN_ERROR_BODY = "plain-error-body"
+    THROTTLE_NO_RETRY_AFTER = "throttle-no-retry-after"
+    THROTTLE_BAD_BODY = "throttle-bad-body"
+    HANG = "hang"
+
+
+class PageStart(Enum):
+    """Where a page starts, given offset and the page size."""
+
+    PAGE_INDEX = "offset * size (conformant)"
+    RECORD_INDEX = "offset"
+    ONE_BASED = "(offset - 1) * size, offset 0 and 1 both the first page"
+    OVERLAPPING = "offset * size - 1 after the first page"
+
+
+class CountRule(Enum):
+    """What `count` says."""
+
+    TOTAL = "the cluster's total (conformant)"
+    PAGE_SIZE = "the records on this page"
+    DRIFTS = "the total plus the offset"
+
+
+class UnknownCluster(Enum):
+    """The answer to a well-formed cluster id that is not a cluster of the project."""
+
+    REJECT_400 = "400 DWS.0001 (the contract's decision)"
+    NOT_FOUND_404 = "404 DWS.0404"
+    EMPTY_PAGE_200 = "200 with count 0 and no records"
+    CRASH_500 = "500 DWS.9999"
+
+
+class InvalidStyle(Enum):
+    """The answer to a parameter that breaks its rule."""
+
+    HUAWEI_400 = "400 with a DWS error body (conformant)"
+    FASTAPI_422 = "422 with FastAPI's {'detail': [...]}"
+
+
+@dataclass(frozen=True)
+class Throttling:
+    """A server that throttles on its own (every `every`-th request) and how its 429 looks."""
+
+    every: int = 5
+    retry_after: bool = True
+    error_body: bool = True
+
+
+@dataclass(frozen=True)
+class FaultProfile:
+    """What one fault changes; the defaults are the conformant server, so a profile names only its bug."""
+
+    description: str
+    # Paging
+    page_start: PageStart = PageStart.PAGE_INDEX
+    fixed_page_size: int | None = None
+    hide_last_record: bool = False
+    minimum_overrides: Mapping[str, int | None] = field(default_factory=dict)
+    default_overrides: Mapping[str, int] = field(default_factory=dict)
+    # Counting
+    count: CountRule = CountRule.TOTAL
+    count_as_string: bool = False
+    # Records
+    shape_record: Shaper = unchanged
+    # Status
+    unknown_cluster: UnknownCluster = UnknownCluster.REJECT_400
+    malformed_cluster_answer: tuple[int, str] = (400, "DWS.0001")
+    invalid_style: InvalidStyle = InvalidStyle.HUAWEI_400
+    crash_above: int | None = None
+    hang: bool = False
+    # Headers and bodies
+    content_type: bytes = JSON
+    request_id_header: bool = True
+    plain_error_body: bool = False
+    throttling: Throttling | None = None
+    # Authentication
+    checks_credentials: bool = True
+    checks_project: bool = True
+    signature: SignatureRules = STRICT_SIGNATURES
+
+
+CONFORMANT = FaultProfile("none: the conformant server")
+
+CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
     {
-        "page-by-record": "offset is used as a record index instead of a page index",
-        "one-based-offset": "offset is treated as 1-based: offset=0 and offset=1 both return the first page",
-        "ignore-limit": "limit is ignored; every page has up to 50 records",
-        "default-limit-20": "an omitted limit means 20 instead of 10",
-        "count-is-page-size": "count is the number of records on this page, not the cluster's total",
-        "overlapping-pages": "every page after the first repeats the previous page's last record",
-        "drop-last-record": "the cluster's last record never appears on any page (count stays the total)",
-        "count-drifts": "count changes from page to page",
-        "count-as-string": "count is sent as a JSON string",
-        "epoch-times": "start_time is sent as an integer epoch",
-        "missing-job-id": "records lack the required job_id field",
-        "null-status": "status is null",
-        "not-found-404": "an invalid or unknown cluster_id gets 404",
-        "validation-422": "invalid parameters get 422 (FastAPI style) instead of 400",
-        "accept-negative-offset": "offset < 0 is accepted (200, first page)",
-        "accept-zero-limit": "limit = 0 is accepted (200, empty page)",
-        "crash-on-large-page": "a valid but large offset or limit (> 100000) gets 500",
-        "ignore-auth": "no token or an unknown token still gets 200",
-        "other-project-allowed": "a token of another project gets 200 instead of 403",
-        "wrong-content-type": "200 bodies are sent as text/plain",
-        "missing-request-id": "responses lack the X-Request-Id header",
-        "plain-error-body": 'error bodies are {"message": "..."} without error_code/error_msg',
-        "rate-limit-429": "every 5th request gets 429, an undocumented status",
-        "hang": "the records endpoint never answers",
+        Fault.PAGE_BY_RECORD: FaultProfile(
+            "offset is used as a record index instead of a page index", page_start=PageStart.RECORD_INDEX
+        ),
+        Fault.ONE_BASED_OFFSET: FaultProfile(
+            "offset is treated as 1-based: offset=0 and offset=1 both return the first page",
+            page_start=PageStart.ONE_BASED,
+        ),
+        Fault.IGNORE_LIMIT: FaultProfile(
+            "limit is ignored; every page has up to 50 records", fixed_page_size=50
+        ),
+        Fault.DEFAULT_LIMIT_20: FaultProfile(
+            "an omitted limit means 20 instead of 10", default_overrides={"limit": 20}
+        ),
+        Fault.COUNT_IS_PAGE_SIZE: FaultProfile(
+            "count is the number of records on this page, not the cluster's total", count=CountRule.PAGE_SIZE
+        ),
+        Fault.OVERLAPPING_PAGES: FaultProfile(
+            "every page after the first repeats the previous page's last record",
+            page_start=PageStart.OVERLAPPING,
+        ),
+        Fault.DROP_LAST_RECORD: FaultProfile(
+            "the cluster's last record never appears on any page (count stays the total)",
+            hide_last_record=True,
+        ),
+        Fault.COUNT_DRIFTS: FaultProfile("count changes from page to page", count=CountRule.DRIFTS),
+        Fault.COUNT_AS_STRING: FaultProfile("count is sent as a JSON string", count_as_string=True),
+        Fault.EPOCH_TIMES: FaultProfile(
+            "start_time is sent as an integer epoch", shape_record=epoch_start_time
+        ),
+        Fault.MISSING_JOB_ID: FaultProfile(
+            "records lack the required job_id field", shape_record=drop_job_id
+        ),
+        Fault.NULL_STATUS: FaultProfile("status is null", shape_record=null_status),
+        Fault.NOT_FOUND_404: FaultProfile(
+            "an invalid or unknown cluster_id gets 404",
+            unknown_cluster=UnknownCluster.NOT_FOUND_404,
+            malformed_cluster_answer=(404, "DWS.0404"),
+        ),
+        Fault.UNKNOWN_CLUSTER_EMPTY_PAGE: FaultProfile(
+            "a well-formed cluster_id that is not a cluster of the project gets 200 with an empty page",
+            unknown_cluster=UnknownCluster.EMPTY_PAGE_200,
+        ),
+        Fault.UNKNOWN_CLUSTER_404: FaultProfile(
+            "a well-formed cluster_id that is not a cluster of the project gets 404 (a malformed one 400)",
+            unknown_cluster=UnknownCluster.NOT_FOUND_404,
+        ),
+        Fault.UNKNOWN_CLUSTER_500: FaultProfile(
+            "a well-formed cluster_id that is not a cluster of the project gets 500 DWS.9999",
+            unknown_cluster=UnknownCluster.CRASH_500,
+        ),
+        Fault.VALIDATION_422: FaultProfile(
+            "invalid parameters get 422 (FastAPI style) instead of 400",
+            invalid_style=InvalidStyle.FASTAPI_422,
+        ),
+        Fault.ACCEPT_NEGATIVE_OFFSET: FaultProfile(
+            "offset < 0 is accepted (200, first page)", minimum_overrides={"offset": None}
+        ),
+        Fault.ACCEPT_ZERO_LIMIT: FaultProfile(
+            "limit = 0 is accepted (200, empty page)", minimum_overrides={"limit": 0}
+        ),
+        Fault.CRASH_ON_LARGE_PAGE: FaultProfile(
+            "a valid but large offset or limit (> 100000) gets 500", crash_above=100_000
+        ),
+        Fault.IGNORE_AUTH: FaultProfile(
+            "no token or an unknown token still gets 200", checks_credentials=False
+        ),
+        Fault.OTHER_PROJECT_ALLOWED: FaultProfile(
+            "a token of another project gets 200 instead of 403", checks_project=False
+        ),
+        Fault.AKSK_STALE_DATE: FaultProfile(
+            "an AK/SK signature with an X-Sdk-Date of any age is accepted (no 15-minute window)",
+            signature=SignatureRules(max_clock_skew=None),
+        ),
+        Fault.AKSK_UNSIGNED_DATE: FaultProfile(
+            "an AK/SK signature whose SignedHeaders leave out X-Sdk-Date is accepted",
+            signature=SignatureRules(date_must_be_signed=False),
+        ),
+        Fault.AKSK_QUERY_UNSIGNED: FaultProfile(
+            "an AK/SK signature is also accepted if it covers the request without its query string,"
+            " so a query added after signing passes",
+            signature=SignatureRules(query_covered=False),
+        ),
+        Fault.AKSK_OTHER_KEY: FaultProfile(
+            "an AK/SK signature made with another access key's secret is accepted (any known SK validates)",
+            signature=SignatureRules(secret_bound_to_key=False),
+        ),
+        Fault.WRONG_CONTENT_TYPE: FaultProfile("200 bodies are sent as text/plain", content_type=TEXT),
+        Fault.MISSING_REQUEST_ID: FaultProfile(
+            "responses lack the X-Request-Id header", request_id_header=False
+        ),
+        Fault.PLAIN_ERROR_BODY: FaultProfile(
+            'error bodies are {"message": "..."} without error_code/error_msg', plain_error_body=True
+        ),
+        Fault.THROTTLE_NO_RETRY_AFTER: FaultProfile(
+            "each 5th request (or each over --throttle) gets 429 without Retry-After",
+            throttling=Throttling(retry_after=False),
+        ),
+        Fault.THROTTLE_BAD_BODY: FaultProfile(
+            "each 5th request (or each over --throttle) gets 429 with a body that is not an error body",
+            throttling=Throttling(error_body=False),
+        ),
+        Fault.HANG: FaultProfile("the records endpoint never answers", hang=True),
     }
 )
 
-# The page size the ignore-limit bug hard-codes, and the size above which crash-on-large-page fails.
-IGNORED_LIMIT_PAGE_SIZE = 50
-CRASH_THRESHOLD = 100_000
-RATE_LIMIT_EVERY = 5
+# The catalog as names and one-line descriptions, for the CLI, scripts and docs.
+FAULTS: Mapping[str, str] = MappingProxyType(
+    {fault.value: profile.description for fault, profile in CATALOG.items()}
+)
 
 
 class UnknownFaultError(ValueError):
@@ -49,3 +256,9 @@ def check_fault(name: str | None) -> str | None:
     if name is None or name in FAULTS:
         return name
     raise UnknownFaultError(f"unknown fault {name!r}; choose one of: {', '.join(FAULTS)} (see --list-faults)")
+
+
+def profile_of(name: str | None) -> FaultProfile:
+    """The profile a mock serves: the named fault's, or the conformant one for None."""
+    checked = check_fault(name)
+    return CONFORMANT if checked is None else CATALOG[Fault(checked)]

@@ -1,14 +1,24 @@
-"""Match the endpoint's path shape and check every parameter against the rules read from openapi.yaml."""
+"""Match the endpoint's path shape and check every parameter against its JSON schema from openapi.yaml.
+
+Raw text is parsed here first (what an integer looks like in a query, percent-decoding, repeats): that is
+the project's decision and no schema says it. The parsed value is then validated against the parameter's
+whole schema by jsonschema (OpenAPI 3.0 dialect), so every keyword the spec uses applies: bounds with their
+exclusive flags, enum, multipleOf, pattern, lengths and format.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from dws_upgrade_records.spec import Contract, ParamRule
+from jsonschema.exceptions import ValidationError
+from jsonschema.validators import extend
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
+
+from dws_upgrade_records.spec import Contract, ParamRule, ecma_regex
 
 INTEGER_TEXT = re.compile(r"-?[0-9]+\Z", re.ASCII)
 # Longer than any int64: out of range whatever the bounds, and never handed to int() (which caps digits).
@@ -80,6 +90,74 @@ class EndpointShape:
         return values
 
 
+def _ecma_pattern(
+    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    """The pattern keyword with ECMA-262 semantics (Python's `$` would also match before a final newline)."""
+    if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+ParameterValidator = extend(OAS30Validator, {"pattern": _ecma_pattern})
+# Which broken keyword a message names when a value breaks several: the most basic first.
+KEYWORD_ORDER = ("type", "enum", "minimum", "maximum", "multipleOf", "minLength", "maxLength", "pattern")
+
+
+class SchemaRule:
+    """One parameter's JSON schema, compiled once, turning its first broken keyword into a clear rule."""
+
+    def __init__(self, name: str, schema: Mapping[str, Any]) -> None:
+        self.name = name
+        self.schema = dict(schema)
+        self.validator = ParameterValidator(self.schema, format_checker=oas30_format_checker)
+        self.noun = "an integer " if self.schema.get("type") == "integer" else ""
+
+    def problem(self, value: Any, text: str) -> Invalid | None:
+        """The first broken rule of `value` (parsed from `text`, which messages quote), or None."""
+        errors = list(self.validator.iter_errors(value))
+        if not errors:
+            return None
+        error = min(errors, key=_keyword_rank)
+        return Invalid(self.name, self.rule(str(error.validator), text))
+
+    def rule(self, keyword: str, text: str) -> str:
+        schema = self.schema
+        if keyword == "minimum":
+            strictly = (
+                "greater than" if schema.get("exclusiveMinimum") is True else "greater than or equal to"
+            )
+            return f"must be {self.noun}{strictly} {schema['minimum']}"
+        if keyword == "maximum":
+            strictly = "less than" if schema.get("exclusiveMaximum") is True else "less than or equal to"
+            return f"must be {self.noun}{strictly} {schema['maximum']}"
+        if keyword == "enum":
+            return f"must be one of {', '.join(str(item) for item in schema['enum'])}"
+        if keyword == "multipleOf":
+            return f"must be a multiple of {schema['multipleOf']}"
+        if keyword == "minLength":
+            return f"must be at least {schema['minLength']} characters long"
+        if keyword == "maxLength":
+            return f"must be at most {schema['maxLength']} characters long"
+        if keyword == "pattern":
+            return f"must match {schema['pattern']}, got {shown(text)}"
+        if keyword == "format":
+            return f"must be a valid {schema['format']}, got {shown(text)}"
+        return f"must satisfy the spec's {keyword} rule, got {shown(text)}"
+
+
+def _keyword_rank(error: ValidationError) -> int:
+    keyword = str(error.validator)
+    return KEYWORD_ORDER.index(keyword) if keyword in KEYWORD_ORDER else len(KEYWORD_ORDER)
+
+
+def relaxed(schema: Mapping[str, Any], minimum: int | None) -> dict[str, Any]:
+    """A fault's changed minimum: None drops the lower bound, a number replaces it (inclusive)."""
+    changed = {key: value for key, value in schema.items() if key not in {"minimum", "exclusiveMinimum"}}
+    if minimum is not None:
+        changed["minimum"] = minimum
+    return changed
+
+
 class ParameterChecker:
     """Applies the spec's rules; faults may relax a minimum or change a default, never the spec itself."""
 
@@ -92,8 +170,14 @@ class ParameterChecker:
         self.shape = EndpointShape(contract.path_template)
         self.path_rules = contract.params_in("path")
         self.query_rules = {rule.name: rule for rule in contract.params_in("query")}
-        self.patterns = {rule.name: rule.compiled_pattern for rule in contract.parameters.values()}
-        self.minimum_overrides = dict(minimum_overrides or {})
+        overrides = dict(minimum_overrides or {})
+        self.schemas = {
+            rule.name: SchemaRule(
+                rule.name,
+                relaxed(rule.schema, overrides[rule.name]) if rule.name in overrides else rule.schema,
+            )
+            for rule in contract.parameters.values()
+        }
         self.defaults = {rule.name: rule.default for rule in self.query_rules.values()}
         self.defaults.update(default_overrides or {})
 
@@ -103,10 +187,10 @@ class ParameterChecker:
             return path_values
         values: dict[str, Any] = {}
         for rule in self.path_rules:
-            problem = self.check_string(rule, path_values[rule.name])
-            if problem is not None:
-                return problem
-            values[rule.name] = path_values[rule.name]
+            checked = self.check_value(rule, path_values[rule.name])
+            if isinstance(checked, Invalid):
+                return checked
+            values[rule.name] = checked
         query = self.parse_query(query_string)
         if isinstance(query, Invalid):
             return query
@@ -119,7 +203,7 @@ class ParameterChecker:
                 continue
             if len(given) > 1:
                 return Invalid(name, "must be given at most once")
-            checked = self.check_query_value(rule, given[0])
+            checked = self.check_value(rule, given[0])
             if isinstance(checked, Invalid):
                 return checked
             values[name] = checked
@@ -139,34 +223,19 @@ class ParameterChecker:
             grouped.setdefault(name, []).append(value)
         return grouped
 
-    def check_query_value(self, rule: ParamRule, text: str) -> Any:
+    def check_value(self, rule: ParamRule, text: str) -> Any:
+        """The value parsed from its raw text, then checked against the parameter's schema."""
+        value: Any = text
         if rule.type == "integer":
-            return self.check_integer(rule, text)
-        return self.check_string(rule, text) or text
+            if not INTEGER_TEXT.match(text):
+                return Invalid(rule.name, f"must be an integer, got {shown(text)}")
+            value = parse_integer(text)
+        return self.schemas[rule.name].problem(value, text) or value
 
-    def check_integer(self, rule: ParamRule, text: str) -> int | Invalid:
-        if not INTEGER_TEXT.match(text):
-            return Invalid(rule.name, f"must be an integer, got {shown(text)}")
-        low, high = rule.integer_bounds
-        if rule.name in self.minimum_overrides:
-            low = self.minimum_overrides[rule.name]
-        digits = text.lstrip("-")
-        if len(digits) > MAX_INTEGER_DIGITS:
-            number = -BEYOND_INT64 if text.startswith("-") else BEYOND_INT64
-        else:
-            number = int(text)
-        if low is not None and number < low:
-            return Invalid(rule.name, f"must be an integer greater than or equal to {low}")
-        if high is not None and number > high:
-            return Invalid(rule.name, f"must be an integer less than or equal to {high}")
-        return number
 
-    def check_string(self, rule: ParamRule, text: str) -> Invalid | None:
-        if rule.min_length is not None and len(text) < rule.min_length:
-            return Invalid(rule.name, f"must be at least {rule.min_length} characters long")
-        if rule.max_length is not None and len(text) > rule.max_length:
-            return Invalid(rule.name, f"must be at most {rule.max_length} characters long")
-        pattern = self.patterns.get(rule.name)
-        if pattern is not None and not pattern.search(text):
-            return Invalid(rule.name, f"must match {rule.pattern}, got {shown(text)}")
-        return None
+def parse_integer(text: str) -> int:
+    """Integer text as a number; beyond int64 it is clamped, out of range whatever the bounds, and never
+    handed to int() (which caps the digits it reads)."""
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        return -BEYOND_INT64 if text.startswith("-") else BEYOND_INT64
+    return int(text)

@@ -83,22 +83,13 @@ class GeneratedRecords:
         }
 
 
-def record_shaper(fault: str | None) -> Shaper:
-    """The per-record bug of a fault mode, or the identity for a conformant server."""
-    if fault == "epoch-times":
-        return _epoch_start_time
-    if fault == "missing-job-id":
-        return _drop_job_id
-    if fault == "null-status":
-        return _null_status
-    return _unchanged
-
-
-def _unchanged(record: Record) -> Record:
+def unchanged(record: Record) -> Record:
+    """The conformant server's records."""
     return record
 
 
-def _epoch_start_time(record: Record) -> Record:
+def epoch_start_time(record: Record) -> Record:
+    """start_time as an integer epoch (naive times read as UTC)."""
     started = datetime.fromisoformat(str(record["start_time"]))
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
@@ -106,11 +97,13 @@ def _epoch_start_time(record: Record) -> Record:
     return record
 
 
-def _drop_job_id(record: Record) -> Record:
+def drop_job_id(record: Record) -> Record:
+    """The record without its required job_id."""
     record.pop("job_id", None)
     return record
 
 
-def _null_status(record: Record) -> Record:
+def null_status(record: Record) -> Record:
+    """The record with status null."""
     record["status"] = None
     return record

@@ -77,6 +77,10 @@ def command(config: MockConfig, host: str = "127.0.0.1", port: int = 0) -> list[
         args += ["--records", str(config.generated_records)]
     if config.fault is not None:
         args += ["--fault", config.fault]
+    if config.throttle is not None:
+        args += ["--throttle", config.throttle]
+    if config.live_upgrade is not None:
+        args += ["--live-upgrade", repr(config.live_upgrade), "--seed", str(config.seed)]
     return args
 
 

@@ -63,6 +63,11 @@ def _parse_response(
 
         return response_403
 
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
+
     if response.status_code == 500:
         response_500 = ErrorResponse.from_dict(response.json())
 
@@ -108,7 +113,20 @@ def sync_detailed(
     and the same `count`.
 
     **Decision (unknown cluster):** a well-formed `cluster_id` that is not a cluster of the project
-    gets `400` with a DWS error body, because the document lists no `404` for this operation.
+    gets `400` with error code `DWS.0015`, because the document lists no `404` for this operation and
+    `400 DWS.0015` is what DWS answers on `/v1/{project_id}/clusters/{cluster_id}/lts-logs`, an API of
+    the
+    same generation (seen in the Terraform provider's error handling). Other DWS APIs answer differently
+    (`403 DWS.0015` on the v1.0 cluster detail, `404 DWS.0047` on several v2 APIs); neither status is in
+    this operation's document, so clients should treat any `4xx` naming the cluster as "no such
+    cluster".
+
+    **Decision (throttling):** the document lists no `429`, yet Huawei's API gateway, which fronts every
+    Huawei Cloud API, answers `429` with error code `APIGW.0308` on any API when a throttling threshold
+    is reached, and the official SDK (`huaweicloudsdkcore` 3.1.219) retries `429` by itself. So `429` is
+    documented here: a client should wait `Retry-After` seconds and send the same request again, and a
+    `429` is never a contract violation by itself, as long as it carries the documented body and
+    headers.
 
     Example request:
 
@@ -163,7 +181,20 @@ def sync(
     and the same `count`.
 
     **Decision (unknown cluster):** a well-formed `cluster_id` that is not a cluster of the project
-    gets `400` with a DWS error body, because the document lists no `404` for this operation.
+    gets `400` with error code `DWS.0015`, because the document lists no `404` for this operation and
+    `400 DWS.0015` is what DWS answers on `/v1/{project_id}/clusters/{cluster_id}/lts-logs`, an API of
+    the
+    same generation (seen in the Terraform provider's error handling). Other DWS APIs answer differently
+    (`403 DWS.0015` on the v1.0 cluster detail, `404 DWS.0047` on several v2 APIs); neither status is in
+    this operation's document, so clients should treat any `4xx` naming the cluster as "no such
+    cluster".
+
+    **Decision (throttling):** the document lists no `429`, yet Huawei's API gateway, which fronts every
+    Huawei Cloud API, answers `429` with error code `APIGW.0308` on any API when a throttling threshold
+    is reached, and the official SDK (`huaweicloudsdkcore` 3.1.219) retries `429` by itself. So `429` is
+    documented here: a client should wait `Retry-After` seconds and send the same request again, and a
+    `429` is never a contract violation by itself, as long as it carries the documented body and
+    headers.
 
     Example request:
 
@@ -213,7 +244,20 @@ async def asyncio_detailed(
     and the same `count`.
 
     **Decision (unknown cluster):** a well-formed `cluster_id` that is not a cluster of the project
-    gets `400` with a DWS error body, because the document lists no `404` for this operation.
+    gets `400` with error code `DWS.0015`, because the document lists no `404` for this operation and
+    `400 DWS.0015` is what DWS answers on `/v1/{project_id}/clusters/{cluster_id}/lts-logs`, an API of
+    the
+    same generation (seen in the Terraform provider's error handling). Other DWS APIs answer differently
+    (`403 DWS.0015` on the v1.0 cluster detail, `404 DWS.0047` on several v2 APIs); neither status is in
+    this operation's document, so clients should treat any `4xx` naming the cluster as "no such
+    cluster".
+
+    **Decision (throttling):** the document lists no `429`, yet Huawei's API gateway, which fronts every
+    Huawei Cloud API, answers `429` with error code `APIGW.0308` on any API when a throttling threshold
+    is reached, and the official SDK (`huaweicloudsdkcore` 3.1.219) retries `429` by itself. So `429` is
+    documented here: a client should wait `Retry-After` seconds and send the same request again, and a
+    `429` is never a contract violation by itself, as long as it carries the documented body and
+    headers.
 
     Example request:
 
@@ -266,7 +310,20 @@ async def asyncio(
     and the same `count`.
 
     **Decision (unknown cluster):** a well-formed `cluster_id` that is not a cluster of the project
-    gets `400` with a DWS error body, because the document lists no `404` for this operation.
+    gets `400` with error code `DWS.0015`, because the document lists no `404` for this operation and
+    `400 DWS.0015` is what DWS answers on `/v1/{project_id}/clusters/{cluster_id}/lts-logs`, an API of
+    the
+    same generation (seen in the Terraform provider's error handling). Other DWS APIs answer differently
+    (`403 DWS.0015` on the v1.0 cluster detail, `404 DWS.0047` on several v2 APIs); neither status is in
+    this operation's document, so clients should treat any `4xx` naming the cluster as "no such
+    cluster".
+
+    **Decision (throttling):** the document lists no `429`, yet Huawei's API gateway, which fronts every
+    Huawei Cloud API, answers `429` with error code `APIGW.0308` on any API when a throttling threshold
+    is reached, and the official SDK (`huaweicloudsdkcore` 3.1.219) retries `429` by itself. So `429` is
+    documented here: a client should wait `Retry-After` seconds and send the same request again, and a
+    `429` is never a contract violation by itself, as long as it carries the documented body and
+    headers.
 
     Example request:
 
