@@ -13,9 +13,9 @@ from tests.proxy.conftest import Proxy, blamed, result_of
 # Faults a paging client with valid credentials and valid parameters cannot make the mock show.
 NOT_EXERCISED = {
     "not-found-404": "only an unknown or malformed cluster_id gets the 404; the client reads a real cluster",
-    "unknown-cluster-empty-page": "only a cluster that is not the project's shows it; the client reads its own",
-    "unknown-cluster-404": "only a cluster that is not the project's shows it; the client reads its own",
-    "unknown-cluster-500": "only a cluster that is not the project's shows it; the client reads its own",
+    "unknown-cluster-empty-page": "only a cluster outside the project shows it; the client reads its own",
+    "unknown-cluster-404": "only a cluster outside the project shows it; the client reads its own",
+    "unknown-cluster-500": "only a cluster outside the project shows it; the client reads its own",
     "validation-422": "only invalid parameters get the 422; the client sends valid ones",
     "accept-negative-offset": "needs offset < 0; a paging client starts at 0 and counts up",
     "accept-zero-limit": "needs limit=0; see the limit=0 client in test_proxy_paging_clients.py",

@@ -4,6 +4,7 @@ legitimate habits (only the first page, every page in order, pages fetched at on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -136,3 +137,19 @@ def test_pages_fetched_at_once_are_not_flagged(big_mock: str, proxy: Proxy) -> N
         pages = list(pool.map(lambda n: get(http, DEMO.generated_cluster_id, offset=n, limit=50), range(6)))
     assert sum(len(page) for page in pages) == BIG_CLUSTER
     assert blamed(run) == {}
+
+
+def test_records_added_while_a_client_pages_are_not_a_violation(proxy: Proxy) -> None:
+    """The mock's live cluster: upgrades progress and new records appear on top between the pages."""
+    live = MockConfig(log_level="error", live_upgrade=0.05, seed=3)
+    counts = set()
+    with embedded_mock(live) as mock, proxy(mock) as (url, run), token_client(url) as http:
+        for offset in range(20):
+            answer = http.get(records_path(), params={"offset": offset, "limit": 5}).json()
+            counts.add(answer["count"])
+            if len(answer["records"]) < 5:
+                break
+            time.sleep(0.15)
+    assert len(counts) > 1, "the data held still: nothing was shown"
+    assert blamed(run) == {}
+    assert any("live data, not a violation" in warning for warning in result_of(run)["warnings"])
