@@ -1,76 +1,64 @@
-"""The checking half: exchanges queue up after forwarding and are checked one by one, off the request path.
+"""The verdict's state of one proxy run: every checked exchange's findings, warnings and counts.
 
-The queue is bounded in entries and in captured bytes: when the checks fall behind, an exchange is still
-forwarded but goes unchecked, and the report says how many did, rather than memory growing or clients
-waiting.
+`checking` decides where a Monitor lives (the proxy's process or a process of its own) and feeds it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections import Counter
 
 from contract_tests.proxy.exchange import Exchange
-from contract_tests.proxy.exchange_checks import ExchangeChecker
+from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker
 from contract_tests.proxy.sequences import SequenceTracker
 from contract_tests.verdict import Finding, Ledger
 
-QUEUE_ENTRIES = 4096
-QUEUE_BYTES = 64 << 20
 MAX_WARNING_KINDS = 100
+# Checks the proxy applies to every exchange, listed in the reports even when none is violated.
+CLIENT_CHECKS = ("client_parameters_valid", "client_sends_credentials", "client_method")
+SEQUENCE_CHECKS = (
+    "client_page_index_paging",
+    "client_no_skipped_pages",
+    "client_no_repeated_pages",
+    "count_stable",
+    "pages_partition_records",
+)
 
 
 class Monitor:
-    """Owns the ledger of one proxy run; `submit` never blocks, `run` drains the queue."""
+    """Checks exchanges one at a time and keeps what they showed, in the suite's Ledger."""
 
     def __init__(self, checker: ExchangeChecker) -> None:
         self.checker = checker
         self.tracker = SequenceTracker()
         self.ledger = Ledger()
+        self.ledger.ran(*(check.__name__ for check in RESPONSE_CHECKS), *CLIENT_CHECKS, *SEQUENCE_CHECKS)
         self.warnings: Counter[str] = Counter()
-        self.queue: asyncio.Queue[Exchange] = asyncio.Queue(QUEUE_ENTRIES)
-        self.queued_bytes = 0
         self.unchecked = 0
+        self.queue_limits = ""
         self.upstream_failures: Counter[str] = Counter()
 
-    def submit(self, exchange: Exchange) -> None:
-        """Called by the forwarder once the client has its answer."""
-        size = len(exchange.body)
-        if self.queued_bytes + size > QUEUE_BYTES or self.queue.full():
-            self.unchecked += 1
-            self.ledger.response(exchange.status or 0, with_credentials=False)
-            return
-        self.queued_bytes += size
-        self.queue.put_nowait(exchange)
+    def skipped(self, status: int | None) -> None:
+        """An exchange forwarded but not checked (the checks fell behind): counted, never judged."""
+        self.unchecked += 1
+        self.ledger.response(status or 0, with_credentials=False)
 
-    async def run(self) -> None:
-        while True:
-            exchange = await self.queue.get()
-            self.queued_bytes -= len(exchange.body)
-            self.process(exchange)
-            self.queue.task_done()
-
-    async def drain(self) -> None:
-        """Wait until every queued exchange is checked (for a report that includes them)."""
-        await self.queue.join()
+    def warn(self, text: str) -> None:
+        if text in self.warnings or len(self.warnings) < MAX_WARNING_KINDS:
+            self.warnings[text] += 1
 
     def process(self, exchange: Exchange) -> None:
         if exchange.status is None:
             self.ledger.failed_request(timeout=exchange.failure == "timeout")
             self.upstream_failures[exchange.failure or "unknown"] += 1
         else:
-            self.ledger.response(
-                exchange.status,
-                with_credentials=exchange.request_header(b"x-auth-token") is not None
-                or exchange.request_header(b"authorization") is not None,
+            credentials = any(
+                exchange.request_header(name) is not None for name in (b"x-auth-token", b"authorization")
             )
+            self.ledger.response(exchange.status, with_credentials=credentials)
         result = self.checker.check(exchange)
-        self.ledger.ran(*(finding.check for finding in result.findings))
         self._add(result.findings)
         for warning in result.warnings:
-            if warning in self.warnings or len(self.warnings) < MAX_WARNING_KINDS:
-                self.warnings[warning] += 1
+            self.warn(warning)
         if result.page is not None and result.listing is not None:
             self._add(self.tracker.observe(result.listing, result.page))
 
@@ -87,7 +75,7 @@ class Monitor:
         if self.unchecked:
             lines.append(
                 f"{self.unchecked} exchange(s) were forwarded but not checked: the checks fell behind the "
-                f"traffic (queue of {QUEUE_ENTRIES} exchanges / {QUEUE_BYTES >> 20} MiB)"
+                f"traffic ({self.queue_limits})"
             )
         for failure, count in sorted(self.upstream_failures.items()):
             lines.append(
@@ -104,9 +92,3 @@ class Monitor:
                 "(records added during a listing): live data, not a violation"
             )
         return lines
-
-
-async def stop_worker(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -22,10 +22,10 @@ import uvloop
 from schemathesis.config import SchemathesisConfig
 
 from contract_tests.errors import CannotRunError
-from contract_tests.proxy import report
-from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker
+from contract_tests.proxy.checking import Checking, ChildProcessChecking, InProcessChecking
+from contract_tests.proxy.exchange_checks import ExchangeChecker
 from contract_tests.proxy.forwarding import ADMIN_PREFIX, ForwardingApp, Scope, Send
-from contract_tests.proxy.monitor import Monitor, stop_worker
+from contract_tests.proxy.monitor import Monitor
 from contract_tests.proxy.options import ProxyOptions
 from contract_tests.proxy.upstream import Upstream
 from contract_tests.schema import find_operation, load_raw, load_schema
@@ -38,15 +38,6 @@ REPORT_PATH = ADMIN_PREFIX + "report"
 PROBE_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 TIDY_SECONDS = 5.0
-# Checks the proxy applies to every exchange, listed in the reports even when none is violated.
-CLIENT_CHECKS = ("client_parameters_valid", "client_sends_credentials", "client_method")
-SEQUENCE_CHECKS = (
-    "client_page_index_paging",
-    "client_no_skipped_pages",
-    "client_no_repeated_pages",
-    "count_stable",
-    "pages_partition_records",
-)
 PARSER_REJECTION = "Invalid HTTP request received"
 
 
@@ -101,39 +92,36 @@ def bind(options: ProxyOptions) -> socket.socket:
 
 @dataclass
 class ProxyRun:
-    """One proxy process's life; `outcome` and `summary` are set once its reports are written."""
+    """One proxy's life; `outcome`, `summary` and `paths` are set once its final reports are written."""
 
     options: ProxyOptions
-    monitor: Monitor
+    checking: Checking
+    upstream: Upstream
     outcome: Outcome | None = None
     summary: str = ""
     paths: list[Path] = field(default_factory=list)
 
     async def serve(self, sock: socket.socket, server: uvicorn.Server) -> None:
-        worker = asyncio.create_task(self.monitor.run())
+        await self.checking.start()
         tidying = asyncio.create_task(self._tidy())
         try:
             await server.serve(sockets=[sock])
         finally:
-            await self.monitor.drain()
-            await stop_worker(worker)
-            await stop_worker(tidying)
+            tidying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await tidying
             await self.upstream.aclose()
-        self.write_reports()
+            self.outcome, self.summary, self.paths = await self.checking.stop()
 
     async def _tidy(self) -> None:
         while True:
             await asyncio.sleep(TIDY_SECONDS)
             await self.upstream.tidy()
 
-    def write_reports(self) -> None:
-        self.outcome, self.summary, self.paths = report.write(self.options, self.monitor)
-
     async def admin(self, scope: Scope, send: Send) -> None:
         if scope["path"] == REPORT_PATH and scope["method"] == "GET":
-            await self.monitor.drain()
-            self.write_reports()
-            await _answer(send, 200, b"text/plain; charset=utf-8", self.summary.encode())
+            _outcome, summary, _paths = await self.checking.write_reports()
+            await _answer(send, 200, b"text/plain; charset=utf-8", summary.encode())
             return
         body = json.dumps(
             {"error_code": "PROXY.0404", "error_msg": f"the proxy's admin path is {REPORT_PATH}"}
@@ -141,8 +129,7 @@ class ProxyRun:
         await _answer(send, 404, b"application/json", body.encode())
 
     def app(self) -> ForwardingApp:
-        self.upstream = Upstream(self.options.base_url, self.options.upstream_timeout)
-        return ForwardingApp(self.options.base_url, self.upstream, self.monitor.submit, self.admin)
+        return ForwardingApp(self.options.base_url, self.upstream, self.checking.submit, self.admin)
 
 
 async def _answer(send: Send, status: int, content_type: bytes, body: bytes) -> None:
@@ -151,13 +138,18 @@ async def _answer(send: Send, status: int, content_type: bytes, body: bytes) -> 
     await send({"type": "http.response.body", "body": body})
 
 
-def prepare(options: ProxyOptions) -> tuple[ProxyRun, socket.socket, uvicorn.Server]:
-    """Everything that can make the proxy unable to run, checked before it listens (exit 2)."""
-    monitor = Monitor(build_checker(options.spec))
-    monitor.ledger.ran(*(check.__name__ for check in RESPONSE_CHECKS), *CLIENT_CHECKS, *SEQUENCE_CHECKS)
+def prepare(options: ProxyOptions, *, separate: bool) -> tuple[ProxyRun, socket.socket, uvicorn.Server]:
+    """Everything that can make the proxy unable to run, checked before it listens (exit 2).
+
+    `separate`: check in a child process (which reads the spec again) rather than in this one.
+    """
+    checker = build_checker(options.spec)
     probe_upstream(options)
     sock = bind(options)
-    run = ProxyRun(options, monitor)
+    checking: Checking = (
+        ChildProcessChecking(options) if separate else InProcessChecking(options, Monitor(checker))
+    )
+    run = ProxyRun(options, checking, Upstream(options.base_url, options.upstream_timeout))
     config = uvicorn.Config(
         run.app(),
         log_level="warning",
@@ -172,8 +164,8 @@ def prepare(options: ProxyOptions) -> tuple[ProxyRun, socket.socket, uvicorn.Ser
 
 def serve(options: ProxyOptions, announce: Callable[[str], None]) -> ProxyRun:
     """Serve in the foreground until SIGINT/SIGTERM (uvicorn's own handlers), then write the reports."""
-    run, sock, server = prepare(options)
-    with _counting_parser_rejections(run.monitor), contextlib.closing(sock):
+    run, sock, server = prepare(options, separate=True)
+    with _counting_parser_rejections(run.checking), contextlib.closing(sock):
         announce(f"{READY_MARKER}{base_url(sock)} -> {options.base_url}")
         _run_loop(run, sock, server)
     return run
@@ -187,12 +179,11 @@ def _run_loop(run: ProxyRun, sock: socket.socket, server: uvicorn.Server) -> Non
 
 @contextlib.contextmanager
 def embedded_proxy(options: ProxyOptions) -> Iterator[tuple[str, ProxyRun]]:
-    """The proxy in a thread of this process (for tests); its reports are written when the block ends."""
-    run, sock, server = prepare(options)
-    thread = threading.Thread(
-        target=asyncio.run, args=(run.serve(sock, server),), name="dws-proxy", daemon=True
-    )
-    with _counting_parser_rejections(run.monitor), contextlib.closing(sock):
+    """The proxy and its checks in a thread of this process (for tests); reports are written when the
+    block ends."""
+    run, sock, server = prepare(options, separate=False)
+    thread = threading.Thread(target=_run_loop, args=(run, sock, server), name="dws-proxy", daemon=True)
+    with _counting_parser_rejections(run.checking), contextlib.closing(sock):
         thread.start()
         try:
             while not server.started:
@@ -206,13 +197,13 @@ def embedded_proxy(options: ProxyOptions) -> Iterator[tuple[str, ProxyRun]]:
 
 
 @contextlib.contextmanager
-def _counting_parser_rejections(monitor: Monitor) -> Iterator[None]:
+def _counting_parser_rejections(checking: Checking) -> Iterator[None]:
     """Requests uvicorn's parser rejects (400) never reach the app: count them from its log."""
 
     class Rejections(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
             if record.getMessage().startswith(PARSER_REJECTION):
-                monitor.warnings["malformed HTTP requests were answered 400 by the proxy's HTTP parser"] += 1
+                checking.warn("malformed HTTP requests were answered 400 by the proxy's HTTP parser")
 
     handler = Rejections(logging.WARNING)
     logger = logging.getLogger("uvicorn.error")
