@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import queue
 import signal
 from collections import Counter
@@ -28,6 +29,7 @@ QUEUE_ENTRIES = 4096
 QUEUE_BYTES = 64 << 20
 LIMITS = f"a queue of {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB"
 REPLY_SECONDS = 120.0
+PARENT_CHECK_SECONDS = 2.0
 Written = tuple[Outcome, str, list[Path]]
 
 
@@ -102,6 +104,7 @@ class ChildProcessChecking:
             target=check_in_child,
             args=(options, self.queue, child_end, self.in_flight),
             name="dws-proxy-checks",
+            daemon=True,
         )
         self.unchecked: Counter[int] = Counter()
 
@@ -157,10 +160,16 @@ def check_in_child(options: ProxyOptions, inbox: Any, replies: Connection, in_fl
     from contract_tests.proxy.server import build_checker
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
     monitor = Monitor(build_checker(options.spec))
     monitor.queue_limits = LIMITS
     while True:
-        item = inbox.get()
+        try:
+            item = inbox.get(timeout=PARENT_CHECK_SECONDS)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return  # the proxy was killed outright: nobody is left to report to
+            continue
         if isinstance(item, Exchange):
             with in_flight.get_lock():
                 in_flight.value -= len(item.body)
