@@ -120,3 +120,17 @@ def test_answers_keep_the_upstreams_headers(mock_url: str, proxy: Proxy) -> None
         proxied.headers["x-request-id"] != direct.headers["x-request-id"]
     )  # each call its own, from the mock
     assert len(proxied.headers["x-request-id"]) == len(direct.headers["x-request-id"])
+
+
+def test_an_aksk_client_signing_for_the_upstreams_host_passes_through(mock_url: str, proxy: Proxy) -> None:
+    """The recipe for the real gateway (docs/proxy.md): the client signs the upstream's Host, not the
+    proxy's address; the proxy keeps that Host, and the mock verifies the signature against it."""
+    gateway_host = "dws.ap-southeast-1.myhuaweicloud.com"
+    with proxy(mock_url) as (url, run):
+        client = connect(url, ak=DEMO.ak, sk=DEMO.sk, project_id=DEMO.project_id).with_headers(
+            {"Host": gateway_host}
+        )
+        with client:
+            records = list(iter_upgrade_records(client, DEMO.project_id, DEMO.cluster_id, page_size=PAGE_SIZE))
+    assert len(records) == 27
+    assert result_of(run)["statuses"] == {"200": result_of(run)["requests"]}
