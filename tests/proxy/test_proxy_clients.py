@@ -131,6 +131,8 @@ def test_an_aksk_client_signing_for_the_upstreams_host_passes_through(mock_url: 
             {"Host": gateway_host}
         )
         with client:
-            records = list(iter_upgrade_records(client, DEMO.project_id, DEMO.cluster_id, page_size=PAGE_SIZE))
+            records = list(
+                iter_upgrade_records(client, DEMO.project_id, DEMO.cluster_id, page_size=PAGE_SIZE)
+            )
     assert len(records) == 27
     assert result_of(run)["statuses"] == {"200": result_of(run)["requests"]}
