@@ -153,3 +153,23 @@ def test_records_added_while_a_client_pages_are_not_a_violation(proxy: Proxy) ->
     assert len(counts) > 1, "the data held still: nothing was shown"
     assert blamed(run) == {}
     assert any("live data, not a violation" in warning for warning in result_of(run)["warnings"])
+
+
+def test_a_throttled_client_that_retries_is_not_flagged(proxy: Proxy) -> None:
+    """The gateway's documented 429 (with Retry-After) is no violation, and a retry is no repeated page."""
+    throttled = MockConfig(log_level="error", throttle="3/s")
+    statuses = []
+    with embedded_mock(throttled) as mock, proxy(mock) as (url, run), token_client(url) as http:
+        offset = 0
+        for _ in range(40):
+            answer = http.get(records_path(), params={"offset": offset, "limit": 3})
+            statuses.append(answer.status_code)
+            if answer.status_code == 429:
+                time.sleep(float(answer.headers["retry-after"]) / 4)
+                continue
+            if len(answer.json()["records"]) < 3:
+                break
+            offset += 1
+    assert 429 in statuses
+    assert 200 in statuses
+    assert blamed(run) == {}
