@@ -4,8 +4,8 @@ pages that do not add up (the server's).
 A listing is what one client (credential + project + cluster) reads with one page size, from an
 `offset=0` request (or its first request) until its next `offset=0` or a pause. Each listing is judged as
 a whole when it closes, by its pages sorted by offset, so a client that fetches pages in parallel is not
-mistaken for one that skips. A client that only reads the first page makes a one-page listing: nothing
-to judge, never a finding.
+mistaken for one that skips: there, `offset=0` may even arrive after later pages, and it joins them.
+A client that only reads the first page makes a one-page listing: nothing to judge, never a finding.
 
 Live data: records are added on top while a client reads (see docs/proxy.md), which pushes records
 already seen onto the next page. A `count` that grows while the next page repeats records is that, not a
@@ -27,6 +27,9 @@ from contract_tests.verdict import Finding
 
 PHASE = "proxy"
 LISTING_IDLE_SECONDS = 60.0
+# Pages fetched at once reach the proxy in any order within this long: an `offset=0` that comes so soon
+# after a listing's first page belongs to it rather than starting a new one.
+PARALLEL_SECONDS = 2.0
 MAX_LISTINGS = 1024
 MAX_PAGES_PER_LISTING = 1000
 MAX_RECORDS_PER_LISTING = 20_000
@@ -54,10 +57,17 @@ def record_key(record: Any) -> str:
 
 @dataclass
 class Listing:
+    started: float
     pages: list[Page] = field(default_factory=list)
     records: int = 0
     truncated: bool = False
-    last_seen: float = field(default_factory=time.monotonic)
+    last_seen: float = 0.0
+
+    def restarted_by(self, page: Page, now: float) -> bool:
+        """Whether `page` starts a new listing: an `offset=0` after this one's own, or after a while."""
+        if page.offset != 0:
+            return False
+        return any(seen.offset == 0 for seen in self.pages) or now - self.started > PARALLEL_SECONDS
 
 
 ListingKey = tuple[str, str, str, int]  # caller identity, project, cluster, page size
@@ -77,11 +87,13 @@ class SequenceTracker:
         findings = self._close_idle(now)
         key = (*client, page.limit)
         listing = self.listings.get(key)
-        if listing is not None and (page.offset == 0 or len(listing.pages) >= MAX_PAGES_PER_LISTING):
+        if listing is not None and (
+            listing.restarted_by(page, now) or len(listing.pages) >= MAX_PAGES_PER_LISTING
+        ):
             findings += self.judge(self.listings.pop(key))
             listing = None
         if listing is None:
-            listing = Listing()
+            listing = Listing(started=now)
             self.listings[key] = listing
             if len(self.listings) > MAX_LISTINGS:
                 findings += self.judge(self.listings.popitem(last=False)[1])
