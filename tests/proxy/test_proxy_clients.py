@@ -58,15 +58,26 @@ def client_layer_records(base_url: str, **credentials: str | None) -> list[dict[
         ]
 
 
+def client_layer_bodies(base_url: str) -> list[bytes]:
+    """Raw pages through the client layer's own (signing) httpx client."""
+    client = connect(base_url, ak=DEMO.ak, sk=DEMO.sk, project_id=DEMO.project_id)
+    with client:
+        http = client.get_httpx_client()
+        path = f"/v1/{DEMO.project_id}/clusters/{DEMO.cluster_id}/upgrade-management/records"
+        return [http.get(path, params={"offset": offset, "limit": PAGE_SIZE}).content for offset in range(4)]
+
+
 def test_client_layer_with_token_and_with_aksk_through_the_proxy(mock_url: str, proxy: Proxy) -> None:
     aksk = {"ak": DEMO.ak, "sk": DEMO.sk, "project_id": DEMO.project_id}
     with proxy(mock_url) as (url, run):
         by_token = client_layer_records(url, token=DEMO.token)
         by_signature = client_layer_records(url, **aksk)
+        raw = client_layer_bodies(url)
     direct = client_layer_records(mock_url, token=DEMO.token)
     assert len(direct) == 27
     assert by_token == direct
     assert by_signature == direct
+    assert raw == client_layer_bodies(mock_url)
     assert result_of(run)["statuses"] == {"200": result_of(run)["requests"]}
     assert blamed(run) == {}
 
