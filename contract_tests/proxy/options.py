@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,6 +13,11 @@ from contract_tests.schema import DEFAULT_SPEC
 DEFAULT_LISTEN = "127.0.0.1:8790"
 DEFAULT_UPSTREAM_TIMEOUT = 60.0
 DEFAULT_REPORT_DIR = Path("reports/proxy")
+EXIT_MEANINGS = {
+    0: "no violation seen",
+    1: "violations found (by a client or by the server)",
+    2: "the proxy could not run",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,10 @@ class ProxyOptions:
     @property
     def headline(self) -> str:
         return f"dws-contract proxy in front of {self.base_url} (traffic of every client that used it)"
+
+    @property
+    def exit_meanings(self) -> Mapping[int, str]:
+        return EXIT_MEANINGS
 
     @property
     def run_properties(self) -> tuple[tuple[str, str], ...]:

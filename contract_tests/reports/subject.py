@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +19,11 @@ class ReportSubject(Protocol):
     @property
     def headline(self) -> str:
         """The summary's first line: what was checked, and how."""
+        ...
+
+    @property
+    def exit_meanings(self) -> Mapping[int, str]:
+        """What each exit code means for this kind of run, shown next to the result."""
         ...
 
     @property

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.reports.subject import ReportSubject
-from contract_tests.verdict import EXIT_MEANING, Ledger, Outcome
+from contract_tests.verdict import Ledger, Outcome
 
 
 def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> str:
@@ -30,7 +30,8 @@ def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Call
             lines.append(f"  {finding.blame} did: {_indent(finding.actual)}")
             lines.append(f"  reproduce:  {_indent(finding.curl)}")
     lines += ["", *(f"WARNING {warning}" for warning in ledger.warnings)]
-    lines.append(f"RESULT exit {outcome.exit_code}: {EXIT_MEANING[outcome.exit_code]} - {outcome.reason}")
+    meaning = options.exit_meanings[outcome.exit_code]
+    lines.append(f"RESULT exit {outcome.exit_code}: {meaning} - {outcome.reason}")
     return mask("\n".join(lines)) + "\n"
 
 
