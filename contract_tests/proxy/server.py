@@ -69,14 +69,21 @@ def build_checker(spec: Path) -> ExchangeChecker:
     return ExchangeChecker(contract, operation)
 
 
-def probe_upstream(options: ProxyOptions) -> None:
-    """Any HTTP answer from the upstream's root will do; no answer at all is exit 2."""
+def probe_upstream(options: ProxyOptions, upstream: Upstream) -> None:
+    """Any HTTP answer from the upstream's root will do (TLS verified as the proxy will); none is exit 2."""
     try:
-        httpx.get(options.base_url + "/", timeout=PROBE_TIMEOUT, follow_redirects=False, trust_env=False)
+        httpx.get(
+            options.base_url + "/",
+            timeout=PROBE_TIMEOUT,
+            follow_redirects=False,
+            trust_env=False,
+            verify=upstream.ssl_context or True,
+        )
     except httpx.HTTPError as exc:
         raise CannotRunError(
             f"cannot reach the upstream {options.base_url} ({type(exc).__name__}: {exc}); "
-            "check --upstream and that the server is running"
+            "check --upstream and that the server is running (for https, that its certificate is trusted: "
+            "SSL_CERT_FILE)"
         ) from exc
 
 
@@ -144,12 +151,13 @@ def prepare(options: ProxyOptions, *, separate: bool) -> tuple[ProxyRun, socket.
     `separate`: check in a child process (which reads the spec again) rather than in this one.
     """
     checker = build_checker(options.spec)
-    probe_upstream(options)
+    upstream = Upstream(options.base_url, options.upstream_timeout)
+    probe_upstream(options, upstream)
     sock = bind(options)
     checking: Checking = (
         ChildProcessChecking(options) if separate else InProcessChecking(options, Monitor(checker))
     )
-    run = ProxyRun(options, checking, Upstream(options.base_url, options.upstream_timeout))
+    run = ProxyRun(options, checking, upstream)
     config = uvicorn.Config(
         run.app(),
         log_level="warning",

@@ -42,6 +42,7 @@ class Upstream:
         self.host = url.raw_host
         self.port = url.port or (443 if url.scheme == "https" else 80)
         self.origin = httpcore.Origin(self.scheme, self.host, self.port)
+        # httpx's context: certifi's roots, or SSL_CERT_FILE / SSL_CERT_DIR when set.
         self.ssl_context: ssl.SSLContext | None = (
             httpx.create_ssl_context() if url.scheme == "https" else None
         )
