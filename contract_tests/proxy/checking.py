@@ -24,12 +24,14 @@ from contract_tests.proxy.exchange import Exchange
 from contract_tests.proxy.monitor import Monitor
 from contract_tests.proxy.options import ProxyOptions
 from contract_tests.verdict import Outcome
+from dws_upgrade_records.cli_support import describe
 
 QUEUE_ENTRIES = 4096
 QUEUE_BYTES = 64 << 20
 LIMITS = f"a queue of {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB"
 REPLY_SECONDS = 120.0
 PARENT_CHECK_SECONDS = 2.0
+POLL_SECONDS = 0.5
 Written = tuple[Outcome, str, list[Path]]
 
 
@@ -144,11 +146,13 @@ class ChildProcessChecking:
         skipped, self.unchecked = self.unchecked, Counter()
         self._command(("unchecked", dict(skipped)))
         self._command((command, None))
-        ready = await asyncio.to_thread(self.replies.poll, REPLY_SECONDS)
-        if not ready:
-            return Outcome(2, "the checking process did not answer; no report could be written"), "", []
-        outcome, text, paths = self.replies.recv()
-        return outcome, text, [Path(path) for path in paths]
+        for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
+            if await asyncio.to_thread(self.replies.poll, POLL_SECONDS):
+                outcome, text, paths = self.replies.recv()
+                return outcome, text, [Path(path) for path in paths]
+            if not self.process.is_alive():
+                break
+        return Outcome(2, "the checking process ended without a report"), "", []
 
     def _command(self, command: tuple[str, Any]) -> None:
         """Commands wait for room in the queue: they must not be dropped like an exchange."""
@@ -183,7 +187,10 @@ def check_in_child(options: ProxyOptions, inbox: Any, replies: Connection, in_fl
                 for _ in range(count):
                     monitor.skipped(status)
         else:
-            outcome, text, paths = report.write(options, monitor)
+            try:
+                outcome, text, paths = report.write(options, monitor)
+            except OSError as exc:
+                outcome, text, paths = Outcome(2, f"cannot write the reports: {describe(exc)}"), "", []
             replies.send((outcome, text, [str(path) for path in paths]))
             if command == "stop":
                 return

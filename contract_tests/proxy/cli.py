@@ -16,7 +16,7 @@ from contract_tests.proxy.options import (
 )
 from contract_tests.proxy.server import REPORT_PATH, serve
 from contract_tests.schema import DEFAULT_SPEC
-from dws_upgrade_records.cli_support import OneLineArgumentParser
+from dws_upgrade_records.cli_support import OneLineArgumentParser, describe
 
 
 def parser() -> OneLineArgumentParser:
@@ -64,9 +64,12 @@ def main(argv: Sequence[str]) -> int:
         print(f"dws-contract proxy: cannot run: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"dws-contract proxy: cannot write the reports: {exc}", file=sys.stderr)
+        print(f"dws-contract proxy: cannot write the reports: {describe(exc)}", file=sys.stderr)
         return 2
     assert run.outcome is not None
+    if not run.summary:
+        print(f"dws-contract proxy: {run.outcome.reason}", file=sys.stderr)
+        return run.outcome.exit_code
     print(run.summary, end="")
     print(f"reports: {', '.join(str(path) for path in run.paths)}", file=sys.stderr)
     return run.outcome.exit_code

@@ -152,3 +152,14 @@ def test_an_upstream_that_is_not_http_exits_2(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "is not an http(s) URL" in done.stderr
+
+
+def test_an_unwritable_report_dir_exits_2_naming_it(mock_url: str, tmp_path: Path) -> None:
+    taken = tmp_path / "a-file"
+    taken.write_text("not a directory", encoding="utf-8")
+    with proxy_process(mock_url, taken) as (url, process):
+        assert httpx.get(url + records_path(), headers={"X-Auth-Token": DEMO.token}).status_code == 200
+        code, _out, err = run_to_end(process, signal.SIGTERM)
+    assert code == 2
+    assert "cannot write the reports" in err
+    assert str(taken) in err
