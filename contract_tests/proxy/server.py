@@ -171,7 +171,7 @@ def prepare(options: ProxyOptions, *, separate: bool) -> tuple[ProxyRun, socket.
 
 
 def serve(options: ProxyOptions, announce: Callable[[str], None]) -> ProxyRun:
-    """Serve in the foreground until SIGINT/SIGTERM (uvicorn's own handlers), then write the reports."""
+    """Serve in the foreground until SIGINT/SIGTERM (see ReportingServer), then write the reports."""
     run, sock, server = prepare(options, separate=True)
     with _counting_parser_rejections(run.checking), contextlib.closing(sock):
         announce(f"{READY_MARKER}{base_url(sock)} -> {options.base_url}")
