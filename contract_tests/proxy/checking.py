@@ -32,6 +32,7 @@ LIMITS = f"a queue of {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB"
 REPLY_SECONDS = 120.0
 PARENT_CHECK_SECONDS = 2.0
 POLL_SECONDS = 0.5
+COMMAND_SECONDS = 10.0
 Written = tuple[Outcome, str, list[Path]]
 
 
@@ -125,7 +126,8 @@ class ChildProcessChecking:
             self.unchecked[exchange.status or 0] += 1
 
     def warn(self, text: str) -> None:
-        self._command(("warn", text))
+        with contextlib.suppress(queue.Full):
+            self.queue.put(("warn", text), timeout=COMMAND_SECONDS)
 
     async def start(self) -> None:
         self.process.start()
@@ -144,8 +146,11 @@ class ChildProcessChecking:
 
     async def _ask(self, command: str) -> Written:
         skipped, self.unchecked = self.unchecked, Counter()
-        self._command(("unchecked", dict(skipped)))
-        self._command((command, None))
+        try:
+            self._command(("unchecked", dict(skipped)))
+            self._command((command, None))
+        except queue.Full:
+            return Outcome(2, "the checking process stopped taking work; no report could be written"), "", []
         for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
             if await asyncio.to_thread(self.replies.poll, POLL_SECONDS):
                 outcome, text, paths = self.replies.recv()
@@ -155,8 +160,8 @@ class ChildProcessChecking:
         return Outcome(2, "the checking process ended without a report"), "", []
 
     def _command(self, command: tuple[str, Any]) -> None:
-        """Commands wait for room in the queue: they must not be dropped like an exchange."""
-        self.queue.put(command)
+        """Commands wait for room in the queue, unlike exchanges, but not forever (queue.Full)."""
+        self.queue.put(command, timeout=COMMAND_SECONDS)
 
 
 def check_in_child(options: ProxyOptions, inbox: Any, replies: Connection, in_flight: Any) -> None:
