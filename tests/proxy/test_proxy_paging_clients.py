@@ -173,3 +173,12 @@ def test_a_throttled_client_that_retries_is_not_flagged(proxy: Proxy) -> None:
     assert 429 in statuses
     assert 200 in statuses
     assert blamed(run) == {}
+
+
+def test_an_undocumented_method_is_the_clients_fault(mock_url: str, proxy: Proxy) -> None:
+    with proxy(mock_url) as (url, run), token_client(url) as http:
+        answer = http.delete(records_path())
+    assert answer.status_code == 404  # what the gateway answers, passed through
+    assert blamed(run) == {"client": {"client_method"}}
+    [finding] = findings_of(run, "client_method")
+    assert finding["reproduce"].startswith("DELETE /v1/")
