@@ -182,3 +182,11 @@ def test_an_undocumented_method_is_the_clients_fault(mock_url: str, proxy: Proxy
     assert blamed(run) == {"client": {"client_method"}}
     [finding] = findings_of(run, "client_method")
     assert finding["reproduce"].startswith("DELETE /v1/")
+
+
+def test_an_unknown_query_parameter_is_a_warning_not_a_violation(mock_url: str, proxy: Proxy) -> None:
+    with proxy(mock_url) as (url, run), token_client(url) as http:
+        assert http.get(records_path(), params={"limti": 5}).status_code == 200
+    assert blamed(run) == {}
+    assert any("'limti'" in warning for warning in result_of(run)["warnings"])
+    assert result_of(run)["exit_code"] == 0
