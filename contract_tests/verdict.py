@@ -43,6 +43,7 @@ class Finding:
     actual: str  # what the server did
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
     phase: str
+    blame: str = "server"  # whose fault: "server" (the API) or "client" (the caller, seen by the proxy)
     replay: Replay | None = None
     state: str = CONFIRMED  # CONFIRMED: a violation; TRANSIENT: cleared when sent again
 

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from contract_tests.options import RunOptions
 from contract_tests.reports.charts import status_histogram, timeline
 from contract_tests.reports.locations import SpecFile
 from contract_tests.reports.states import TRANSIENT, CheckState
-from contract_tests.verdict import EXIT_MEANING, Ledger, Outcome
+from contract_tests.reports.subject import ReportSubject
+from contract_tests.verdict import Ledger, Outcome
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
@@ -56,7 +56,7 @@ document.querySelectorAll("button.copy").forEach(function (button) {
 
 
 def html_report(
-    options: RunOptions,
+    options: ReportSubject,
     ledger: Ledger,
     outcome: Outcome,
     states: list[CheckState],
@@ -72,12 +72,11 @@ def html_report(
     documented = exercised.documented if exercised is not None else frozenset()
     body = [
         "<h1>dws-contract report</h1>",
-        f'<p class="muted">{text(options.base_url)} · project {text(options.project_id)} · cluster '
-        f"{text(options.cluster_id)} · seed {options.seed} · {ledger.cases} requests in "
+        f'<p class="muted">{text(options.headline)} · {ledger.cases} requests in '
         f"{ledger.elapsed:.1f} s · throttled {ledger.throttled} time(s), "
         f"waited {ledger.throttle_wait:.1f} s</p>",
         f'<div class="verdict exit-{outcome.exit_code}" id="verdict"><strong>Exit {outcome.exit_code}: '
-        f"{text(EXIT_MEANING[outcome.exit_code])}</strong> — {text(outcome.reason)}</div>",
+        f"{text(options.exit_meanings[outcome.exit_code])}</strong> — {text(outcome.reason)}</div>",
         _counts(states),
         "<h2>Checks</h2>",
         _checks_table(states, spec, text),

@@ -31,7 +31,14 @@ def result_json(
         "checks": {state.name: state.state for state in states},
         "transient": dict(sorted(ledger.transient.items())),
         "findings": [
-            {"check": f.check, "state": f.state, "phase": f.phase, "actual": f.actual}
+            {
+                "check": f.check,
+                "state": f.state,
+                "phase": f.phase,
+                "blame": f.blame,
+                "actual": f.actual,
+                "reproduce": f.curl,
+            }
             for examples in (*ledger.findings.values(), *ledger.transient_findings.values())
             for f in examples
         ],

@@ -209,7 +209,7 @@ class Prober:
         replay: Replay | None = None,
     ) -> None:
         """File a failed check: confirmed by resending (`still_failing`) or collected into the sink."""
-        finding = Finding(check, EXPECTATIONS[check], actual, curl, self.phase, replay)
+        finding = Finding(check, EXPECTATIONS[check], actual, curl, self.phase, replay=replay)
         if self.sink is not None:
             self.sink.append(finding)
             return
