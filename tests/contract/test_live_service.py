@@ -81,13 +81,18 @@ def tamper_proxy(upstream: str, tamper: Tamper) -> Iterator[str]:
             self.end_headers()
             self.wfile.write(answer.body)
 
+        # The suite also sends other methods (wrong_method_not_found): forwarded as they came.
+        do_POST = do_PUT = do_PATCH = do_DELETE = do_GET  # noqa: N815 - http.server dispatches on do_<METHOD>
+
         def _forward(self) -> Answer:
             connection = http.client.HTTPConnection(
                 target.hostname or "127.0.0.1", target.port, timeout=UPSTREAM_TIMEOUT
             )
             try:
                 headers = {name: value for name, value in self.headers.items() if name.lower() != "host"}
-                connection.request("GET", self.path, headers=headers)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                connection.request(self.command, self.path, body=body, headers=headers)
                 response = connection.getresponse()
                 body = response.read()
                 kept = ("content-type", "x-request-id", "retry-after")

@@ -12,12 +12,14 @@ from typing import Any
 
 import jsonschema
 
-from contract_tests.checks.catalog import CHECKS
+from contract_tests.checks.catalog import CHECKS, OPERATION, PATH_ITEM
 from contract_tests.runner import RunResult
+from contract_tests.spec_lines import SpecLines
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA = ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json"
 SPEC_LINES = (ROOT / "openapi.yaml").read_text().splitlines()
+LINES = SpecLines.of(ROOT / "openapi.yaml")
 
 
 def sarif_of(result: RunResult) -> dict[str, Any]:
@@ -43,8 +45,11 @@ def test_violations_are_schema_valid_results_on_the_rules_line(faulty_run: RunRe
         assert location["artifactLocation"]["uri"] == "openapi.yaml"
         line = SPEC_LINES[location["region"]["startLine"] - 1]
         # The line holds the element the catalog points at (its key), read back from the file itself.
-        key = CHECKS[result["ruleId"]].pointer.rsplit("/", 1)[-1].replace("~1", "/")
-        assert line.strip().startswith(f"{key}:") or line.strip().startswith(f"'{key}':"), (key, line)
+        pointer = CHECKS[result["ruleId"]].pointer
+        assert location["region"]["startLine"] == LINES.line(pointer)
+        key = pointer.split("#")[1].rsplit("/", 1)[-1].replace("~1", "/")
+        if key not in (OPERATION[1:], PATH_ITEM[1:]):  # else the operation's method or path key
+            assert line.strip().startswith((f"{key}:", f"'{key}':")), (key, line)
         assert "curl" in result["message"]["text"]
         assert result["level"] == "error"
 
