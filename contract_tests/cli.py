@@ -10,11 +10,11 @@ import gc
 import os
 import sys
 import tempfile
-import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -33,10 +33,11 @@ from contract_tests.options import (
 )
 from contract_tests.runner import Progress, RunResult, run
 from contract_tests.schema import DEFAULT_SPEC
+from dws_upgrade_records.cli_support import OneLineArgumentParser, report_unexpected, run_main
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(
         prog="dws-contract",
         description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
         "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
@@ -50,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cluster-id", help="a cluster of the project; best with more than 10 upgrade records")
     p.add_argument("--other-project-id", help="another project: the credentials must get 403 there")
     p.add_argument(
-        "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's openapi.yaml)"
+        "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
     )
     p.add_argument(
         "--max-examples",
@@ -82,6 +83,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
+    return run_main("dws-contract", lambda: _run_cli(argv), argv)
+
+
+def _run_cli(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     # The modules imported so far live until exit: frozen, the collector's full passes skip them.
     gc.freeze()
@@ -119,16 +125,34 @@ def _main(args: argparse.Namespace) -> int:
         (lambda _message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     )
     try:
+        _check_flags(args)
         if args.base_url is None:
             return _against_embedded_mock(args, progress)
         return _report(run(_options(args, args.base_url), progress))
     except CannotRunError as exc:
         print(f"dws-contract: cannot run: {_mask(args)(str(exc))}", file=sys.stderr)
         return 2
-    except Exception:
-        # An unexpected error still must not print a secret: its traceback is masked like everything else.
-        print(f"dws-contract: internal error:\n{_mask(args)(traceback.format_exc())}", file=sys.stderr)
+    except Exception as exc:
+        # An unexpected error still must not print a secret: its line and traceback are masked too.
+        report_unexpected("dws-contract", exc, debug=args.debug, mask=_mask(args))
         return 2
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    """Reject what the run would only trip over later, with the flag to fix."""
+    if args.base_url is not None:
+        try:
+            urlsplit(args.base_url)
+        except ValueError as exc:
+            raise CannotRunError(
+                f"--base-url {args.base_url!r}: {exc}; use e.g. https://dws.example.com"
+            ) from exc
+    try:
+        args.report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CannotRunError(
+            f"--report-dir {args.report_dir}: cannot create it ({exc.strerror}); pass a writable directory"
+        ) from exc
 
 
 def _mask(args: argparse.Namespace) -> Masker:

@@ -30,6 +30,7 @@ from typing import Any
 
 from dws_upgrade_records_client.models import ListUpdateRecordResponse
 
+from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.client import connect, fetch_page, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
@@ -149,9 +150,7 @@ def render(results: list[Result]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=100_000, help="records in the cluster to iterate")
     parser.add_argument("--page-size", type=int, default=1000, help="records per page")
     parser.add_argument("--repeat", type=int, default=15, help="repeats per measurement (iterate: repeat/5)")
@@ -180,4 +179,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("bench_client.py", main))

@@ -13,7 +13,6 @@ Prints a Markdown block for docs/benchmarks.md. Timings only here, never in test
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -41,6 +40,7 @@ from contract_tests.options import (
 from contract_tests.phases.engine import config_data
 from contract_tests.runner import run
 from contract_tests.schema import DEFAULT_SPEC, load_raw, pin_cluster
+from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -281,7 +281,7 @@ def detection_curve(budgets: list[int]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
     parser.add_argument(
         "--detection-curve",
@@ -347,4 +347,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("bench_contract.py", main))

@@ -12,7 +12,6 @@ distinct so that the mock's memo of repeated replies cannot flatter either side.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -30,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.mock import DEMO, MockConfig
 from dws_upgrade_records.mock.demo import records_path
 from dws_upgrade_records.mock.server import spawn_mock
@@ -165,7 +165,7 @@ def soak(urls: list[str], seconds: int, pid: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = OneLineArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=int, default=10, help="length of each throughput run (default 10)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating mock/Prism rounds (default 3)")
     parser.add_argument("--soak-seconds", type=int, default=60, help="length of the soak (default 60)")
@@ -269,4 +269,4 @@ def report(results: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("bench_mock.py", main))

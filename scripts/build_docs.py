@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 BUNDLE = ROOT / "node_modules" / "redoc" / "bundles" / "redoc.standalone.js"
@@ -136,6 +138,8 @@ def render(spec: Path = SPEC, bundle: Path = BUNDLE) -> str:
         raise DocsError(f"{spec}: file not found") from exc
     except yaml.YAMLError as exc:
         raise DocsError(f"{spec} is not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise DocsError(f"{spec}: not an OpenAPI document (expected a YAML mapping at the top level)")
     script = bundle.read_text()
     if "</script" in script.lower():
         raise DocsError(f"{bundle} contains '</script', so it cannot be inlined safely.")
@@ -149,9 +153,7 @@ def render(spec: Path = SPEC, bundle: Path = BUNDLE) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI document (default: openapi.yaml)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="HTML file to write")
     args = parser.parse_args(argv)
@@ -168,4 +170,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("build_docs.py", main))

@@ -8,7 +8,6 @@ exactly what a user running `dws-contract` would see. Usage:
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.options import DEFAULT_MAX_EXAMPLES
+from dws_upgrade_records.cli_support import OneLineArgumentParser, positive_int, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 
 
@@ -77,9 +77,9 @@ def replace_table(page: Path, table: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES)
-    parser.add_argument("--jobs", type=int, default=2)
+    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-examples", type=positive_int, default=DEFAULT_MAX_EXAMPLES)
+    parser.add_argument("--jobs", type=positive_int, default=2)
     parser.add_argument("--fail-fast", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument(
@@ -100,4 +100,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("fault_table.py", main))

@@ -21,6 +21,8 @@ from pathlib import Path
 from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 
+from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 PACKAGE = "dws_upgrade_records_client"
@@ -118,9 +120,7 @@ def show_diff(old: Path, new: Path, names: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="fail if generated/ differs from a fresh run")
     parser.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI document (default: openapi.yaml)")
     parser.add_argument("--target", type=Path, default=TARGET, help="package directory to write or check")
@@ -167,4 +167,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("generate.py", main))

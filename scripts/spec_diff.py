@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
@@ -279,9 +281,7 @@ def render(changes: list[Change], verdict: Verdict, base_label: str, revision_la
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("base", nargs="?", help="git ref holding the base openapi.yaml (e.g. origin/main)")
     parser.add_argument("--base-file", type=Path, help="compare this file instead of a git ref")
     parser.add_argument("--spec", type=Path, default=SPEC, help="revision document (default: openapi.yaml)")
@@ -302,4 +302,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main("spec_diff.py", main))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,21 @@ from referencing.jsonschema import DRAFT4
 
 OPERATION_ID = "ListUpdateRecord"
 RECORD_SCHEMA = "ClusterUpdateRecordResp"
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+def default_spec_path() -> Path:
+    """The openapi.yaml this package ships: packaged in a wheel, the repo's top-level file in a checkout.
+
+    The build copies the top-level file into the package (setup.py), so git keeps one copy; an editable
+    install maps the package to src/, where only the top-level file exists.
+    """
+    packaged = resources.files("dws_upgrade_records") / "openapi.yaml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+DEFAULT_SPEC_PATH = default_spec_path()
 
 # libyaml's loader, when PyYAML was built with it: the same documents, about ten times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

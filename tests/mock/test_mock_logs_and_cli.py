@@ -109,3 +109,35 @@ def test_a_busy_port_is_a_clear_error(mock_url: str) -> None:
     result = subprocess.run([*MOCK, "--port", port], capture_output=True, text=True, check=False, timeout=30)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_start_up_describes_throttling_and_the_live_upgrade() -> None:
+    process = subprocess.Popen(
+        [
+            *MOCK,
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+            "--throttle",
+            "20/s",
+            "--live-upgrade",
+            "2.5",
+            "--seed",
+            "4",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = first_lines(process.stdout, 11, timeout=30)
+    finally:
+        process.terminate()
+        process.wait(10)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert any(line.startswith("throttle: 20/s") for line in lines), lines
+    assert any(
+        line.startswith("live upgrade: one step every 2.5 s") and "seed 4" in line for line in lines
+    ), lines

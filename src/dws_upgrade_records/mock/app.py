@@ -150,7 +150,9 @@ class MockApp:
 
     def unknown_cluster(self, project_id: str, cluster_id: str) -> Reply:
         """A well-formed cluster id that is not a cluster of the project: 400 as the contract decides."""
-        message = f"Invalid parameter cluster_id: no cluster {cluster_id} in project {project_id}."
+        message = (
+            f"Invalid parameter cluster_id: the cluster {cluster_id} does not exist in project {project_id}."
+        )
         answer = self.profile.unknown_cluster
         if answer is UnknownCluster.EMPTY_PAGE_200:
             return Reply(200, b'{"count":0,"records":[]}', self.profile.content_type)
@@ -158,7 +160,8 @@ class MockApp:
             return self.replies.error(404, "DWS.0404", message)
         if answer is UnknownCluster.CRASH_500:
             return self.replies.error(500, "DWS.9999", "Internal server error.")
-        return self.replies.error(400, "DWS.0001", message)
+        # DWS.0015 as the spec's Decision (unknown cluster) states, after DWS's answer on lts-logs.
+        return self.replies.error(400, "DWS.0015", message)
 
     def page(self, source: RecordSource, offset: int, limit: int) -> Reply:
         """The page body; a fault's profile changes which records it holds and what count says."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
+import errno
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 
+from dws_upgrade_records.cli_support import OneLineArgumentParser, port_number, run_main
 from dws_upgrade_records.mock.app import MockApp, create_app
 from dws_upgrade_records.mock.config import MockConfig
 from dws_upgrade_records.mock.data import DataError
@@ -20,13 +22,15 @@ from dws_upgrade_records.spec import SpecError
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
-def parser() -> argparse.ArgumentParser:
-    result = argparse.ArgumentParser(prog="dws-mock", description="Reference mock of DWS ListUpdateRecord.")
+def parser() -> OneLineArgumentParser:
+    result = OneLineArgumentParser(prog="dws-mock", description="Reference mock of DWS ListUpdateRecord.")
     result.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     result.add_argument(
-        "--port", type=int, default=8787, help="port to listen on, 0 for a free one (default 8787)"
+        "--port", type=port_number, default=8787, help="port to listen on, 0 for a free one (default 8787)"
     )
-    result.add_argument("--spec", type=Path, help="openapi.yaml to read the rules from (default: the repo's)")
+    result.add_argument(
+        "--spec", type=Path, help="openapi.yaml to read the rules from (default: the packaged one)"
+    )
     result.add_argument("--data", type=Path, help="data file, JSON or YAML (default: the bundled demo data)")
     result.add_argument(
         "--records", type=int, default=0, metavar="N", help="add a generated cluster of N records"
@@ -53,7 +57,12 @@ def parser() -> argparse.ArgumentParser:
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
+    return run_main("dws-mock", lambda: _serve(argv), argv)
+
+
+def _serve(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     if args.list_faults:
         width = max(len(name) for name in FAULTS)
@@ -84,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         sock = listen_socket(args.host, args.port)
     except OSError as exc:
         print(
-            f"dws-mock: error: cannot listen on {args.host}:{args.port}: {exc} (choose another --port)",
+            f"dws-mock: error: cannot listen on {args.host}:{args.port}: {_listen_advice(exc)}",
             file=sys.stderr,
         )
         return 2
@@ -93,6 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     print(_describe(config, app), flush=True)
     uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     return 0
+
+
+def _listen_advice(exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return "the port is in use; choose another --port, or --port 0 for a free one"
+    if exc.errno == errno.EACCES:
+        return "permission denied; choose a --port above 1023"
+    return f"{exc.strerror or exc}; check --host (e.g. 127.0.0.1)"
 
 
 def _describe(config: MockConfig, app: MockApp) -> str:

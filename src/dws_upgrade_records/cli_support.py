@@ -1,0 +1,83 @@
+"""Command-line plumbing shared by dws-mock, dws-contract and the scripts: every error is one line, exit 2.
+
+A user who mistypes a flag or points at a missing file should read what is wrong and what to do, not a
+traceback or argparse's usage block; `--debug` brings the traceback back for a bug report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+USAGE_ERROR = 2
+INTERRUPTED = 130
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """argparse whose bad-flag message is one line pointing at --help, instead of the usage block."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--debug", action="store_true", help="on an unexpected error, show the full traceback"
+        )
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+def port_number(text: str) -> int:
+    """argparse type for a TCP port; 0 asks the system for a free one."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535; 0 picks a free one)")
+    return port
+
+
+def positive_int(text: str) -> int:
+    """argparse type for a count that must be at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def describe(exc: BaseException) -> str:
+    """One line for an exception: the OS's reason and the file for OSError, else type and message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def report_unexpected(
+    prog: str, exc: BaseException, *, debug: bool, mask: Callable[[str], str] = str
+) -> None:
+    """Print an unexpected error as one line on stderr; with debug, its traceback first. Both masked."""
+    if debug:
+        print(mask("".join(traceback.format_exception(exc))), file=sys.stderr, end="")
+    hint = "" if debug else " (run again with --debug for the traceback)"
+    print(f"{prog}: error: {mask(describe(exc))}{hint}", file=sys.stderr)
+
+
+def run_main(prog: str, main: Callable[[], int], argv: Sequence[str] | None = None) -> int:
+    """Run a command's main; an escaping error becomes one line and exit 2, Ctrl-C a quiet exit 130."""
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except Exception as exc:
+        report_unexpected(prog, exc, debug=debug)
+        return USAGE_ERROR
