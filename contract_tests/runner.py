@@ -23,7 +23,7 @@ from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
 from contract_tests.phases.auth import WRONG_SK, run_auth
 from contract_tests.phases.engine import build_config, run_engine
-from contract_tests.phases.pagination import run_pagination, snapshot
+from contract_tests.phases.pagination import Allowed, run_pagination, snapshot
 from contract_tests.phases.preflight import preflight
 from contract_tests.reports import write_reports
 from contract_tests.schema import find_operation, load_raw, load_schema, pin_cluster, require_valid
@@ -101,17 +101,18 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         if _stop_early(options, ledger):
             return
         start = None
+        allowed = Allowed.of(operation)
         if first.records is None:
             ledger.warnings.append("pagination checks skipped: the default page is not a 200 with `records`")
         else:
             say("pagination checks")
-            start = run_pagination(operation, pager)
+            start = run_pagination(operation, pager, allowed)
         if _stop_early(options, ledger):
             return
         say(f"schemathesis phases: examples, coverage, fuzzing (seed {options.seed})")
         run_engine(schema, ledger, say, session, http)
         if start is not None and not ledger.incomplete:
-            end = snapshot(operation, pager)
+            end = snapshot(allowed, pager)
             if end != start:
                 ledger.data_changes.append(
                     f"between the pagination checks and the end: {start.change_to(end)}"
