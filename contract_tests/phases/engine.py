@@ -147,6 +147,8 @@ def _resender(
             response = case.call(session=http)
         except requests.RequestException:
             return True
+        if response.status_code == THROTTLED:
+            return False  # throttling never cleared: the resend proves nothing, and the run ends with exit 2
         return failure_of(case, response, check) is not None
 
     return still_failing
