@@ -41,7 +41,8 @@ def parser() -> OneLineArgumentParser:
         prog="dws-contract",
         description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
         "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
-        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.",
+        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run. "
+        "`dws-contract proxy --help`: check real traffic between clients and a server instead.",
     )
     p.add_argument("--base-url", help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com")
     p.add_argument("--token", help="IAM token (X-Auth-Token); default: $DWS_TOKEN")
@@ -84,6 +85,11 @@ def parser() -> OneLineArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["proxy"]:
+        from contract_tests.proxy.cli import main as proxy_main
+
+        return run_main("dws-contract proxy", lambda: proxy_main(arguments[1:]), arguments[1:])
     return run_main("dws-contract", lambda: _run_cli(argv), argv)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from contract_tests.errors import CannotRunError
 from contract_tests.schema import DEFAULT_SPEC
+from contract_tests.verdict import EXIT_MEANING
 
 DEFAULT_SEED = 20250919
 DEFAULT_MAX_EXAMPLES = 450  # on loopback: requests cost nothing there
@@ -104,6 +106,21 @@ class RunOptions:
     @property
     def secrets(self) -> tuple[str | None, ...]:
         return (*self.credentials.secrets, *self.extra_secrets)
+
+    @property
+    def headline(self) -> str:
+        return (
+            f"dws-contract against {self.base_url} (project {self.project_id}, cluster {self.cluster_id}, "
+            f"seed {self.seed}, auth {'AK/SK' if self.credentials.uses_aksk else 'token'})"
+        )
+
+    @property
+    def exit_meanings(self) -> Mapping[int, str]:
+        return EXIT_MEANING
+
+    @property
+    def run_properties(self) -> tuple[tuple[str, str], ...]:
+        return (("seed", str(self.seed)),)
 
 
 def is_loopback(base_url: str) -> bool:

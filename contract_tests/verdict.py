@@ -27,6 +27,7 @@ class Finding:
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
     phase: str
     state: str = CONFIRMED  # CONFIRMED: a violation; TRANSIENT: cleared when sent again
+    blame: str = "server"  # whose fault: "server" (the API) or "client" (the caller, seen by the proxy)
 
 
 @dataclass

@@ -29,4 +29,16 @@ EXPECTATIONS: dict[str, str] = {
     "auth_bad_signature": "a request signed with a wrong SK gets 401",
     "auth_other_project": "valid credentials used on another project's path get 403",
     "response_timeout": "the server answers every request within the request timeout",
+    # Client-side checks: what the proxy expects of the callers whose traffic it sees.
+    "client_parameters_valid": "requests send path and query parameters within the spec's types and ranges",
+    "client_sends_credentials": (
+        "every request carries X-Auth-Token or an SDK-HMAC-SHA256 Authorization header"
+    ),
+    "client_method": "the operation is called with its documented method",
+    "client_page_index_paging": (
+        "a client paging through a listing advances offset by 1 per page: offset is a page index, "
+        "not a record index"
+    ),
+    "client_no_skipped_pages": "a client paging through a listing reads every page from its first one on",
+    "client_no_repeated_pages": "a client reads each page of one listing once (retries after an error aside)",
 }

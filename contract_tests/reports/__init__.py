@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from contract_tests.masking import Masker
-from contract_tests.options import RunOptions
 from contract_tests.reports.junit import junit
 from contract_tests.reports.result_json import result_json
+from contract_tests.reports.subject import ReportSubject
 from contract_tests.reports.summary import summary
 from contract_tests.verdict import Ledger, Outcome
 
 
 def write_reports(
-    options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Masker
+    options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Masker
 ) -> tuple[str, list[Path]]:
     """Write every report of one run; return the summary text (for the console) and the paths written."""
     text = summary(options, ledger, outcome, mask)

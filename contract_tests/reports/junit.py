@@ -6,11 +6,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from contract_tests.checks.catalog import EXPECTATIONS
-from contract_tests.options import RunOptions
+from contract_tests.reports.subject import ReportSubject
 from contract_tests.verdict import Finding, Ledger, Outcome
 
 
-def junit(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> bytes:
+def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> bytes:
     """A test case per check that ran, a failure per violated check, an error if the run could not finish."""
     checks = sorted(ledger.checks_run | set(ledger.findings) | set(ledger.transient_findings))
     suite = ET.Element(
@@ -24,7 +24,7 @@ def junit(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[
     properties = ET.SubElement(suite, "properties")
     for name, value in (
         ("base_url", options.base_url),
-        ("seed", str(options.seed)),
+        *options.run_properties,
         ("requests", str(ledger.cases)),
         ("exit_code", str(outcome.exit_code)),
         ("throttled", str(ledger.throttled)),
@@ -41,9 +41,7 @@ def junit(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[
             failure = ET.SubElement(
                 case, "failure", message=mask(f"{check}: {examples[0].actual}".splitlines()[0]), type=check
             )
-            failure.text = mask(
-                f"state: confirmed (failed again when sent again)\n\n{_details(check, examples)}"
-            )
+            failure.text = mask(f"state: {examples[0].state}\n\n{_details(check, examples)}")
         transient = ledger.transient_findings.get(check)
         if transient:
             # JUnit has no warning state: a transient failure passes, with its story in system-out.
@@ -66,6 +64,6 @@ def junit(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[
 
 def _details(check: str, examples: list[Finding]) -> str:
     return "\n\n".join(
-        f"spec says: {EXPECTATIONS.get(check, check)}\nserver did: {f.actual}\nreproduce: {f.curl}"
+        f"spec says: {EXPECTATIONS.get(check, check)}\n{f.blame} did: {f.actual}\nreproduce: {f.curl}"
         for f in examples
     )

@@ -20,17 +20,25 @@ def result_json(ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) ->
         "checks_run": sorted(ledger.checks_run),
         "violations": dict(sorted(ledger.violations.items())),
         "transient": dict(sorted(ledger.transient.items())),
-        "findings": [
-            {"check": f.check, "state": f.state, "phase": f.phase, "actual": f.actual}
-            for examples in (*ledger.findings.values(), *ledger.transient_findings.values())
-            for f in examples
-        ],
         "throttling": {"throttled": ledger.throttled, "waited_seconds": round(ledger.throttle_wait, 3)},
         "data_changes": ledger.data_changes,
         "suite_errors": ledger.suite_errors,
         "first_detection": None
         if first is None
         else {"seconds": round(first[0], 3), "requests": first[1], "check": first[2]},
+        "findings": [
+            {
+                "check": f.check,
+                "state": f.state,
+                "phase": f.phase,
+                "blame": f.blame,
+                "actual": f.actual,
+                "reproduce": f.curl,
+            }
+            for examples in (ledger.findings, ledger.transient_findings)
+            for check in sorted(examples)
+            for f in examples[check]
+        ],
         "warnings": ledger.warnings,
     }
     return mask(json.dumps(data, indent=2)) + "\n"

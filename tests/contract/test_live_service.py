@@ -208,7 +208,7 @@ def test_a_500_on_every_large_page_is_confirmed(mock_url: str, suite: Suite, tmp
 
     assert result.exit_code == 1, result.summary
     assert {"not_a_server_error", "pagination_accepted"} <= set(result.ledger.violations), result.summary
-    assert "confirmed by sending again" in result.summary
+    assert "the server's fault, confirmed)" in result.summary
     outcome, junit = reports(tmp_path)
     states = {f["check"]: f["state"] for f in outcome["findings"]}
     assert states["not_a_server_error"] == states["pagination_accepted"] == "confirmed"
