@@ -26,8 +26,8 @@ class Finding:
     actual: str  # what the server did
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
     phase: str
-    state: str = CONFIRMED  # CONFIRMED: a violation; TRANSIENT: cleared when sent again
     blame: str = "server"  # whose fault: "server" (the API) or "client" (the caller, seen by the proxy)
+    state: str = CONFIRMED  # CONFIRMED: a violation; TRANSIENT: cleared when sent again
 
 
 @dataclass
