@@ -25,7 +25,7 @@ from contract_tests.phases.auth import run_auth
 from contract_tests.phases.crowded_query import run_crowded_query
 from contract_tests.phases.engine import build_config, run_engine
 from contract_tests.phases.methods import run_wrong_methods
-from contract_tests.phases.pagination import run_pagination, snapshot
+from contract_tests.phases.pagination import Allowed, run_pagination, snapshot
 from contract_tests.phases.preflight import preflight
 from contract_tests.phases.unknown_ids import run_unknown_ids
 from contract_tests.reports import write_reports
@@ -121,18 +121,19 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         if _stop_early(options, ledger):
             return
         start = None
+        allowed = Allowed.of(operation)
         if first.records is None:
             ledger.warnings.append("pagination checks skipped: the default page is not a 200 with `records`")
         else:
             ledger.phase = "pagination"
             say("pagination checks")
-            start = run_pagination(operation, pager)
+            start = run_pagination(operation, pager, allowed)
         if _stop_early(options, ledger):
             return
         say(f"schemathesis phases: examples, coverage, fuzzing (seed {options.seed})")
         run_engine(schema, ledger, say, session, http)
         if start is not None and not ledger.incomplete:
-            end = snapshot(operation, pager)
+            end = snapshot(allowed, pager)
             if end != start:
                 ledger.data_changes.append(
                     f"between the pagination checks and the end: {start.change_to(end)}"

@@ -44,8 +44,8 @@ class Finding:
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
     phase: str
     blame: str = "server"  # whose fault: "server" (the API) or "client" (the caller, seen by the proxy)
-    replay: Replay | None = None
     state: str = CONFIRMED  # CONFIRMED: a violation; TRANSIENT: cleared when sent again
+    replay: Replay | None = None  # the request that showed it, for an exported regression test
 
 
 @dataclass

@@ -69,8 +69,6 @@ def config_data(options: RunOptions) -> dict[str, Any]:
     }
     if options.effective_rate_limit is not None:
         data["rate-limit"] = options.effective_rate_limit
-    if options.fail_fast:
-        data["max-failures"] = 1
     return data
 
 
@@ -91,6 +89,9 @@ def run_engine(
     for event in stream:
         if isinstance(event, events.ScenarioFinished):
             _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
+            if session.options.fail_fast and ledger.violated:
+                # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
+                stream.stop()
             progress(f"{event.phase.value} finished")
         elif isinstance(event, events.NonFatalError):
             _record_error(event, ledger)
@@ -114,8 +115,10 @@ def _record_scenario(
             failure = info.failure
             interaction = recorder.interactions.get(case_id)
             status = interaction.response.status_code if interaction and interaction.response else None
-            if status == THROTTLED:
-                continue  # only a 429 never waited out gets here: throttling did not clear (exit 2)
+            if status == THROTTLED and ledger.throttle_exhausted:
+                continue  # throttling never cleared: the run ends with exit 2, the 429 proves nothing
+            # Other 429s reach a check through requests it sends itself (e.g. ignored_auth's probes,
+            # which bypass the hooks): resending the case waits them out and shows whether it clears.
             actual = f"{failure.title}: {failure.message}".strip()
             if status is not None:
                 actual = f"HTTP {status}. {actual}"
@@ -150,6 +153,8 @@ def _resender(
             response = case.call(session=http)
         except requests.RequestException:
             return True
+        if response.status_code == THROTTLED:
+            return False  # throttling never cleared: the resend proves nothing, and the run ends with exit 2
         return failure_of(case, response, check) is not None
 
     return still_failing

@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from openapi_schema_validator import OAS30Validator
+
 from contract_tests.errors import CannotRunError
 from contract_tests.schema import Operation, parameter_schema, query_default
 from contract_tests.transport.probe import Prober, Reply
@@ -50,6 +52,33 @@ def key(record: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Allowed:
+    """The page sizes and page indexes the spec admits (bounds, enum, multipleOf), up to what a walk uses."""
+
+    limits: list[int]
+    offsets: set[int]
+
+    @classmethod
+    def of(cls, operation: Operation) -> Allowed:
+        return cls(
+            _admitted(operation, "limit", MAX_PAGE_SIZE), set(_admitted(operation, "offset", MAX_PAGES + 7))
+        )
+
+    def size_for(self, wanted: int) -> int:
+        """The smallest admitted page size of at least `wanted`, else the largest one."""
+        return next((size for size in self.limits if size >= wanted), self.limits[-1])
+
+
+def _admitted(operation: Operation, name: str, upto: int) -> list[int]:
+    rules = {key: value for key, value in parameter_schema(operation, name).items() if key != "default"}
+    validator = OAS30Validator(rules)
+    admitted = [value for value in range(upto + 1) if validator.is_valid(value)]
+    if not admitted:
+        raise CannotRunError(f"the spec admits no value of `{name}` from 0 to {upto}: nothing to page with")
+    return admitted
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The cluster's largest page: what changes when the records move."""
 
@@ -70,24 +99,22 @@ class Snapshot:
         return ", ".join(parts) or "the records were reordered"
 
 
-def snapshot(operation: Operation, prober: Prober) -> Snapshot:
-    """Read the largest page the spec allows (up to MAX_PAGE_SIZE)."""
-    rules = parameter_schema(operation, "limit")
-    size = max(int(rules.get("minimum", 1)), min(int(rules.get("maximum", MAX_PAGE_SIZE)), MAX_PAGE_SIZE))
-    reply = prober.send({"limit": size, "offset": 0})
+def snapshot(allowed: Allowed, prober: Prober) -> Snapshot:
+    """Read the first page at the largest size the spec allows (up to MAX_PAGE_SIZE)."""
+    reply = prober.send({"limit": allowed.limits[-1], "offset": min(allowed.offsets)})
     return Snapshot(reply.status, reply.count, tuple(map(key, reply.records or [])))
 
 
-def run_pagination(operation: Operation, prober: Prober) -> Snapshot:
+def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Snapshot:
     """Run every pagination check on a snapshot that held still; return the last snapshot read."""
     ledger = prober.ledger
     ledger.ran(*CHECKS)
     pending: list[Finding] | None = None  # a quiet pass's findings, waiting for a second quiet pass
-    before = snapshot(operation, prober)
+    before = snapshot(allowed, prober)
     for number in range(1, MAX_PASSES + 1):
         found: list[Finding] = []
-        _one_pass(operation, prober.collecting(found), before)
-        after = snapshot(operation, prober)
+        _one_pass(operation, prober.collecting(found), before, allowed)
+        after = snapshot(allowed, prober)
         moved = after != before
         if moved:
             ledger.data_changes.append(f"during pagination pass {number}: {before.change_to(after)}")
@@ -127,7 +154,7 @@ def _total(snap: Snapshot) -> int | None:
     return count if isinstance(count, int) and not isinstance(count, bool) else None
 
 
-def _one_pass(operation: Operation, prober: Prober, start: Snapshot) -> None:
+def _one_pass(operation: Operation, prober: Prober, start: Snapshot, allowed: Allowed) -> None:
     """Every pagination check once, against the records as `start` saw them."""
     limit_default = query_default(operation, "limit")
     offset_default = query_default(operation, "offset")
@@ -153,7 +180,8 @@ def _one_pass(operation: Operation, prober: Prober, start: Snapshot) -> None:
                 replay=prober.replay_of(reply),
             )
 
-    walks = [_walk(prober, size, count, start.count) for size in _page_sizes(operation, limit_default, count)]
+    sizes = _page_sizes(allowed, limit_default, count)
+    walks = [_walk(prober, size, (count, start.count), allowed.offsets) for size in sizes]
     _compare_walks(prober, [walk for walk in walks if walk is not None])
 
 
@@ -177,28 +205,33 @@ def _describe(reply: Reply) -> str:
     return f"{len(reply.records or [])} records (count={reply.count!r})"
 
 
-def _page_sizes(operation: Operation, limit_default: int, count: int | None) -> list[int]:
-    """Small, default and whole-cluster page sizes, within the spec's range for `limit`."""
-    rules = parameter_schema(operation, "limit")
-    low, high = int(rules.get("minimum", 1)), int(rules.get("maximum", 2**31 - 1))
+def _page_sizes(allowed: Allowed, limit_default: int, count: int | None) -> list[int]:
+    """Small, default and whole-cluster page sizes, each the nearest one the spec admits for `limit`."""
     wanted = {1, 3, limit_default, (count or 2 * limit_default) + 1}
     if count:
         # Never walk more than MAX_PAGES pages: big clusters get bigger pages.
         floor = min(math.ceil(count / MAX_PAGES), MAX_PAGE_SIZE)
         wanted = {max(size, floor) for size in wanted}
-    return sorted(size for size in wanted if low <= size <= min(high, MAX_PAGE_SIZE))
+    return sorted({allowed.size_for(size) for size in wanted})
 
 
-def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Walk | None:
-    """Page through the cluster with one page size; `count` is the total if the server sent an integer."""
+def _walk(prober: Prober, size: int, counts: tuple[int | None, Any], offsets: set[int]) -> Walk | None:
+    """Page through the cluster with one page size; `counts` is the total (if an integer) and as sent.
+
+    Only page indexes the spec admits are sent: a walk the spec cuts short is incomplete, not a finding.
+    """
+    count, first_count = counts
     seen: list[str] = []
-    counts: set[Any] = set()
     for offset in range(MAX_PAGES + 2):
+        if offset not in offsets:
+            prober.ledger.warnings.append(
+                f"page size {size}: the spec admits no offset={offset}, so the walk stopped before the end"
+            )
+            return Walk(size, seen, complete=False)
         reply = _page(prober, {"limit": size, "offset": offset})
         if reply is None:
             return None
         records = reply.records or []
-        counts.add(key(reply.count))
         if len(records) > size:
             prober.violation(
                 "records_within_limit",
@@ -214,7 +247,7 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
                 replay=prober.replay_of(reply),
             )
         if not records:
-            _check_end(prober, size, offset, (count, first_count), seen, reply)
+            _check_end(prober, (size, offset), (count, first_count), seen, (reply, offsets))
             return Walk(size, seen, complete=True)
         duplicates = [record for record in map(key, records) if record in seen]
         if duplicates:
@@ -240,10 +273,16 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
 
 
 def _check_end(
-    prober: Prober, size: int, offset: int, counts: tuple[int | None, Any], seen: list[str], reply: Reply
+    prober: Prober,
+    page: tuple[int, int],
+    counts: tuple[int | None, Any],
+    seen: list[str],
+    end: tuple[Reply, set[int]],
 ) -> None:
     """At the first empty page: the pages before it must hold exactly `count` records."""
+    size, offset = page
     count, first_count = counts
+    reply, offsets = end
     if count is not None and len(seen) != count:
         prober.violation(
             "pages_partition_records",
@@ -252,6 +291,8 @@ def _check_end(
             reply.curl,
             replay=prober.replay_of(reply),
         )
+    if offset + 5 not in offsets:
+        return
     far = prober.send({"limit": size, "offset": offset + 5})
     if far.status != 200 or far.records != [] or far.count != first_count:
         prober.violation(

@@ -41,9 +41,7 @@ def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callab
             failure = ET.SubElement(
                 case, "failure", message=mask(f"{check}: {examples[0].actual}".splitlines()[0]), type=check
             )
-            failure.text = mask(
-                f"state: confirmed (failed again when sent again)\n\n{_details(check, examples)}"
-            )
+            failure.text = mask(f"state: {examples[0].state}\n\n{_details(check, examples)}")
         transient = ledger.transient_findings.get(check)
         if transient:
             # JUnit has no warning state: a transient failure passes, with its story in system-out.

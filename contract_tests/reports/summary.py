@@ -18,8 +18,7 @@ def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Call
         f"{ledger.cases} requests in {elapsed:.1f} s ({ledger.cases / max(elapsed, 1e-9):.0f}/s); "
         f"statuses {statuses}; timeouts {ledger.timeouts}; connection errors {ledger.connection_errors}",
         f"throttled {ledger.throttled} time(s), waited {ledger.throttle_wait:.1f} s "
-        "(429s waited out and sent "
-        "again, never a violation by themselves)",
+        "(429s waited out and sent again, never a violation by themselves)",
         f"checks run: {len(ledger.checks_run)}; violated (confirmed): {len(ledger.violations)}; "
         f"transient (cleared when sent again): {len(ledger.transient)}",
     ]
@@ -28,8 +27,8 @@ def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Call
         lines.append(f"first violation ({check}) after {seconds:.2f} s and {cases} requests")
     for check in sorted(ledger.findings):
         blame = ledger.findings[check][0].blame
-        how = ", confirmed by sending again" if check in ledger.confirmations else ""
-        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s){how}, the {blame}'s fault)"]
+        state = ledger.findings[check][0].state
+        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s), the {blame}'s fault, {state})"]
         lines.append(f"  spec says:  {EXPECTATIONS.get(check, check)}")
         for finding in ledger.findings[check]:
             lines.append(f"  {finding.blame} did: {_indent(finding.actual)}")

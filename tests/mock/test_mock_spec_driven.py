@@ -145,12 +145,6 @@ def test_a_string_parameter_follows_its_length_and_enum_in_the_spec(tmp_path: Pa
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract_tests' pagination phase pages with limit 1, 3 and count+1 and walks offset to the last"
-    " page whatever limit's enum/multipleOf and offset's bound allow, so pagination_accepted reports the"
-    " mock's correct 400s for them (a suite limitation; only that check fails)",
-)
 def test_the_contract_suite_passes_the_mock_started_with_the_same_spec_copy(tmp_path: Path) -> None:
     spec = keyword_spec(tmp_path, ENUM_LIMIT, EXCLUSIVE_OFFSET)
     with running_mock(MockConfig(spec_path=spec, log_level="warning")) as url:
