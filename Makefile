@@ -20,6 +20,9 @@ BASE ?= origin/main
 MOCK_HOST ?= 127.0.0.1
 MOCK_PORT ?= 8787
 MOCK_ARGS ?=
+UPSTREAM ?=
+PROXY_LISTEN ?= 127.0.0.1:8790
+PROXY_ARGS ?=
 
 # System packages come from Debian's apt-get, run only as root; the variables let tests fake a machine
 # without Chromium, a non-root user or the installer itself.
@@ -41,7 +44,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 .DEFAULT_GOAL := help
 .PHONY: help install chromium lint lint-spec lint-code generate check-generated test test-unit test-docs \
-        contract mock mutation diff docs bench-mock bench-contract bench-client bench clean
+        contract mock mutation proxy diff docs bench-mock bench-contract bench-client bench-proxy bench clean
 
 help: ## List every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -93,6 +96,10 @@ contract: install ## Run the contract suite (embedded mock unless BASE_URL=... T
 mutation: install ## Mutation-test the mock's request path with the contract suite as the tests (cosmic-ray; docs/mutation.md)
 	$(PY) scripts/mutation.py
 
+proxy: install ## Validating proxy in front of UPSTREAM=URL (PROXY_LISTEN=HOST:PORT); reports on Ctrl-C in reports/proxy
+	@test -n "$(UPSTREAM)" || { echo "make proxy: set UPSTREAM=URL, e.g. make proxy UPSTREAM=http://127.0.0.1:8787"; exit 2; }
+	$(BIN)/dws-contract proxy --upstream "$(UPSTREAM)" --listen "$(PROXY_LISTEN)" $(PROXY_ARGS)
+
 mock: install ## Run the reference mock in the foreground (MOCK_HOST, MOCK_PORT, MOCK_ARGS="--fault NAME ...")
 	$(BIN)/dws-mock --host $(MOCK_HOST) --port $(MOCK_PORT) $(MOCK_ARGS)
 
@@ -110,6 +117,9 @@ docs: $(PY_STAMP) $(NODE_STAMP) ## Render openapi.yaml into build/docs/index.htm
 
 test-docs: chromium docs ## Open the reference page in headless Chromium, check what it shows, save build/docs/screenshot.png
 	$(BIN)/pytest tests/docs -q
+
+bench-proxy: install ## Benchmark the validating proxy: req/s, p50/p99 direct vs through it vs through Prism's proxy, 16 connections
+	$(PY) -m scripts.bench_proxy --out build/bench/proxy.json
 
 bench-client: install ## Benchmark our client layer vs huaweicloudsdkdws on one mock: parse a 1,000-record page, iterate 100,000
 	$(PY) scripts/bench_client.py --json build/bench/client.json

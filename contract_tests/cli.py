@@ -25,10 +25,14 @@ from contract_tests.options import (
     DEFAULT_MAX_TIME,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_SEED,
+    DEFAULT_THROTTLE_BUDGET,
+    REMOTE_MAX_EXAMPLES,
     REMOTE_RATE_LIMIT,
     Credentials,
     RunOptions,
 )
+from contract_tests.regressions import export_regressions
+from contract_tests.reports import ReportWriteError
 from contract_tests.runner import Progress, RunResult, run
 from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.cli_support import OneLineArgumentParser, report_unexpected, run_main
@@ -39,15 +43,32 @@ def parser() -> OneLineArgumentParser:
         prog="dws-contract",
         description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
         "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
-        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.",
+        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run. "
+        "`dws-contract proxy --help`: check real traffic between clients and a server instead.",
     )
-    p.add_argument("--base-url", help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("DWS_BASE_URL") or None,
+        help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com; default: $DWS_BASE_URL",
+    )
     p.add_argument("--token", help="IAM token (X-Auth-Token); default: $DWS_TOKEN")
     p.add_argument("--ak", help="access key for AK/SK signing; default: $DWS_AK")
     p.add_argument("--sk", help="secret key for AK/SK signing; default: $DWS_SK")
-    p.add_argument("--project-id", help="project the credentials belong to")
-    p.add_argument("--cluster-id", help="a cluster of the project; best with more than 10 upgrade records")
-    p.add_argument("--other-project-id", help="another project: the credentials must get 403 there")
+    p.add_argument(
+        "--project-id",
+        default=os.environ.get("DWS_PROJECT_ID") or None,
+        help="project the credentials belong to; default: $DWS_PROJECT_ID",
+    )
+    p.add_argument(
+        "--cluster-id",
+        default=os.environ.get("DWS_CLUSTER_ID") or None,
+        help="a cluster of the project, best with more than 10 upgrade records; default: $DWS_CLUSTER_ID",
+    )
+    p.add_argument(
+        "--other-project-id",
+        default=os.environ.get("DWS_OTHER_PROJECT_ID") or None,
+        help="another project: the credentials must get 403 there; default: $DWS_OTHER_PROJECT_ID",
+    )
     p.add_argument(
         "--other-ak",
         help="another access key id (not its secret): a signature claiming it made with --sk must get 401",
@@ -55,7 +76,12 @@ def parser() -> OneLineArgumentParser:
     p.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
     )
-    p.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES, help="fuzzed cases per mode")
+    p.add_argument(
+        "--max-examples",
+        type=int,
+        help=f"fuzzed cases per mode; default: {DEFAULT_MAX_EXAMPLES} on loopback, "
+        f"{REMOTE_MAX_EXAMPLES} for other hosts (a full verdict within about 60 s at {REMOTE_RATE_LIMIT})",
+    )
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generation seed; fixed so runs repeat")
     p.add_argument(
         "--rate-limit",
@@ -66,10 +92,22 @@ def parser() -> OneLineArgumentParser:
     )
     p.add_argument("--max-time", type=float, default=DEFAULT_MAX_TIME, help="seconds for the whole run")
     p.add_argument(
+        "--throttle-budget",
+        type=float,
+        default=DEFAULT_THROTTLE_BUDGET,
+        help="seconds the run may spend waiting out 429s (Retry-After, at most 10 s each) before it stops",
+    )
+    p.add_argument(
         "--report-dir",
         type=Path,
         default=Path("reports/contract"),
         help="where summary.txt, junit.xml, result.json, report.html and results.sarif go",
+    )
+    p.add_argument(
+        "--export-regressions",
+        type=Path,
+        metavar="DIR",
+        help="write a pytest file per confirmed violation into DIR, replaying the request that showed it",
     )
     p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -78,6 +116,11 @@ def parser() -> OneLineArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["proxy"]:
+        from contract_tests.proxy.cli import main as proxy_main
+
+        return run_main("dws-contract proxy", lambda: proxy_main(arguments[1:]), arguments[1:])
     return run_main("dws-contract", lambda: _run_cli(argv), argv)
 
 
@@ -122,7 +165,7 @@ def _main(args: argparse.Namespace) -> int:
         _check_flags(args)
         if args.base_url is None:
             return _against_embedded_mock(args, progress)
-        return _report(run(_options(args, args.base_url), progress))
+        return _run_and_report(args, _options(args, args.base_url), progress)
     except CannotRunError as exc:
         print(f"dws-contract: cannot run: {_mask(args)(str(exc))}", file=sys.stderr)
         return 2
@@ -144,8 +187,9 @@ def _check_flags(args: argparse.Namespace) -> None:
     try:
         args.report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        reason = "it is a file" if args.report_dir.is_file() else exc.strerror
         raise CannotRunError(
-            f"--report-dir {args.report_dir}: cannot create it ({exc.strerror}); pass a writable directory"
+            f"--report-dir {args.report_dir}: cannot create it ({reason}); pass a writable directory"
         ) from exc
 
 
@@ -185,6 +229,7 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         max_time=args.max_time,
         report_dir=args.report_dir,
         fail_fast=args.fail_fast,
+        throttle_budget=args.throttle_budget,
     )
 
 
@@ -193,7 +238,29 @@ def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
 
     with embedded_mock(MockConfig(log_level="error")) as url:
         print(f"dws-contract: no --base-url, checking the embedded reference mock at {url}", file=sys.stderr)
-        return _report(run(_options(args, url, DEMO), progress))
+        return _run_and_report(args, _options(args, url, DEMO), progress)
+
+
+def _run_and_report(args: argparse.Namespace, options: RunOptions, progress: Progress) -> int:
+    result = run(options, progress)
+    exit_code = _report(result)
+    if args.export_regressions is None:
+        return exit_code
+    return max(exit_code, _export(args.export_regressions, options, result, _mask(args)))
+
+
+def _export(directory: Path, options: RunOptions, result: RunResult, mask: Masker) -> int:
+    """Regression tests for the run's confirmed violations; 2 when they cannot be written."""
+    try:
+        exported = export_regressions(directory, options, result.ledger, Masker(options.secrets))
+    except ReportWriteError as exc:
+        print(f"dws-contract: cannot export regression tests: {mask(str(exc))}", file=sys.stderr)
+        return 2
+    for check, why in exported.skipped.items():
+        print(f"dws-contract: no regression test for {check}: {why}", file=sys.stderr)
+    files = ", ".join(str(path) for path in exported.written) or "none (no confirmed violation)"
+    print(f"regression tests: {files}", file=sys.stderr)
+    return 0
 
 
 def _report(result: RunResult) -> int:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from contract_tests.errors import CannotRunError
 from contract_tests.schema import DEFAULT_SPEC
+from contract_tests.verdict import EXIT_MEANING
 
 DEFAULT_SEED = 20250919
-DEFAULT_MAX_EXAMPLES = 450
+DEFAULT_MAX_EXAMPLES = 450  # on loopback: requests cost nothing there
+# Off loopback every request costs quota and, at the default 5/s, time: this budget keeps a full verdict
+# within 60 s and still caught every fault mode of the mock (`make bench-contract`, docs/benchmarks.md).
+REMOTE_MAX_EXAMPLES = 120
 DEFAULT_REQUEST_TIMEOUT = 5.0
 DEFAULT_MAX_TIME = 300.0
+# Seconds one run may spend waiting out 429s before throttling counts as never clearing (exit 2).
+DEFAULT_THROTTLE_BUDGET = 60.0
 # Production safety: a remote server gets at most this many requests per second unless told otherwise.
 REMOTE_RATE_LIMIT = "5/s"
 _RATE = re.compile(r"^\d+/(s|m|h)$")
@@ -46,13 +53,14 @@ class RunOptions:
     other_project_id: str | None = None
     other_ak: str | None = None  # another access key's id: never a secret
     spec: Path = DEFAULT_SPEC
-    max_examples: int = DEFAULT_MAX_EXAMPLES
+    max_examples: int | None = None  # None: DEFAULT_MAX_EXAMPLES on loopback, REMOTE_MAX_EXAMPLES elsewhere
     seed: int = DEFAULT_SEED
     rate_limit: str | None = None
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     max_time: float = DEFAULT_MAX_TIME
     report_dir: Path = Path("reports/contract")
     fail_fast: bool = False
+    throttle_budget: float = DEFAULT_THROTTLE_BUDGET
     extra_secrets: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
@@ -75,11 +83,19 @@ class RunOptions:
         if (creds.ak is None) != (creds.sk is None):
             raise CannotRunError("AK/SK signing needs both --ak and --sk (or DWS_AK and DWS_SK)")
         for name, value in (
-            ("--max-examples", self.max_examples),
+            ("--max-examples", self.effective_max_examples),
             ("--request-timeout", self.request_timeout),
+            ("--throttle-budget", self.throttle_budget),
         ):
             if value <= 0:
                 raise CannotRunError(f"{name} must be positive, got {value}")
+
+    @property
+    def effective_max_examples(self) -> int:
+        """The given budget, or the default for where the server is: smaller off loopback."""
+        if self.max_examples is not None:
+            return self.max_examples
+        return DEFAULT_MAX_EXAMPLES if is_loopback(self.base_url) else REMOTE_MAX_EXAMPLES
 
     @property
     def effective_rate_limit(self) -> str | None:
@@ -91,6 +107,21 @@ class RunOptions:
     @property
     def secrets(self) -> tuple[str | None, ...]:
         return (*self.credentials.secrets, *self.extra_secrets)
+
+    @property
+    def headline(self) -> str:
+        return (
+            f"dws-contract against {self.base_url} (project {self.project_id}, cluster {self.cluster_id}, "
+            f"seed {self.seed}, auth {'AK/SK' if self.credentials.uses_aksk else 'token'})"
+        )
+
+    @property
+    def exit_meanings(self) -> Mapping[int, str]:
+        return EXIT_MEANING
+
+    @property
+    def run_properties(self) -> tuple[tuple[str, str], ...]:
+        return (("seed", str(self.seed)),)
 
 
 def is_loopback(base_url: str) -> bool:

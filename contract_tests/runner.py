@@ -3,7 +3,8 @@
 Where things live: `phases/` sends the requests (preflight, auth, unknown ids, methods, odd queries,
 pagination, the schemathesis engine), `checks/` says what each check requires and which rules of the spec
 it covers, `verdict.py` collects findings and decides the exit code, `reports/` writes the files,
-`transport/` is the one way requests leave the suite.
+`transport/` is the one way requests leave the suite (signing, waiting out 429s, resending a failure to
+confirm it). How the suite behaves on a live service: docs/live-service.md.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 from schemathesis.transport.requests import ManagedCookiesSession
 
-from contract_tests.errors import CannotRunError
+from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.checks.rerun import shape_failures
+from contract_tests.errors import CannotRunError, SuiteCheckError
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
 from contract_tests.phases.auth import run_auth
 from contract_tests.phases.engine import build_config, run_engine
 from contract_tests.phases.methods import run_wrong_methods
 from contract_tests.phases.odd_queries import run_odd_queries
-from contract_tests.phases.pagination import run_pagination
+from contract_tests.phases.pagination import Allowed, run_pagination, snapshot
 from contract_tests.phases.preflight import preflight
 from contract_tests.phases.unknown_ids import run_unknown_ids
 from contract_tests.reports import write_reports
@@ -37,7 +41,8 @@ from contract_tests.schema import (
 from contract_tests.transport.probe import Prober
 from contract_tests.transport.session import Session, attach, detach
 from contract_tests.transport.signing import AkSkAuth
-from contract_tests.verdict import Ledger, Outcome, decide
+from contract_tests.transport.throttle import Throttle
+from contract_tests.verdict import Finding, Ledger, Outcome, decide
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 100  # requests between two progress lines
@@ -63,6 +68,9 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
         outcome = decide(ledger)
     except CannotRunError as exc:
         outcome = Outcome(2, str(exc))
+    except SuiteCheckError as exc:
+        ledger.suite_error(f"check {exc.check}", exc.details)
+        outcome = decide(ledger)
     reports = write_reports(options, ledger, outcome, mask)
     exit_code = 2 if reports.error else outcome.exit_code
     return RunResult(exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error)
@@ -94,6 +102,8 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
             session.stop_engine()
 
     session = Session(options, ledger, signer, tick)
+    stop = _stop(ledger, session)
+    session.throttle = Throttle(ledger, options.throttle_budget, _judge_429(ledger, options, stop), stop)
     attach(schema, session)
     # Schemathesis' own session type for its generated cases: it drops response cookies between requests.
     http = ManagedCookiesSession()
@@ -111,17 +121,59 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         run_odd_queries(Prober(operation, options, ledger, "odd-queries", http))
         if _stop_early(options, ledger):
             return
-        ledger.phase = "pagination"
-        say("pagination checks")
-        run_pagination(operation, pager, first)
+        start = None
+        allowed = Allowed.of(operation)
+        if first.records is None:
+            ledger.warnings.append("pagination checks skipped: the default page is not a 200 with `records`")
+        else:
+            ledger.phase = "pagination"
+            say("pagination checks")
+            start = run_pagination(operation, pager, allowed)
         if _stop_early(options, ledger):
             return
         say(f"schemathesis phases: examples, coverage, fuzzing (seed {options.seed})")
-        run_engine(schema, ledger, say, session)
+        run_engine(schema, ledger, say, session, http)
+        if start is not None and not ledger.incomplete:
+            end = snapshot(allowed, pager)
+            if end != start:
+                ledger.data_changes.append(
+                    f"between the pagination checks and the end: {start.change_to(end)}"
+                )
     finally:
         http.close()
         detach(schema)
     say(f"done: {ledger.cases} requests, {len(ledger.violations)} check(s) violated")
+
+
+def _judge_429(
+    ledger: Ledger, options: RunOptions, stop: Callable[[str], None]
+) -> Callable[[Any, requests.Response], None]:
+    """A 429 that is waited out must still look like the documented 429: headers, media type, body."""
+
+    def judge(case: Any, response: requests.Response) -> None:
+        for check, message in shape_failures(case, response):
+            ledger.add(
+                Finding(
+                    check,
+                    EXPECTATIONS.get(check, check),
+                    f"HTTP 429 (a throttling answer, waited out). {message}",
+                    case.as_curl_command(),
+                    "throttling",
+                )
+            )
+            if options.fail_fast:
+                stop("--fail-fast: stopped at the first violated check")
+
+    return judge
+
+
+def _stop(ledger: Ledger, session: Session) -> Callable[[str], None]:
+    def stop(reason: str) -> None:
+        ledger.incomplete = ledger.incomplete or reason
+        if session.stop_engine is not None:
+            session.stop_engine()
+
+    return stop
 
 
 def _stop_early(options: RunOptions, ledger: Ledger) -> bool:

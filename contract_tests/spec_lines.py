@@ -38,11 +38,25 @@ class SpecLines:
         node: yaml.Node | None = self._root
         line = 1 if node is None else node.start_mark.line + 1
         for part in self._parts(pointer):
-            found = _child(node, part)
+            found = _child(node, part) or _child(self._target(node), part)
             if found is None:
                 return line, False
             line, node = found
         return line, True
+
+    def _target(self, node: yaml.Node | None) -> yaml.Node | None:
+        """What a `$ref` mapping refers to, so pointers through references reach the referenced lines."""
+        ref = _child(node, "$ref")
+        value = getattr(ref[1], "value", None) if ref else None
+        if not isinstance(value, str) or not value.startswith("#/"):
+            return None
+        target: yaml.Node | None = self._root
+        for part in _split(value[1:]):
+            found = _child(target, part)
+            if found is None:
+                return None
+            target = found[1]
+        return target
 
     def _parts(self, pointer: str) -> list[str]:
         if pointer.startswith(OPERATION):

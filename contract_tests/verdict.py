@@ -1,4 +1,9 @@
-"""The verdict of a run: violations per check, the request statistics, and the exit code they decide."""
+"""The verdict of a run: violations per check, the request statistics, and the exit code they decide.
+
+A failure is filed either as confirmed (it came back when the request was sent again: a violation) or as
+transient (it cleared: a warning with its count). Throttling, data changes and the suite's own errors are
+kept apart from both, so the reports can say which is which.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from contract_tests.observed import Observed
 
 EXAMPLES_PER_CHECK = 3
+CONFIRMED = "confirmed"
+TRANSIENT = "transient"
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,9 @@ class Finding:
     actual: str  # what the server did
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
     phase: str
-    replay: Replay | None = None
+    blame: str = "server"  # whose fault: "server" (the API) or "client" (the caller, seen by the proxy)
+    state: str = CONFIRMED  # CONFIRMED: a violation; TRANSIENT: cleared when sent again
+    replay: Replay | None = None  # the request that showed it, for an exported regression test
 
 
 @dataclass
@@ -59,6 +68,14 @@ class Ledger:
     incomplete: str | None = None  # why the run stopped before every check ran
     phase: str = "preflight"  # the probing phase under way; engine cases carry their own
     observed: Observed = field(default_factory=Observed)  # timeline and spec coverage, for the reports
+    transient_findings: dict[str, list[Finding]] = field(default_factory=dict)  # a few examples per check
+    transient: Counter[str] = field(default_factory=Counter)  # failures that cleared when sent again
+    confirmations: Counter[str] = field(default_factory=Counter)  # resend rounds spent per check
+    throttled: int = 0  # 429s waited out and sent again
+    throttle_wait: float = 0.0  # seconds spent waiting for them
+    throttle_exhausted: bool = False
+    data_changes: list[str] = field(default_factory=list)  # the records moved while the suite read them
+    suite_errors: list[str] = field(default_factory=list)  # errors of the suite itself, never the server's
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:
@@ -77,6 +94,24 @@ class Ledger:
                 self.timeouts += 1
             else:
                 self.connection_errors += 1
+
+    def throttle(self, wait: float) -> None:
+        with self._lock:
+            self.throttled += 1
+            self.throttle_wait += wait
+
+    def add_transient(self, finding: Finding) -> None:
+        """Record a failure that cleared when its request was sent again: a warning, not a violation."""
+        with self._lock:
+            self.checks_run.add(finding.check)
+            self.transient[finding.check] += 1
+            examples = self.transient_findings.setdefault(finding.check, [])
+            if len(examples) < EXAMPLES_PER_CHECK:
+                examples.append(replace(finding, state=TRANSIENT))
+
+    def suite_error(self, where: str, details: str) -> None:
+        with self._lock:
+            self.suite_errors.append(f"{where}: {details}")
 
     def ran(self, *checks: str) -> None:
         with self._lock:
@@ -118,6 +153,12 @@ def decide(ledger: Ledger) -> Outcome:
         return Outcome(2, "no request got a 200, so nothing was checked against a working API")
     if ledger.credentialed["accepted"] == 0:
         return Outcome(2, "the credentials were rejected on every request")
+    if ledger.suite_errors and not ledger.violated:
+        return Outcome(
+            2,
+            f"dws-contract hit {len(ledger.suite_errors)} error(s) of its own (a bug in the suite, not a "
+            "verdict on the server): " + ledger.suite_errors[0].splitlines()[0],
+        )
     if ledger.incomplete and not ledger.violated:
         return Outcome(2, f"{ledger.incomplete} before every check ran")
     if ledger.connection_errors and not ledger.violated:
@@ -126,5 +167,7 @@ def decide(ledger: Ledger) -> Outcome:
         )
     if ledger.violated:
         names = ", ".join(sorted(ledger.violations))
-        return Outcome(1, f"{len(ledger.violations)} check(s) violated: {names}")
-    return Outcome(0, f"{len(ledger.checks_run)} checks passed on {ledger.cases} requests")
+        return Outcome(1, f"{len(ledger.violations)} check(s) violated (confirmed): {names}")
+    transient = sum(ledger.transient.values())
+    cleared = f"; {transient} transient failure(s) cleared when sent again" if transient else ""
+    return Outcome(0, f"{len(ledger.checks_run)} checks passed on {ledger.cases} requests{cleared}")

@@ -32,10 +32,13 @@ from contract_tests.options import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_SEED,
+    REMOTE_MAX_EXAMPLES,
+    REMOTE_RATE_LIMIT,
     Credentials,
     RunOptions,
 )
 from contract_tests.phases.engine import config_data
+from contract_tests.runner import run
 from contract_tests.schema import DEFAULT_SPEC, load_raw, pin_cluster
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
@@ -229,10 +232,67 @@ def median_of(runs: list[tuple[float, int, int]]) -> tuple[float, int, int, str]
     return middle[0], middle[1], middle[2], ", ".join(f"{wall:.1f}" for wall in walls)
 
 
+def verdict(tmp: Path, url: str, max_examples: int, fail_fast: bool) -> dict[str, Any]:
+    """One in-process run of the suite against `url`; its result.json."""
+    report_dir = tmp / f"curve-{max_examples}-{fail_fast}"
+    options = RunOptions(
+        base_url=url,
+        project_id=DEMO.project_id,
+        cluster_id=DEMO.cluster_id,
+        other_project_id=DEMO.other_project_id,
+        credentials=Credentials(token=DEMO.token),
+        max_examples=max_examples,
+        request_timeout=FAULT_REQUEST_TIMEOUT,
+        report_dir=report_dir,
+        fail_fast=fail_fast,
+    )
+    run(options, lambda _message: None)
+    result: dict[str, Any] = json.loads((report_dir / "result.json").read_text(encoding="utf-8"))
+    return result
+
+
+def detection_curve(budgets: list[int]) -> str:
+    """Requests of a full conformant verdict and faults caught, per example budget, as a Markdown table."""
+    per_second = int(REMOTE_RATE_LIMIT.split("/")[0])
+    lines = [
+        f"| max-examples | requests, full verdict (conformant mock) | at {REMOTE_RATE_LIMIT} | "
+        "fault modes caught | missed |",
+        "|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory(prefix="bench-curve-") as name:
+        tmp = Path(name)
+        for budget in budgets:
+            with running_mock(MockConfig(log_level="warning")) as url:
+                requests = int(verdict(tmp, url, budget, fail_fast=False)["requests"])
+            missed = []
+            for fault in sorted(FAULTS):
+                with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
+                    result = verdict(tmp, url, budget, fail_fast=True)
+                if not result["violations"]:
+                    missed.append(fault)
+            caught = len(FAULTS) - len(missed)
+            mark = " (remote default)" if budget == REMOTE_MAX_EXAMPLES else ""
+            mark += " (loopback default)" if budget == DEFAULT_MAX_EXAMPLES else ""
+            lines.append(
+                f"| {budget}{mark} | {requests} | {requests / per_second:.0f} s | {caught}/{len(FAULTS)} "
+                f"| {', '.join(missed) or 'none'} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
-    repeat = parser.parse_args().repeat
+    parser.add_argument(
+        "--detection-curve",
+        metavar="N,N,...",
+        help="only measure requests and faults caught per example budget (e.g. 10,25,50)",
+    )
+    args = parser.parse_args()
+    if args.detection_curve:
+        print(detection_curve([int(budget) for budget in args.detection_curve.split(",")]))
+        return 0
+    repeat = args.repeat
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-contract-") as name:
         tmp = Path(name)
@@ -278,6 +338,11 @@ def main() -> int:
     print(f"\nPer fault mode, request timeout {FAULT_REQUEST_TIMEOUT:g} s (load average after: ", end="")
     print(" ".join(f"{n:.2f}" for n in os.getloadavg()) + ")\n")
     print(fault_table(per_fault))
+    print(
+        f"\nRemote pace: off loopback the suite sends at most {REMOTE_RATE_LIMIT} with {REMOTE_MAX_EXAMPLES} "
+        "examples by default; requests of a full verdict and fault modes caught per budget:\n"
+    )
+    print(detection_curve([REMOTE_MAX_EXAMPLES // 2, REMOTE_MAX_EXAMPLES]))
     return 0
 
 

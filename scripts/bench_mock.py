@@ -82,10 +82,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def prism() -> Iterator[str]:
-    """Prism's mock on the same spec, quiet (`-v error`) as the issue specifies, until it answers."""
+def prism(upstream: str | None = None) -> Iterator[str]:
+    """Prism on the same spec, quiet (`-v error`) as the issue specifies, until it answers: its mock, or
+    with `upstream` its validating proxy in front of that server."""
     port = free_port()
-    command = [str(PRISM), "mock", str(ROOT / "openapi.yaml"), "-p", str(port), "-v", "error"]
+    spec = str(ROOT / "openapi.yaml")
+    mode = ["mock", spec] if upstream is None else ["proxy", spec, upstream]
+    command = [str(PRISM), *mode, "-p", str(port), "-v", "error"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -9,6 +9,10 @@ without a bump.
     python scripts/spec_diff.py origin/main          compare origin/main:openapi.yaml with the working tree
     python scripts/spec_diff.py --base-file old.yaml  compare a file instead of a git ref
 
+Every change is also written to build/diff/results.sarif and build/diff/junit.xml (--report-dir), placed
+at its line of the revision's openapi.yaml; under GitHub Actions (GITHUB_ACTIONS=true) each change is
+printed as an annotation there too: an error when the version bump does not cover it.
+
 Exit status: 0 the version bump covers every change, 1 it does not, 2 the comparison could not run.
 """
 
@@ -25,9 +29,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import yaml
 
+from contract_tests.reports.annotations import workflow_command
+from contract_tests.reports.files import ReportWriteError, write_atomic
+from contract_tests.reports.locations import relative_uri
+from contract_tests.spec_lines import SpecLines
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +62,7 @@ class Change:
     where: str
     message: str
     rule: str
+    pointer: str = ""  # JSON pointer of the changed element, to find its line in the revision
 
     @property
     def breaking(self) -> bool:
@@ -159,7 +169,8 @@ def redocly_changes(report: Mapping[str, Any]) -> list[Change]:
                 "request constraint relaxed: more requests are valid",
                 ("project:request-constraint-relaxed"),
             )
-        changes.append(Change(impact, where, message, rule))
+        pointer = str(item["path"]) + (f"/{item['property']}" if item.get("property") else "")
+        changes.append(Change(impact, where, message, rule, pointer))
     return changes
 
 
@@ -194,7 +205,7 @@ def known_value_changes(base: Mapping[str, Any], revision: Mapping[str, Any]) ->
         ):
             if values:
                 message = f"known values {verb}: {', '.join(values)}"
-                changes.append(Change("minor", where, message, f"project:known-values-{verb}"))
+                changes.append(Change("minor", where, message, f"project:known-values-{verb}", pointer))
     return changes
 
 
@@ -236,6 +247,97 @@ def judge(changes: list[Change], base_version: str, revision_version: str) -> Ve
     return verdict(True, f"the {required}-level changes are covered by {base_version} -> {revision_version}.")
 
 
+def covered(change: Change, verdict: Verdict) -> bool:
+    """Whether the version bump alone would let this one change pass the gate."""
+    return judge([change], verdict.base_version, verdict.revision_version).ok
+
+
+def located(changes: list[Change], revision: Path) -> list[tuple[Change, int]]:
+    """Each change with its line in the revision; a removed element points at its nearest parent left."""
+    try:
+        lines = SpecLines(revision.read_text())
+    except (OSError, yaml.YAMLError):
+        return [(change, 1) for change in changes]
+    return [(change, lines.line(change.pointer)) for change in changes]
+
+
+def github_annotations(changes: list[tuple[Change, int]], verdict: Verdict, uri: str) -> list[str]:
+    """GitHub Actions annotations: an error where the bump falls short, else a warning or a notice."""
+    commands = []
+    for change, line in changes:
+        level = "error" if not covered(change, verdict) else "warning" if change.breaking else "notice"
+        title = f"{change.impact} change ({change.rule})"
+        message = f"{change.where}: {change.message}"
+        commands.append(workflow_command(level, {"file": uri, "line": str(line), "title": title}, message))
+    return commands
+
+
+def sarif(changes: list[tuple[Change, int]], verdict: Verdict, uri: str) -> str:
+    rules = sorted({change.rule for change, _ in changes})
+    results = [
+        {
+            "ruleId": change.rule,
+            "ruleIndex": rules.index(change.rule),
+            "level": "error" if not covered(change, verdict) else "warning" if change.breaking else "note",
+            "message": {"text": f"{change.impact} change at {change.where}: {change.message}"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {"startLine": line},
+                    }
+                }
+            ],
+        }
+        for change, line in changes
+    ]
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "spec-diff",
+                        "rules": [{"id": rule, "shortDescription": {"text": rule}} for rule in rules],
+                    }
+                },
+                "invocations": [{"executionSuccessful": True, "exitCode": 0 if verdict.ok else 1}],
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def junit(changes: list[tuple[Change, int]], verdict: Verdict, uri: str) -> bytes:
+    """One test case per change, failed where the version bump does not cover it, plus the gate itself."""
+    suite = ET.Element("testsuite", name="spec-diff", tests=str(len(changes) + 1))
+    failures = 0
+    for change, line in changes:
+        case = ET.SubElement(suite, "testcase", classname="spec_diff", name=f"{change.where} [{change.rule}]")
+        case.set("file", uri)
+        case.set("line", str(line))
+        if not covered(change, verdict):
+            failures += 1
+            ET.SubElement(
+                case, "failure", message=f"{change.impact} change: {change.message}", type=change.rule
+            )
+    gate = ET.SubElement(suite, "testcase", classname="spec_diff", name="version bump")
+    if not verdict.ok:
+        failures += 1
+        ET.SubElement(gate, "failure", message=verdict.reason, type="version-bump")
+    suite.set("failures", str(failures))
+    ET.indent(suite)
+    data: bytes = ET.tostring(suite, encoding="utf-8", xml_declaration=True)
+    return data
+
+
+def write_reports(changes: list[tuple[Change, int]], verdict: Verdict, uri: str, directory: Path) -> None:
+    write_atomic(directory / "results.sarif", sarif(changes, verdict, uri).encode())
+    write_atomic(directory / "junit.xml", junit(changes, verdict, uri))
+
+
 def load_yaml(text: str, label: str) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(text)
@@ -256,7 +358,7 @@ def compare(base_text: str, revision: Path) -> tuple[list[Change], Verdict]:
     with tempfile.TemporaryDirectory(prefix="dws-diff-base-") as tmp:
         base = Path(tmp) / "openapi.base.yaml"
         base.write_text(base_text)
-        report = redocly_diff(base, revision)
+        report = redocly_diff(base, revision.resolve())  # redocly runs in ROOT: relative paths would miss
     changes = redocly_changes(report) + known_value_changes(base_doc, revision_doc)
     changes.sort(key=lambda c: -IMPACTS.index(c.impact))
     verdict = judge(changes, str(base_doc["info"].get("version")), str(revision_doc["info"].get("version")))
@@ -285,6 +387,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("base", nargs="?", help="git ref holding the base openapi.yaml (e.g. origin/main)")
     parser.add_argument("--base-file", type=Path, help="compare this file instead of a git ref")
     parser.add_argument("--spec", type=Path, default=SPEC, help="revision document (default: openapi.yaml)")
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=ROOT / "build" / "diff",
+        help="where results.sarif and junit.xml go",
+    )
     args = parser.parse_args(argv)
     try:
         if args.base_file is not None:
@@ -298,6 +406,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(render(changes, verdict, base_label, "working tree"))
+    placed = located(changes, args.spec)
+    uri = relative_uri(args.spec)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in github_annotations(placed, verdict, uri):
+            print(line)
+    try:
+        write_reports(placed, verdict, uri, args.report_dir)
+    except ReportWriteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0 if verdict.ok else 1
 
 

@@ -6,13 +6,19 @@ generated case; the pagination and auth phases add their own multi-request check
 
 from __future__ import annotations
 
+import functools
 import json
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
+from contract_tests.errors import SuiteCheckError
 from contract_tests.schema import query_default
+
+CheckFunction = Callable[[CheckContext, Response, Case[Any]], bool | None]
 
 ERROR_FIELDS = ("error_code", "error_msg")
 
@@ -32,7 +38,8 @@ def int_query(case: Case[Any], name: str) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    # ASCII only: str.isdigit() also accepts digits such as "²" that int() refuses.
+    if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return None
 
@@ -61,7 +68,22 @@ def missing_request_id(status: int, values: list[str]) -> str | None:
     return f"{status} response without an X-Request-Id header"
 
 
-@schemathesis.check
+def suite_check(check: CheckFunction) -> CheckFunction:
+    """Register a check; an exception other than a failed assertion becomes a SuiteCheckError naming it."""
+
+    @functools.wraps(check)
+    def guarded(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+        try:
+            return check(ctx, response, case)
+        except AssertionError:
+            raise
+        except Exception as exc:
+            raise SuiteCheckError(check.__name__, traceback.format_exc()) from exc
+
+    return schemathesis.check(guarded)
+
+
+@suite_check
 def records_within_limit(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     sent = (case.query or {}).get("limit")
     limit = int_query(case, "limit") if sent is not None else query_default(case.operation, "limit")
@@ -72,7 +94,7 @@ def records_within_limit(ctx: CheckContext, response: Response, case: Case[Any])
     return None
 
 
-@schemathesis.check
+@suite_check
 def error_body_fields(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     problem = bad_error_body(response.status_code, json_body(response), response.content or b"")
     if problem:
@@ -80,7 +102,7 @@ def error_body_fields(ctx: CheckContext, response: Response, case: Case[Any]) ->
     return None
 
 
-@schemathesis.check
+@suite_check
 def request_id_header(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     problem = missing_request_id(response.status_code, response.headers.get("x-request-id") or [])
     if problem:

@@ -34,15 +34,20 @@ class Observed:
         *,
         at: float,
         phase: str,
+        on_operation: bool,
         path: Mapping[str, Any],
         query: Mapping[str, Any],
         status: int,
         body: Callable[[], Any],
     ) -> None:
-        """One answered request: `at` seconds after the start, `body` parses the response when needed."""
+        """One answered request: `at` seconds after the start, `body` parses the response when needed.
+
+        Coverage counts only requests `on_operation` (its own method and path): a deliberately wrong
+        method or path exercises the gateway, not the operation's parameters and responses.
+        """
         with self._lock:
             self.timeline.add(at, phase, status)
-            if self.exercised is not None:
+            if self.exercised is not None and on_operation:
                 self.exercised.add(path, query, status, body)
 
     def record_failure(self, *, at: float, phase: str) -> None:

@@ -21,7 +21,7 @@ ITEMS_PER_ARRAY = 50  # array items inspected per response: field presence needs
 
 def integer_classes(rule: ParamRule) -> list[str]:
     """The boundary classes an integer parameter has under its spec rules, in reading order."""
-    low, high = rule.integer_bounds
+    low, high = rule.minimum, rule.maximum
     classes = []
     if low is not None:
         classes += ["below min", "min"]
@@ -67,7 +67,7 @@ def _integer_value_classes(rule: ParamRule, value: Any) -> list[str]:
     if isinstance(value, bool) or not isinstance(value, int | str) or not _INTEGER.match(str(value)):
         return ["non-integer"]
     number = int(value)
-    low, high = rule.integer_bounds
+    low, high = rule.minimum, rule.maximum
     found = []
     if low is not None and number < low:
         found.append("below min")

@@ -91,11 +91,16 @@ def run_auth(prober: Prober) -> None:
         prober.ledger.ran(check)
         reply = send()
         if reply.status != expected:
+
+            def still_failing(reply: Reply = reply, expected: int = expected) -> bool:
+                return prober.resend(reply).status != expected
+
             prober.violation(
                 check,
                 f"HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}",
                 reply.curl,
-                reply.replay,
+                still_failing,
+                replay=prober.replay_of(reply),
             )
 
 

@@ -1,7 +1,8 @@
 """Positive and negative cases, generated and checked by schemathesis' own engine.
 
 Everything here is configuration: which statuses count (only the documented ones), what is pinned, how
-much to generate. The engine's events are translated into findings; nothing is re-implemented.
+much to generate. The engine's events are translated into findings; nothing is re-implemented. Before a
+failure is filed, its case is sent again and the same check re-run on the new answer (`confirm`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import StopReason, events, from_schema
+from schemathesis.engine.errors import ServerUnavailable
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.checks.rerun import failure_of
+from contract_tests.errors import SuiteCheckError
 from contract_tests.options import RunOptions
+from contract_tests.transport.confirm import StillFailing, file_failure
 from contract_tests.transport.session import PLACEHOLDER, Session
+from contract_tests.transport.throttle import THROTTLED
 from contract_tests.verdict import Finding, Ledger, Replay
 
 
@@ -54,7 +61,7 @@ def config_data(options: RunOptions) -> dict[str, Any]:
         },
         # Unknown query parameters are not invalid by the spec: negative cases must break a documented rule.
         "generation": {
-            "max-examples": options.max_examples,
+            "max-examples": options.effective_max_examples,
             "database": "none",
             "allow-extra-parameters": False,
         },
@@ -62,13 +69,15 @@ def config_data(options: RunOptions) -> dict[str, Any]:
     }
     if options.effective_rate_limit is not None:
         data["rate-limit"] = options.effective_rate_limit
-    if options.fail_fast:
-        data["max-failures"] = 1
     return data
 
 
 def run_engine(
-    schema: OpenApiSchema, ledger: Ledger, progress: Callable[[str], None], session: Session
+    schema: OpenApiSchema,
+    ledger: Ledger,
+    progress: Callable[[str], None],
+    session: Session,
+    http: requests.Session,
 ) -> None:
     """Run every schemathesis phase once and record what its checks found.
 
@@ -79,7 +88,10 @@ def run_engine(
     session.stop_engine = stream.stop
     for event in stream:
         if isinstance(event, events.ScenarioFinished):
-            _record_scenario(event.recorder, event.phase.value, ledger, session.options)
+            _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
+            if session.options.fail_fast and ledger.violated:
+                # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
+                stream.stop()
             progress(f"{event.phase.value} finished")
         elif isinstance(event, events.NonFatalError):
             _record_error(event, ledger)
@@ -91,7 +103,9 @@ def run_engine(
             raise event.exception
 
 
-def _record_scenario(recorder: ScenarioRecorder, phase: str, ledger: Ledger, options: RunOptions) -> None:
+def _record_scenario(
+    recorder: ScenarioRecorder, phase: str, ledger: Ledger, http: requests.Session, options: RunOptions
+) -> None:
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
             ledger.ran(node.name)
@@ -101,6 +115,10 @@ def _record_scenario(recorder: ScenarioRecorder, phase: str, ledger: Ledger, opt
             failure = info.failure
             interaction = recorder.interactions.get(case_id)
             status = interaction.response.status_code if interaction and interaction.response else None
+            if status == THROTTLED and ledger.throttle_exhausted:
+                continue  # throttling never cleared: the run ends with exit 2, the 429 proves nothing
+            # Other 429s reach a check through requests it sends itself (e.g. ignored_auth's probes,
+            # which bypass the hooks): resending the case waits them out and shows whether it clears.
             actual = f"{failure.title}: {failure.message}".strip()
             if status is not None:
                 actual = f"HTTP {status}. {actual}"
@@ -112,7 +130,34 @@ def _record_scenario(recorder: ScenarioRecorder, phase: str, ledger: Ledger, opt
                 phase=phase,
                 replay=_replay(recorder, case_id, options),
             )
-            ledger.add(finding, case_id=case_id)
+            file_failure(ledger, finding, _resender(recorder, case_id, node.name, http), case_id=case_id)
+
+
+def _resender(
+    recorder: ScenarioRecorder, case_id: str, check: str, http: requests.Session
+) -> StillFailing | None:
+    """Send the failing case again and re-run the check on the new answer.
+
+    A check that derived its own request (e.g. `ignored_auth` drops the credentials) is re-run on the
+    case it derived it from, so it derives and sends that request again.
+    """
+    node = recorder.cases.get(case_id)
+    if node is None or check not in CHECKS.get_all_names():
+        return None
+    while node.parent_id is not None and node.parent_id in recorder.cases:
+        node = recorder.cases[node.parent_id]
+    case = node.value
+
+    def still_failing() -> bool:
+        try:
+            response = case.call(session=http)
+        except requests.RequestException:
+            return True
+        if response.status_code == THROTTLED:
+            return False  # throttling never cleared: the resend proves nothing, and the run ends with exit 2
+        return failure_of(case, response, check) is not None
+
+    return still_failing
 
 
 def _replay(recorder: ScenarioRecorder, case_id: str, options: RunOptions) -> Replay | None:
@@ -139,9 +184,12 @@ def _credential_kind(headers: dict[str, str], options: RunOptions) -> str:
 
 def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
     error = event.value
+    if isinstance(error, SuiteCheckError):
+        ledger.suite_error(f"check {error.check}", error.details)
+        return
     timed_out = isinstance(error, requests.Timeout) or "timed out" in str(error).lower()
-    ledger.failed_request(timeout=timed_out)
     if timed_out:
+        ledger.failed_request(timeout=True)
         ledger.add(
             Finding(
                 check="response_timeout",
@@ -151,7 +199,10 @@ def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
                 phase=str(event.phase.value if event.phase else "engine"),
             )
         )
-    else:
+    elif isinstance(error, requests.RequestException | ServerUnavailable):
+        ledger.failed_request(timeout=False)
         ledger.warnings.append(
             f"schemathesis reported an error ({event.label}): {event.info.title}: {event.info.message}"
         )
+    else:
+        ledger.suite_error(f"schemathesis ({event.label})", f"{event.info.title}: {event.info.message}")

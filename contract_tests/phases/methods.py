@@ -67,5 +67,8 @@ def _judge(prober: Prober, check: str, sent: str, reply: Reply, answer: Mapping[
         problems.append(f"an Allow header ({reply.headers['allow']!r})")
     if problems:
         prober.violation(
-            check, f"{sent}: {'; '.join(problems)}: {reply.excerpt()!r}", reply.curl, reply.replay
+            check,
+            f"{sent}: {'; '.join(problems)}: {reply.excerpt()!r}",
+            reply.curl,
+            replay=prober.replay_of(reply),
         )

@@ -24,7 +24,7 @@ def run_odd_queries(prober: Prober) -> None:
             CROWDED,
             f"{EXTRA_PARAMETERS} undocumented query parameters got HTTP {reply.status}: {reply.excerpt()!r}",
             reply.curl,
-            reply.replay,
+            replay=prober.replay_of(reply),
         )
     for name in ("offset", "limit"):
         reply = prober.send({name: ""})
@@ -33,5 +33,5 @@ def run_odd_queries(prober: Prober) -> None:
                 EMPTY,
                 f"{name}= (empty) got HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )

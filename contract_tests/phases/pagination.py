@@ -2,6 +2,12 @@
 
 For several page sizes the suite walks offset = 0, 1, ... and checks that the pages partition the
 cluster's records (offset is a zero-based page index), then compares omitted and explicit defaults.
+
+On a live cluster the records move while the suite reads them (a new upgrade record, a status that
+ends, `count` going up): that is the service working, not a violation. So a pass is judged only on a
+snapshot that held still: the cluster's largest page is read before and after it, and a pass during
+which it changed is run again. Findings on a quiet pass are confirmed by a second quiet pass; a check
+that fails on only one of them is transient. When the records never hold still, the run cannot judge.
 """
 
 from __future__ import annotations
@@ -11,13 +17,18 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from openapi_schema_validator import OAS30Validator
+
+from contract_tests.errors import CannotRunError
 from contract_tests.schema import Operation, parameter_schema, query_default
 from contract_tests.transport.probe import Prober, Reply
-from contract_tests.verdict import Replay
+from contract_tests.verdict import Finding, Ledger, Replay
 
 # Bounds on a walk: a live cluster with many records is walked with larger pages, never more than this.
 MAX_PAGES = 40
 MAX_PAGE_SIZE = 1000
+# Passes before giving up on a snapshot that holds still: a busy cluster moves every few seconds at most.
+MAX_PASSES = 5
 CHECKS = (
     "pages_partition_records",
     "page_past_end_empty",
@@ -40,14 +51,116 @@ def key(record: Any) -> str:
     return json.dumps(record, sort_keys=True)
 
 
-def run_pagination(operation: Operation, prober: Prober, first: Reply) -> None:
-    """Run every pagination check against the pinned cluster; `first` is the preflight's default page."""
-    prober.ledger.ran(*CHECKS)
+@dataclass(frozen=True)
+class Allowed:
+    """The page sizes and page indexes the spec admits (bounds, enum, multipleOf), up to what a walk uses."""
+
+    limits: list[int]
+    offsets: set[int]
+
+    @classmethod
+    def of(cls, operation: Operation) -> Allowed:
+        return cls(
+            _admitted(operation, "limit", MAX_PAGE_SIZE), set(_admitted(operation, "offset", MAX_PAGES + 7))
+        )
+
+    def size_for(self, wanted: int) -> int:
+        """The smallest admitted page size of at least `wanted`, else the largest one."""
+        return next((size for size in self.limits if size >= wanted), self.limits[-1])
+
+
+def _admitted(operation: Operation, name: str, upto: int) -> list[int]:
+    rules = {key: value for key, value in parameter_schema(operation, name).items() if key != "default"}
+    validator = OAS30Validator(rules)
+    admitted = [value for value in range(upto + 1) if validator.is_valid(value)]
+    if not admitted:
+        raise CannotRunError(f"the spec admits no value of `{name}` from 0 to {upto}: nothing to page with")
+    return admitted
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The cluster's largest page: what changes when the records move."""
+
+    status: int
+    count: Any
+    records: tuple[str, ...]
+
+    def change_to(self, later: Snapshot) -> str:
+        """What moved between two snapshots, in words."""
+        parts = []
+        if self.count != later.count:
+            parts.append(f"count {self.count!r} -> {later.count!r}")
+        added = len(set(later.records) - set(self.records))
+        if added:
+            parts.append(f"{added} record(s) new or changed")
+        if self.status != later.status:
+            parts.append(f"HTTP {self.status} -> {later.status}")
+        return ", ".join(parts) or "the records were reordered"
+
+
+def snapshot(allowed: Allowed, prober: Prober) -> Snapshot:
+    """Read the first page at the largest size the spec allows (up to MAX_PAGE_SIZE)."""
+    reply = prober.send({"limit": allowed.limits[-1], "offset": min(allowed.offsets)})
+    return Snapshot(reply.status, reply.count, tuple(map(key, reply.records or [])))
+
+
+def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Snapshot:
+    """Run every pagination check on a snapshot that held still; return the last snapshot read."""
+    ledger = prober.ledger
+    ledger.ran(*CHECKS)
+    pending: list[Finding] | None = None  # a quiet pass's findings, waiting for a second quiet pass
+    before = snapshot(allowed, prober)
+    for number in range(1, MAX_PASSES + 1):
+        found: list[Finding] = []
+        _one_pass(operation, prober.collecting(found), before, allowed)
+        after = snapshot(allowed, prober)
+        moved = after != before
+        if moved:
+            ledger.data_changes.append(f"during pagination pass {number}: {before.change_to(after)}")
+            before = after
+        if moved and found:
+            continue  # judged only on records that held still
+        if not moved and found and pending is None:
+            pending = found
+            continue
+        # The pages agreed (even while the records moved), or a second quiet pass settles the first.
+        _settle(ledger, pending or [], found)
+        _warn_if_weak(prober, _total(after), query_default(operation, "limit"))
+        return after
+    if pending is None:
+        raise CannotRunError(
+            f"the cluster's records changed during each of {MAX_PASSES} pagination passes "
+            f"({'; '.join(ledger.data_changes[-MAX_PASSES:])}), so paging could not be judged on records "
+            "that hold still: run against a quiet cluster (no upgrade in progress, --cluster-id) or later"
+        )
+    _settle(ledger, pending, pending)
+    return before
+
+
+def _settle(ledger: Ledger, first: list[Finding], second: list[Finding]) -> None:
+    """A check that failed on both quiet passes is confirmed; one that failed on only one is transient."""
+    repeated = {finding.check for finding in first} & {finding.check for finding in second}
+    for finding in second:
+        if finding.check in repeated:
+            ledger.add(finding)
+    for finding in [*first, *second]:
+        if finding.check not in repeated:
+            ledger.add_transient(finding)
+
+
+def _total(snap: Snapshot) -> int | None:
+    count = snap.count
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
+
+
+def _one_pass(operation: Operation, prober: Prober, start: Snapshot, allowed: Allowed) -> None:
+    """Every pagination check once, against the records as `start` saw them."""
     limit_default = query_default(operation, "limit")
     offset_default = query_default(operation, "offset")
-    count = first.count if isinstance(first.count, int) and not isinstance(first.count, bool) else None
-    if count is None:
-        prober.ledger.warnings.append("responses carry no integer `count`: partition totals were not checked")
+    count = _total(start)
+    if count is None and not prober.ledger.warnings.count(NO_COUNT):
+        prober.ledger.warnings.append(NO_COUNT)
 
     both = _page(prober, {"limit": limit_default, "offset": offset_default})
     for check, query, name in (
@@ -64,12 +177,15 @@ def run_pagination(operation: Operation, prober: Prober, first: Reply) -> None:
                 check,
                 f"omitting it returned {_describe(reply)}, but {name} returned {_describe(both)}",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )
 
-    walks = [_walk(prober, size, count, first.count) for size in _page_sizes(operation, limit_default, count)]
+    sizes = _page_sizes(allowed, limit_default, count)
+    walks = [_walk(prober, size, (count, start.count), allowed.offsets) for size in sizes]
     _compare_walks(prober, [walk for walk in walks if walk is not None])
-    _warn_if_weak(prober, count, limit_default)
+
+
+NO_COUNT = "responses carry no integer `count`: partition totals were not checked"
 
 
 def _page(prober: Prober, query: dict[str, int]) -> Reply | None:
@@ -79,7 +195,7 @@ def _page(prober: Prober, query: dict[str, int]) -> Reply | None:
             "pagination_accepted",
             f"HTTP {reply.status} for {query}: {reply.excerpt()!r}",
             reply.curl,
-            reply.replay,
+            replay=prober.replay_of(reply),
         )
         return None
     return reply
@@ -89,44 +205,49 @@ def _describe(reply: Reply) -> str:
     return f"{len(reply.records or [])} records (count={reply.count!r})"
 
 
-def _page_sizes(operation: Operation, limit_default: int, count: int | None) -> list[int]:
-    """Small, default and whole-cluster page sizes, within the spec's range for `limit`."""
-    rules = parameter_schema(operation, "limit")
-    low, high = int(rules.get("minimum", 1)), int(rules.get("maximum", 2**31 - 1))
+def _page_sizes(allowed: Allowed, limit_default: int, count: int | None) -> list[int]:
+    """Small, default and whole-cluster page sizes, each the nearest one the spec admits for `limit`."""
     wanted = {1, 3, limit_default, (count or 2 * limit_default) + 1}
     if count:
         # Never walk more than MAX_PAGES pages: big clusters get bigger pages.
         floor = min(math.ceil(count / MAX_PAGES), MAX_PAGE_SIZE)
         wanted = {max(size, floor) for size in wanted}
-    return sorted(size for size in wanted if low <= size <= min(high, MAX_PAGE_SIZE))
+    return sorted({allowed.size_for(size) for size in wanted})
 
 
-def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Walk | None:
-    """Page through the cluster with one page size; `count` is the total if the server sent an integer."""
+def _walk(prober: Prober, size: int, counts: tuple[int | None, Any], offsets: set[int]) -> Walk | None:
+    """Page through the cluster with one page size; `counts` is the total (if an integer) and as sent.
+
+    Only page indexes the spec admits are sent: a walk the spec cuts short is incomplete, not a finding.
+    """
+    count, first_count = counts
     seen: list[str] = []
-    counts: set[Any] = set()
     for offset in range(MAX_PAGES + 2):
+        if offset not in offsets:
+            prober.ledger.warnings.append(
+                f"page size {size}: the spec admits no offset={offset}, so the walk stopped before the end"
+            )
+            return Walk(size, seen, complete=False)
         reply = _page(prober, {"limit": size, "offset": offset})
         if reply is None:
             return None
         records = reply.records or []
-        counts.add(key(reply.count))
         if len(records) > size:
             prober.violation(
                 "records_within_limit",
                 f"{len(records)} records on page offset={offset}, limit={size}",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )
         if reply.count != first_count:
             prober.violation(
                 "count_stable",
                 f"count={reply.count!r} on offset={offset}, limit={size}; first page: {first_count!r}",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )
         if not records:
-            _check_end(prober, size, offset, (count, first_count), seen, reply)
+            _check_end(prober, (size, offset), (count, first_count), seen, (reply, offsets))
             return Walk(size, seen, complete=True)
         duplicates = [record for record in map(key, records) if record in seen]
         if duplicates:
@@ -134,7 +255,7 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
                 "pages_partition_records",
                 f"page offset={offset}, limit={size} repeats {len(duplicates)} record(s) of earlier pages",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )
         seen.extend(map(key, records))
         if len(records) < size and count is not None and len(seen) < count:
@@ -143,7 +264,7 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
                 f"page offset={offset}, limit={size} has {len(records)} records, "
                 f"but only {len(seen)} of count={count} were seen so far",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )
     prober.ledger.warnings.append(
         f"page size {size}: stopped after {MAX_PAGES + 2} pages without reaching the end"
@@ -152,24 +273,33 @@ def _walk(prober: Prober, size: int, count: int | None, first_count: Any) -> Wal
 
 
 def _check_end(
-    prober: Prober, size: int, offset: int, counts: tuple[int | None, Any], seen: list[str], reply: Reply
+    prober: Prober,
+    page: tuple[int, int],
+    counts: tuple[int | None, Any],
+    seen: list[str],
+    end: tuple[Reply, set[int]],
 ) -> None:
     """At the first empty page: the pages before it must hold exactly `count` records."""
+    size, offset = page
     count, first_count = counts
+    reply, offsets = end
     if count is not None and len(seen) != count:
         prober.violation(
             "pages_partition_records",
             f"pages offset=0..{offset - 1} with limit={size} hold {len(seen)} records "
             f"({len(set(seen))} distinct), count={count}",
             reply.curl,
+            replay=prober.replay_of(reply),
         )
+    if offset + 5 not in offsets:
+        return
     far = prober.send({"limit": size, "offset": offset + 5})
     if far.status != 200 or far.records != [] or far.count != first_count:
         prober.violation(
             "page_past_end_empty",
             f"offset={offset + 5}, limit={size} (past the end) got HTTP {far.status}: {far.excerpt()!r}",
             far.curl,
-            far.replay,
+            replay=prober.replay_of(far),
         )
 
 
@@ -183,7 +313,7 @@ def _compare_walks(prober: Prober, walks: list[Walk]) -> None:
                 f"paging with limit={walk.size} yields another record sequence ({len(walk.records)} records) "
                 f"than limit={reference.size} ({len(reference.records)} records)",
                 f"(compare the pages of limit={reference.size} and limit={walk.size})",
-                Replay(
+                replay=Replay(
                     {"project_id": prober.options.project_id, "cluster_id": prober.options.cluster_id},
                     {"limit": walk.size},
                     page_sizes=(reference.size, walk.size),

@@ -1,4 +1,8 @@
-"""Preflight: the default page of the pinned cluster must be a usable 200, or no check can mean anything."""
+"""Preflight: the default page of the pinned cluster must be a usable 200, or no check can mean anything.
+
+A 5xx is sent again first (a documented 503 that clears is a transient warning). A 200 whose body breaks
+the schema is the server's fault, not a reason the run could not judge: a violation, and the run goes on.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,42 @@ from contract_tests.transport.probe import Prober, Reply
 
 
 def preflight(prober: Prober) -> Reply:
-    """The default page of the pinned cluster; anything but a usable 200 means the run cannot go on."""
+    """The default page of the pinned cluster; anything but a 200 (after resending a 5xx) ends the run."""
     first = prober.send()
-    _require_usable(first)
-    return first
-
-
-def _require_usable(reply: Reply) -> None:
-    if reply.status == 200 and reply.records is not None:
-        return
+    if first.status >= 500:
+        first = _past_server_error(prober, first)
+    if first.status == 200:
+        prober.ledger.ran("response_schema_conformance")
+        problem = prober.schema_problem(first)
+        if problem:
+            prober.violation(
+                "response_schema_conformance",
+                f"HTTP 200 on the default page. {problem}",
+                first.curl,
+                lambda: prober.schema_problem(prober.resend(first)) is not None,
+            )
+        return first
     hint = {
         401: "the credentials were rejected: check --token/DWS_TOKEN or --ak/--sk",
         403: "the credentials do not grant access to --project-id",
         400: "the server rejected the request: check --cluster-id is a cluster of --project-id",
-    }.get(reply.status, "the default page of the given cluster must be a 200 with `records`")
-    raise CannotRunError(f"the first request got HTTP {reply.status} ({reply.excerpt()!r}): {hint}")
+    }.get(first.status, "the default page of the given cluster must be a 200 with `records`")
+    raise CannotRunError(f"the first request got HTTP {first.status} ({first.excerpt()!r}): {hint}")
+
+
+def _past_server_error(prober: Prober, first: Reply) -> Reply:
+    """Send a 5xx default page again: the first answer that is no 5xx, or the 5xx (then confirmed)."""
+    latest = [first]
+
+    def still_failing() -> bool:
+        latest[0] = prober.resend(first)
+        return latest[0].status >= 500
+
+    prober.ledger.ran("not_a_server_error")
+    prober.violation(
+        "not_a_server_error",
+        f"HTTP {first.status} on the default page: {first.excerpt()!r}",
+        first.curl,
+        still_failing,
+    )
+    return latest[0]

@@ -48,7 +48,7 @@ def run_unknown_ids(prober: Prober) -> None:
                 "unknown_cluster_rejected",
                 f"unknown cluster_id={cluster_id}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )
     _malformed(prober, real)
     _case_variant(prober, real)
@@ -68,7 +68,7 @@ def _malformed(prober: Prober, real: str) -> None:
                 "malformed_cluster_rejected",
                 f"cluster_id={cluster_id!r}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )
 
 
@@ -123,7 +123,12 @@ def _case_variant(prober: Prober, real: str) -> None:
         problem = f"{_describe(reply)}, but the real id's page has {_describe(same)}"
     else:
         problem = f"HTTP {reply.status}: {reply.excerpt()!r}"
-    prober.violation("cluster_id_case_variant", f"cluster_id={upper}: {problem}", reply.curl, reply.replay)
+    prober.violation(
+        "cluster_id_case_variant",
+        f"cluster_id={upper}: {problem}",
+        reply.curl,
+        replay=prober.replay_of(reply),
+    )
 
 
 def _describe(reply: Reply) -> str:
@@ -141,7 +146,7 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
                 f"project_id={other} (not the credentials' project) got HTTP {reply.status} instead of 403: "
                 f"{reply.excerpt()!r}",
                 reply.curl,
-                reply.replay,
+                replay=prober.replay_of(reply),
             )
     reply = prober.send(project_id="")
     if reply.status != 400:
@@ -149,5 +154,5 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
             "malformed_project_rejected",
             f"an empty project_id got HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
             reply.curl,
-            reply.replay,
+            replay=prober.replay_of(reply),
         )

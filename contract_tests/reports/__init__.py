@@ -12,7 +12,6 @@ from typing import Any
 from contract_tests.checks.rules import RuleError
 from contract_tests.checks.spec_map import rule_results
 from contract_tests.masking import Masker
-from contract_tests.options import RunOptions
 from contract_tests.reports.annotations import github_annotations
 from contract_tests.reports.files import ReportWriteError, write_atomic
 from contract_tests.reports.html_page import html_report
@@ -21,6 +20,7 @@ from contract_tests.reports.locations import SpecFile
 from contract_tests.reports.result_json import result_json
 from contract_tests.reports.sarif import sarif
 from contract_tests.reports.states import CheckState, check_states
+from contract_tests.reports.subject import ReportSubject
 from contract_tests.reports.summary import summary
 from contract_tests.verdict import Ledger, Outcome
 from dws_upgrade_records.spec import SpecError, read_document
@@ -38,19 +38,18 @@ class Reports:
         self.error = error  # why the files could not all be written
 
 
-def write_reports(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Masker) -> Reports:
+def write_reports(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Masker) -> Reports:
     """Render every report, then write them; a failed write is reported, never raised past here."""
     text = summary(options, ledger, outcome, mask)
     states = check_states(ledger)
     spec = SpecFile.of(options.spec)
     directory = options.report_dir
+    rules = _rules(options, states)
     files = {
         directory / "summary.txt": text.encode(),
         directory / "junit.xml": junit(options, ledger, outcome, mask),
-        directory / "result.json": result_json(
-            ledger, outcome, states, mask, _rules(options, states)
-        ).encode(),
-        directory / "report.html": html_report(options, ledger, outcome, states, spec, mask).encode(),
+        directory / "result.json": result_json(ledger, outcome, states, mask, rules).encode(),
+        directory / "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
         directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),
     }
     written = []
@@ -64,7 +63,7 @@ def write_reports(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: M
     return Reports(text, github_annotations(states, spec, mask), written, error)
 
 
-def _rules(options: RunOptions, states: list[CheckState]) -> list[dict[str, Any]]:
+def _rules(options: ReportSubject, states: list[CheckState]) -> list[dict[str, Any]]:
     """The rule map with this run's states; empty when the spec cannot be read (the run says why)."""
     try:
         return rule_results(read_document(options.spec), {state.name: state.state for state in states})

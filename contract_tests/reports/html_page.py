@@ -6,11 +6,11 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from contract_tests.options import RunOptions
 from contract_tests.reports.charts import status_histogram, timeline
 from contract_tests.reports.locations import SpecFile
-from contract_tests.reports.states import CheckState
-from contract_tests.verdict import EXIT_MEANING, Ledger, Outcome
+from contract_tests.reports.states import TRANSIENT, CheckState
+from contract_tests.reports.subject import ReportSubject
+from contract_tests.verdict import Ledger, Outcome
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
@@ -31,30 +31,38 @@ figure{margin:0} figcaption{font-size:12px;color:#555}
 """
 
 SCRIPT = """
+function selectText(node) {
+  var range = document.createRange();
+  range.selectNodeContents(node);
+  var selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
 document.querySelectorAll("button.copy").forEach(function (button) {
   button.addEventListener("click", function () {
-    var text = document.getElementById(button.getAttribute("data-target")).textContent;
-    function done() { button.textContent = "Copied"; }
-    function fallback() {
-      var area = document.createElement("textarea");
-      area.value = text; document.body.appendChild(area); area.select();
-      try { document.execCommand("copy"); done(); } finally { document.body.removeChild(area); }
+    var source = document.getElementById(button.getAttribute("data-target"));
+    selectText(source);
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    if (copied) { button.textContent = "Copied"; return; }
+    button.textContent = "Selected: press Ctrl+C";
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(source.textContent).then(function () { button.textContent = "Copied"; },
+        function () {});
     }
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, fallback);
-    } else { fallback(); }
   });
 });
 """
 
 
 def html_report(
-    options: RunOptions,
+    options: ReportSubject,
     ledger: Ledger,
     outcome: Outcome,
     states: list[CheckState],
     spec: SpecFile,
     mask: Callable[[str], str],
+    rules: list[dict[str, Any]] | None = None,
 ) -> str:
     def text(value: object) -> str:
         return escape(mask(str(value)))
@@ -64,11 +72,11 @@ def html_report(
     documented = exercised.documented if exercised is not None else frozenset()
     body = [
         "<h1>dws-contract report</h1>",
-        f'<p class="muted">{text(options.base_url)} · project {text(options.project_id)} · cluster '
-        f"{text(options.cluster_id)} · seed {options.seed} · {ledger.cases} requests in "
-        f"{ledger.elapsed:.1f} s</p>",
+        f'<p class="muted">{text(options.headline)} · {ledger.cases} requests in '
+        f"{ledger.elapsed:.1f} s · throttled {ledger.throttled} time(s), "
+        f"waited {ledger.throttle_wait:.1f} s</p>",
         f'<div class="verdict exit-{outcome.exit_code}" id="verdict"><strong>Exit {outcome.exit_code}: '
-        f"{text(EXIT_MEANING[outcome.exit_code])}</strong> — {text(outcome.reason)}</div>",
+        f"{text(options.exit_meanings[outcome.exit_code])}</strong> — {text(outcome.reason)}</div>",
         _counts(states),
         "<h2>Checks</h2>",
         _checks_table(states, spec, text),
@@ -78,6 +86,8 @@ def html_report(
         timeline(ledger.observed.timeline.as_dict()),
         "<h2>Spec coverage</h2>",
         _coverage(coverage, text),
+        "<h2>Spec rules</h2>",
+        _rules(rules or [], text),
     ]
     if ledger.warnings:
         body += ["<h2>Warnings</h2><ul>", *(f"<li>{text(w)}</li>" for w in ledger.warnings), "</ul>"]
@@ -109,7 +119,9 @@ def _checks_table(states: list[CheckState], spec: SpecFile, text: Callable[[obje
                 f'<div>{text(finding.actual)}</div><pre id="{target}">{text(finding.curl)}</pre>'
                 f'<button class="copy" type="button" data-target="{target}">Copy curl</button>'
             )
-        if state.times > len(state.findings):
+        if state.state == TRANSIENT:
+            did += f'<div class="muted">{state.times} failure(s), each cleared when sent again</div>'
+        elif state.times > len(state.findings):
             did += f'<div class="muted">{state.times} violation(s) in all</div>'
         rows.append(
             f'<tr class="check" id="check-{text(state.name)}"><td><span class="state state-{css}">'
@@ -169,3 +181,23 @@ def _coverage(coverage: dict[str, Any] | None, text: Callable[[object], str]) ->
             )
     parts.append("</table>")
     return "\n".join(parts)
+
+
+def _rules(rules: list[dict[str, Any]], text: Callable[[object], str]) -> str:
+    """Every rule of the spec with the checks that exercise it (docs/rule-coverage.md) and their state."""
+    if not rules:
+        return '<p class="muted">No rule map: the spec could not be read.</p>'
+    counts: dict[str, int] = {}
+    for rule in rules:
+        counts[rule["state"]] = counts.get(rule["state"], 0) + 1
+    rows = [
+        "<p>" + " · ".join(f"{n} rule(s) {text(state)}" for state, n in sorted(counts.items())) + "</p>",
+        "<table><tr><th>State</th><th>Rule</th><th>Kind</th><th>Checks</th></tr>",
+    ]
+    for rule in rules:
+        css = "miss" if rule["state"] in ("violated", "transient", "unchecked", "not run") else "hit"
+        rows.append(
+            f'<tr class="{css}"><td>{text(rule["state"])}</td><td><code>{text(rule["rule"])}</code></td>'
+            f"<td>{text(rule['kind'])}</td><td>{text(', '.join(rule['checks']))}</td></tr>"
+        )
+    return "\n".join([*rows, "</table>"])

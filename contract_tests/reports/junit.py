@@ -6,13 +6,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from contract_tests.checks.catalog import EXPECTATIONS
-from contract_tests.options import RunOptions
-from contract_tests.verdict import Ledger, Outcome
+from contract_tests.reports.subject import ReportSubject
+from contract_tests.verdict import Finding, Ledger, Outcome
 
 
-def junit(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> bytes:
+def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> bytes:
     """A test case per check that ran, a failure per violated check, an error if the run could not finish."""
-    checks = sorted(ledger.checks_run | set(ledger.findings))
+    checks = sorted(ledger.checks_run | set(ledger.findings) | set(ledger.transient_findings))
     suite = ET.Element(
         "testsuite",
         name="dws-contract ListUpdateRecord",
@@ -24,9 +24,14 @@ def junit(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[
     properties = ET.SubElement(suite, "properties")
     for name, value in (
         ("base_url", options.base_url),
-        ("seed", str(options.seed)),
+        *options.run_properties,
         ("requests", str(ledger.cases)),
         ("exit_code", str(outcome.exit_code)),
+        ("throttled", str(ledger.throttled)),
+        ("throttle_wait_seconds", f"{ledger.throttle_wait:.1f}"),
+        ("confirmed_violations", str(sum(ledger.violations.values()))),
+        ("transient_failures", str(sum(ledger.transient.values()))),
+        ("data_changes", str(len(ledger.data_changes))),
     ):
         ET.SubElement(properties, "property", name=name, value=mask(value))
     for check in checks:
@@ -36,18 +41,29 @@ def junit(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[
             failure = ET.SubElement(
                 case, "failure", message=mask(f"{check}: {examples[0].actual}".splitlines()[0]), type=check
             )
-            failure.text = mask(
-                "\n\n".join(
-                    f"spec says: {EXPECTATIONS.get(check, check)}\n"
-                    f"server did: {f.actual}\nreproduce: {f.curl}"
-                    for f in examples
-                )
+            failure.text = mask(f"state: {examples[0].state}\n\n{_details(check, examples)}")
+        transient = ledger.transient_findings.get(check)
+        if transient:
+            # JUnit has no warning state: a transient failure passes, with its story in system-out.
+            out = ET.SubElement(case, "system-out")
+            out.text = mask(
+                f"state: transient ({ledger.transient[check]} time(s), cleared when sent again)\n\n"
+                f"{_details(check, transient)}"
             )
     if outcome.exit_code == 2:
         case = ET.SubElement(suite, "testcase", classname="dws_contract", name="run")
+        if ledger.suite_errors:
+            ET.SubElement(case, "system-err").text = mask("\n\n".join(ledger.suite_errors))
         ET.SubElement(case, "error", message=mask(outcome.reason), type="could_not_run")
     root = ET.Element("testsuites", name="dws-contract")
     root.append(suite)
     ET.indent(root)
     xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml
+
+
+def _details(check: str, examples: list[Finding]) -> str:
+    return "\n\n".join(
+        f"spec says: {EXPECTATIONS.get(check, check)}\n{f.blame} did: {f.actual}\nreproduce: {f.curl}"
+        for f in examples
+    )

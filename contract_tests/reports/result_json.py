@@ -29,9 +29,26 @@ def result_json(
         "checks_run": sorted(ledger.checks_run),
         "violations": dict(sorted(ledger.violations.items())),
         "checks": {state.name: state.state for state in states},
+        "transient": dict(sorted(ledger.transient.items())),
+        "throttling": {"throttled": ledger.throttled, "waited_seconds": round(ledger.throttle_wait, 3)},
+        "data_changes": ledger.data_changes,
+        "suite_errors": ledger.suite_errors,
         "first_detection": None
         if first is None
         else {"seconds": round(first[0], 3), "requests": first[1], "check": first[2]},
+        "findings": [
+            {
+                "check": f.check,
+                "state": f.state,
+                "phase": f.phase,
+                "blame": f.blame,
+                "actual": f.actual,
+                "reproduce": f.curl,
+            }
+            for examples in (ledger.findings, ledger.transient_findings)
+            for check in sorted(examples)
+            for f in examples[check]
+        ],
         "warnings": ledger.warnings,
         "coverage": None if exercised is None else exercised.as_dict(),
         # Every rule of the spec, the checks that exercise it and their state (docs/rule-coverage.md).

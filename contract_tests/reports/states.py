@@ -17,22 +17,22 @@ class CheckState:
     state: str
     expectation: str
     pointer: str
-    times: int  # how often it was violated
+    times: int  # how often it failed (confirmed, or for a transient check, cleared)
     findings: tuple[Finding, ...]  # a few examples
 
 
 def check_states(ledger: Ledger) -> list[CheckState]:
     """Every catalogued check and every check that reported, most urgent first, then by name."""
-    transient = transient_checks(ledger)
-    names = sorted(set(CHECKS) | ledger.checks_run | set(ledger.findings))
+    names = sorted(set(CHECKS) | ledger.checks_run | set(ledger.findings) | set(ledger.transient_findings))
     states = []
     for name in names:
         rule = CHECKS.get(name)
         findings = tuple(ledger.findings.get(name, ()))
-        if name in transient:
-            state = TRANSIENT
-        elif findings:
+        times = ledger.violations.get(name, 0)
+        if findings:
             state = VIOLATED
+        elif name in ledger.transient_findings:
+            state, findings, times = TRANSIENT, tuple(ledger.transient_findings[name]), ledger.transient[name]
         elif name in ledger.checks_run:
             state = PASSED
         else:
@@ -43,13 +43,8 @@ def check_states(ledger: Ledger) -> list[CheckState]:
                 state=state,
                 expectation=rule.expectation if rule else (findings[0].expected if findings else name),
                 pointer=rule.pointer if rule else OPERATION,
-                times=ledger.violations.get(name, 0),
+                times=times,
                 findings=findings,
             )
         )
     return sorted(states, key=lambda s: (STATES.index(s.state), s.name))
-
-
-def transient_checks(ledger: Ledger) -> frozenset[str]:
-    """Checks whose violations did not repeat when confirmed; none until the ledger confirms findings."""
-    return frozenset()

@@ -5,33 +5,50 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contract_tests.checks.catalog import EXPECTATIONS
-from contract_tests.options import RunOptions
-from contract_tests.verdict import EXIT_MEANING, Ledger, Outcome
+from contract_tests.reports.subject import ReportSubject
+from contract_tests.verdict import Ledger, Outcome
 
 
-def summary(options: RunOptions, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> str:
+def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> str:
     """The human report: each violated check, what the spec says, what the server did, how to reproduce."""
     elapsed = ledger.elapsed
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(ledger.statuses.items())) or "none"
     lines = [
-        f"dws-contract against {options.base_url} (project {options.project_id}, "
-        f"cluster {options.cluster_id}, seed {options.seed}, "
-        f"auth {'AK/SK' if options.credentials.uses_aksk else 'token'})",
+        options.headline,
         f"{ledger.cases} requests in {elapsed:.1f} s ({ledger.cases / max(elapsed, 1e-9):.0f}/s); "
         f"statuses {statuses}; timeouts {ledger.timeouts}; connection errors {ledger.connection_errors}",
-        f"checks run: {len(ledger.checks_run)}; violated: {len(ledger.violations)}",
+        f"throttled {ledger.throttled} time(s), waited {ledger.throttle_wait:.1f} s "
+        "(429s waited out and sent again, never a violation by themselves)",
+        f"checks run: {len(ledger.checks_run)}; violated (confirmed): {len(ledger.violations)}; "
+        f"transient (cleared when sent again): {len(ledger.transient)}",
     ]
     if ledger.first_detection is not None:
         seconds, cases, check = ledger.first_detection
         lines.append(f"first violation ({check}) after {seconds:.2f} s and {cases} requests")
     for check in sorted(ledger.findings):
-        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s))"]
+        blame = ledger.findings[check][0].blame
+        state = ledger.findings[check][0].state
+        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s), the {blame}'s fault, {state})"]
         lines.append(f"  spec says:  {EXPECTATIONS.get(check, check)}")
         for finding in ledger.findings[check]:
+            lines.append(f"  {finding.blame} did: {_indent(finding.actual)}")
+            lines.append(f"  reproduce:  {_indent(finding.curl)}")
+    for check in sorted(ledger.transient_findings):
+        lines += [
+            "",
+            f"TRANSIENT {check} ({ledger.transient[check]} time(s), cleared when sent again: a warning)",
+        ]
+        for finding in ledger.transient_findings[check]:
             lines.append(f"  server did: {_indent(finding.actual)}")
             lines.append(f"  reproduce:  {_indent(finding.curl)}")
-    lines += ["", *(f"WARNING {warning}" for warning in ledger.warnings)]
-    lines.append(f"RESULT exit {outcome.exit_code}: {EXIT_MEANING[outcome.exit_code]} - {outcome.reason}")
+    lines.append("")
+    lines += [
+        f"DATA CHANGED {change} (the service at work, not a violation)" for change in ledger.data_changes
+    ]
+    lines += [f"SUITE ERROR {_indent(error)}" for error in ledger.suite_errors]
+    lines += [f"WARNING {warning}" for warning in ledger.warnings]
+    meaning = options.exit_meanings[outcome.exit_code]
+    lines.append(f"RESULT exit {outcome.exit_code}: {meaning} - {outcome.reason}")
     return mask("\n".join(lines)) + "\n"
 
 

@@ -1,23 +1,29 @@
 """Hand-built requests for the checks that need several requests (pagination) or chosen credentials (auth).
 
 They go through schemathesis' `Case.call` like generated cases, and every reply gets the per-response
-checks (error body, X-Request-Id) the engine applies to generated cases.
+checks (error body, X-Request-Id) the engine applies to generated cases. A failure is sent again before
+it is filed (`confirm`), unless the prober collects findings into a `sink` for its phase to judge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import requests
+from schemathesis import Case, Response
 from schemathesis.core.transport import HttpMethod
 
 from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.checks.rerun import failure_of
 from contract_tests.checks.response import bad_error_body, json_body, missing_request_id
-from contract_tests.errors import CannotRunError
+from contract_tests.errors import CannotRunError, SuiteCheckError
 from contract_tests.options import RunOptions
 from contract_tests.schema import Operation
-from contract_tests.transport.session import credential_headers
+from contract_tests.transport.confirm import StillFailing, file_failure
+from contract_tests.transport.session import PLACEHOLDER, credential_headers
 from contract_tests.verdict import Finding, Ledger, Replay
 
 
@@ -27,8 +33,9 @@ class Reply:
     body: Any
     raw: bytes
     curl: str
-    replay: Replay
-    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    case: Case[Any]
+    response: Response
+    extra: dict[str, Any]  # transport arguments it was sent with, to send it again
 
     @property
     def records(self) -> list[Any] | None:
@@ -39,24 +46,55 @@ class Reply:
     def count(self) -> Any:
         return self.body.get("count") if isinstance(self.body, dict) else None
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """The response headers, by lower-case name."""
+        return {name.lower(): ", ".join(values) for name, values in self.response.headers.items()}
+
     def excerpt(self) -> str:
         return self.raw[:300].decode("utf-8", "replace")
+
+
+def _error_body_problem(reply: Reply) -> str | None:
+    return bad_error_body(reply.status, reply.body, reply.raw)
+
+
+def _request_id_problem(reply: Reply) -> str | None:
+    return missing_request_id(reply.status, reply.response.headers.get("x-request-id") or [])
+
+
+PER_REPLY_CHECKS: tuple[tuple[str, Callable[[Reply], str | None]], ...] = (
+    ("error_body_fields", _error_body_problem),
+    ("request_id_header", _request_id_problem),
+)
 
 
 class Prober:
     """Sends one request at a time for a phase and files violations under that phase.
 
     `http` is shared by the probing phases: one kept-alive connection instead of one per request.
+    With a `sink`, findings are collected there instead of filed, for a phase that judges a whole pass.
     """
 
     def __init__(
-        self, operation: Operation, options: RunOptions, ledger: Ledger, phase: str, http: requests.Session
+        self,
+        operation: Operation,
+        options: RunOptions,
+        ledger: Ledger,
+        phase: str,
+        http: requests.Session,
+        sink: list[Finding] | None = None,
     ) -> None:
         self.operation = operation
         self.options = options
         self.ledger = ledger
         self.phase = phase
         self.http = http
+        self.sink = sink
+
+    def collecting(self, sink: list[Finding]) -> Prober:
+        """The same prober, collecting its findings into `sink`."""
+        return Prober(self.operation, self.options, self.ledger, self.phase, self.http, sink)
 
     def send(
         self,
@@ -70,11 +108,6 @@ class Prober:
         path: str | None = None,
     ) -> Reply:
         """GET the operation; `headers=None` means the run's own credentials, None ids the run's own."""
-        if self.ledger.elapsed > self.options.max_time:
-            self.ledger.incomplete = "the run hit its time bound (--max-time)"
-            raise CannotRunError(
-                f"the run exceeded --max-time {self.options.max_time:g} s before its checks finished"
-            )
         case = self.operation.Case(
             path_parameters={
                 "project_id": self.options.project_id if project_id is None else project_id,
@@ -87,18 +120,40 @@ class Prober:
             case.method = method
         if path is not None:
             case.path = path
-        curl = case.as_curl_command()
-        replay = Replay(
-            dict(case.path_parameters or {}), dict(case.query or {}), _credential_kind(headers, auth)
-        )
         extra: dict[str, Any] = {} if auth is None else {"auth": auth}
+        reply = self.call(case, extra)
+        self.ledger.ran(*(check for check, _ in PER_REPLY_CHECKS))
+        for check, problem_of in PER_REPLY_CHECKS:
+            problem = run_own_check(check, problem_of, reply)
+            if problem:
+
+                def still_failing(problem_of: Callable[[Reply], str | None] = problem_of) -> bool:
+                    return problem_of(self.resend(reply)) is not None
+
+                self.violation(check, problem, reply.curl, still_failing, replay=self.replay_of(reply))
+        return reply
+
+    def call(self, case: Case[Any], extra: dict[str, Any]) -> Reply:
+        """Send `case` once, with no check; a server that cannot be judged ends the run."""
+        if self.ledger.elapsed > self.options.max_time:
+            self.ledger.incomplete = "the run hit its time bound (--max-time)"
+            raise CannotRunError(
+                f"the run exceeded --max-time {self.options.max_time:g} s before its checks finished"
+            )
+        curl = case.as_curl_command()
         try:
             response = case.call(session=self.http, **extra)
         except requests.Timeout as exc:
             self.ledger.failed_request(timeout=True)
-            self.violation(
-                "response_timeout", f"no answer within {self.options.request_timeout} s ({exc})", curl, replay
+            finding = Finding(
+                "response_timeout",
+                EXPECTATIONS["response_timeout"],
+                f"no answer within {self.options.request_timeout} s ({exc})",
+                curl,
+                self.phase,
+                replay=self._replay(case, extra),
             )
+            self.ledger.add(finding)
             raise CannotRunError(
                 "the server accepted the connection but did not answer within "
                 f"{self.options.request_timeout} s (request timeout): it hangs; no check could run"
@@ -116,31 +171,54 @@ class Prober:
                 f"cannot connect to {self.options.base_url} ({type(exc).__name__}): "
                 "check --base-url and that the server is running and reachable"
             ) from exc
-        reply = Reply(
-            response.status_code,
-            json_body(response),
-            response.content or b"",
-            curl,
-            replay,
-            {name.lower(): ", ".join(values) for name, values in response.headers.items()},
-        )
-        self.ledger.ran("error_body_fields", "request_id_header")
-        problem = bad_error_body(reply.status, reply.body, reply.raw)
-        if problem:
-            self.violation("error_body_fields", problem, curl, replay)
-        problem = missing_request_id(reply.status, response.headers.get("x-request-id") or [])
-        if problem:
-            self.violation("request_id_header", problem, curl, replay)
-        return reply
+        if self.ledger.throttle_exhausted:
+            raise CannotRunError(self.ledger.incomplete or "throttling never cleared; use --rate-limit")
+        body = json_body(response)
+        return Reply(response.status_code, body, response.content or b"", curl, case, response, extra)
 
-    def violation(self, check: str, actual: str, curl: str, replay: Replay | None = None) -> None:
-        self.ledger.add(Finding(check, EXPECTATIONS[check], actual, curl, self.phase, replay))
+    def resend(self, reply: Reply) -> Reply:
+        """The same request again, unchecked: to confirm a failure or to see whether it clears."""
+        return self.call(reply.case, reply.extra)
+
+    def schema_problem(self, reply: Reply) -> str | None:
+        """What schemathesis' own response_schema_conformance says about a reply, or None."""
+        return failure_of(reply.case, reply.response, "response_schema_conformance")
+
+    def replay_of(self, reply: Reply) -> Replay:
+        """The reply's request as data, for a regression test to send again."""
+        return self._replay(reply.case, reply.extra)
+
+    def _replay(self, case: Case[Any], extra: dict[str, Any]) -> Replay:
+        headers = dict(case.headers or {})
+        token = headers.get("X-Auth-Token")
+        if extra.get("auth") is not None:
+            credentials = "wrong-signature"
+        elif token is not None:
+            credentials = "own" if token == self.options.credentials.token else "wrong-token"
+        else:
+            credentials = "own" if headers.get("Authorization") == PLACEHOLDER else "none"
+        return Replay(dict(case.path_parameters or {}), dict(case.query or {}), credentials)
+
+    def violation(
+        self,
+        check: str,
+        actual: str,
+        curl: str,
+        still_failing: StillFailing | None = None,
+        *,
+        replay: Replay | None = None,
+    ) -> None:
+        """File a failed check: confirmed by resending (`still_failing`) or collected into the sink."""
+        finding = Finding(check, EXPECTATIONS[check], actual, curl, self.phase, replay=replay)
+        if self.sink is not None:
+            self.sink.append(finding)
+            return
+        file_failure(self.ledger, finding, still_failing)
 
 
-def _credential_kind(headers: dict[str, str] | None, auth: requests.auth.AuthBase | None) -> str:
-    """How a probe authenticated: the run's own credentials, none, or a deliberately wrong one."""
-    if headers is None:
-        return "own"
-    if auth is not None:
-        return "wrong-signature"
-    return "wrong-token" if "X-Auth-Token" in headers else "none"
+def run_own_check(check: str, problem_of: Callable[[Reply], str | None], reply: Reply) -> str | None:
+    """Run one of the suite's own checks; an error inside it is the suite's, named as such."""
+    try:
+        return problem_of(reply)
+    except Exception as exc:
+        raise SuiteCheckError(check, traceback.format_exc()) from exc

@@ -1,7 +1,8 @@
 """The one place requests leave the suite: schemathesis' transport, plus our send-time hooks.
 
-Every phase sends through `Case.call`, so the rate limit, request timeout, AK/SK signing and request
-accounting apply alike to generated cases and to the pagination and auth phases. `after_call` and
+Every phase sends through `Case.call`, so the rate limit, request timeout, AK/SK signing, throttling
+(429s waited out, see `throttle`) and request accounting apply alike to generated cases and to the
+pagination and auth phases. `after_call` and
 `after_network_error` are registered on the run's own schema (`schema.hooks`); schemathesis 4.32 calls
 `before_call` only from its global dispatcher, so that one hook is global and finds the run's state by
 the schema object it is called for.
@@ -20,6 +21,7 @@ from schemathesis import Case, HookContext, Response
 from schemathesis.schemas import BaseSchema
 
 from contract_tests.options import RunOptions
+from contract_tests.transport.throttle import Throttle
 from contract_tests.verdict import Ledger
 
 
@@ -32,6 +34,7 @@ class Session:
     signer: requests.auth.AuthBase | None
     on_response: Callable[[], None]
     stop_engine: Callable[[], None] | None = None
+    throttle: Throttle | None = None
 
     def has_credentials(self, request: requests.PreparedRequest) -> bool:
         creds = self.options.credentials
@@ -59,6 +62,8 @@ def attach(schema: BaseSchema, session: Session) -> None:
         ledger.observed.record(
             at=ledger.elapsed,
             phase=_phase(case, ledger),
+            on_operation=case.method.upper() == case.operation.method.upper()
+            and case.path == case.operation.path,
             path=case.path_parameters or {},
             query=case.query or {},
             status=response.status_code,
@@ -96,8 +101,13 @@ def detach(schema: BaseSchema) -> None:
 @schemathesis.hook
 def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
     session = _sessions.get(id(case.operation.schema))
-    if session is not None and session.signer is not None:
+    if session is None:
+        return
+    if session.signer is not None:
         kwargs.setdefault("auth", session.signer)  # the auth phase passes its own wrong-key signer
+    if session.throttle is not None:
+        hooks = kwargs.setdefault("hooks", {})
+        hooks["response"] = [*hooks.get("response", []), session.throttle.hook(case)]
 
 
 def credential_headers(options: RunOptions) -> dict[str, str]:

@@ -59,13 +59,32 @@ class DwsMockFactory:
         self._base_dir = base_dir
 
     def __call__(
-        self, *, fault: str | None = None, data: str | Path | None = None, records: int = 0
+        self,
+        *,
+        fault: str | None = None,
+        data: str | Path | None = None,
+        records: int = 0,
+        throttle: str | None = None,
+        live_upgrade: float | None = None,
+        seed: int = 0,
     ) -> DwsMockServer:
-        """A new mock with one fault mode, your data file and/or a generated cluster of `records` records."""
+        """A new mock with one fault mode, your data file and/or a generated cluster of `records` records.
+
+        `throttle` ("20/s") and `live_upgrade` (seconds per step, deterministic under `seed`) make it play
+        the live service: the gateway's 429s and a cluster whose records change while you read them.
+        """
         from dws_upgrade_records.mock import MockConfig, running_mock
 
         data_path = None if data is None else self._base_dir / Path(data)
-        config = MockConfig(data_path=data_path, fault=fault, generated_records=records, log_level="warning")
+        config = MockConfig(
+            data_path=data_path,
+            fault=fault,
+            generated_records=records,
+            log_level="warning",
+            throttle=throttle,
+            live_upgrade=live_upgrade,
+            seed=seed,
+        )
         url = self._stack.enter_context(running_mock(config))
         return _described(url, config)
 
@@ -92,14 +111,15 @@ def _described(url: str, config: MockConfig) -> DwsMockServer:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(fault=None, data=None, records=0): how the dws_mock fixture's reference mock behaves "
-        "(a fault mode, a data file relative to the test file, a generated cluster of N records)",
+        f"{MARKER}(fault=None, data=None, records=0, throttle=None, live_upgrade=None, seed=0): how the "
+        "dws_mock fixture's reference mock behaves (a fault mode, a data file relative to the test file, a "
+        "generated cluster of N records, the gateway's throttling, an upgrade that progresses)",
     )
 
 
 @pytest.fixture
 def dws_mock_factory(request: pytest.FixtureRequest) -> Iterator[DwsMockFactory]:
-    """Call it to start a reference mock (keywords: fault, data, records); all of them stop after the test."""
+    """Call it to start a reference mock (see DwsMockFactory.__call__); all of them stop after the test."""
     with contextlib.ExitStack() as stack:
         yield DwsMockFactory(stack, request.path.parent)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.options import Credentials
 from contract_tests.runner import RunResult
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
@@ -54,19 +53,31 @@ EXPECTED_FIRST: dict[str, set[str]] = {
     "wrong-content-type": {"content_type_conformance"},
     "missing-request-id": {"request_id_header", "response_headers_conformance"},
     "plain-error-body": {"error_body_fields", "response_schema_conformance"},
-    # Every 5th request is a 429: the first check to notice is whichever sent it.
-    "throttle-no-retry-after": set(EXPECTATIONS),
-    "throttle-bad-body": set(EXPECTATIONS),
+    # The malformed 429 is waited out like any 429, and judged against the documented one.
+    "throttle-no-retry-after": {"response_headers_conformance"},
+    "throttle-bad-body": {"response_schema_conformance", "error_body_fields", "content_type_conformance"},
     "hang": {"response_timeout"},
+}
+
+# Mock faults for rules the suite has no check for yet (unknown-cluster answers, AK/SK signing rules):
+# named here so that any other new fault still fails the catalog test until it gets an expectation.
+NOT_YET_CHECKED = {
+    "unknown-cluster-404",
+    "unknown-cluster-500",
+    "unknown-cluster-empty-page",
+    "aksk-stale-date",
+    "aksk-unsigned-date",
+    "aksk-query-unsigned",
+    "aksk-other-key",
 }
 
 
 def test_catalog_is_covered() -> None:
-    assert set(EXPECTED_FIRST) == set(FAULTS)
+    assert set(EXPECTED_FIRST) | NOT_YET_CHECKED == set(FAULTS)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("fault", sorted(EXPECTED_FIRST))
 def test_fault_is_detected_and_named(fault: str, suite: Suite, tmp_path: Path) -> None:
     # AK/SK faults only show on signed requests: those runs sign with the demo key pair.
     signing = (
@@ -89,3 +100,17 @@ def test_fault_is_detected_and_named(fault: str, suite: Suite, tmp_path: Path) -
     assert f'<failure message="{first_check}' in junit
     outcome = json.loads((tmp_path / "reports" / "result.json").read_text())
     assert outcome["first_detection"]["check"] == first_check
+
+
+THROTTLE = "50/s"  # tighter than the suite's loopback pace, so every run is throttled and waits
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", sorted(set(EXPECTED_FIRST) - {"hang"}))
+def test_fault_is_still_caught_under_throttling(fault: str, suite: Suite) -> None:
+    with running_mock(MockConfig(fault=fault, throttle=THROTTLE, log_level="warning")) as url:
+        result = suite(url, fail_fast=True, max_examples=20, request_timeout=2.0)
+
+    assert result.exit_code == 1, result.summary
+    assert result.ledger.violations, result.summary
+    assert 429 not in result.ledger.statuses  # every 429 was waited out, none judged as an answer

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
 from schemathesis import Case, GenerationMode
 
-from contract_tests.options import REMOTE_RATE_LIMIT, Credentials, RunOptions
+from contract_tests.options import (
+    DEFAULT_MAX_EXAMPLES,
+    REMOTE_MAX_EXAMPLES,
+    REMOTE_RATE_LIMIT,
+    Credentials,
+    RunOptions,
+)
 from contract_tests.phases.engine import build_config
 from contract_tests.runner import RunResult
 from contract_tests.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema, pin_cluster
@@ -47,12 +57,32 @@ def test_negative_cases_still_fuzz_the_cluster_id() -> None:
     assert any(cluster != CLUSTER for cluster in draw_cluster_ids(GenerationMode.NEGATIVE, 60))
 
 
-def test_same_seed_sends_the_same_run(mock_url: str, suite: Suite, tmp_path: Path) -> None:
+def record_requests(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str, bool]]:
+    """Every request that leaves the suite through `requests`: method, path with query, body, credentials."""
+    sent: list[tuple[str, str, str, bool]] = []
+    real_send = HTTPAdapter.send
+
+    def send(self: HTTPAdapter, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
+        credentials = request.headers.get("X-Auth-Token") is not None
+        sent.append((str(request.method), str(request.path_url), repr(request.body), credentials))
+        return real_send(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(HTTPAdapter, "send", send)
+    return sent
+
+
+def test_same_seed_sends_the_same_run(
+    mock_url: str, suite: Suite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = record_requests(monkeypatch)
     first = suite(mock_url, max_examples=30, report_dir=tmp_path / "a")
+    first_requests = list(sent)
+    sent.clear()
     second = suite(mock_url, max_examples=30, report_dir=tmp_path / "b")
 
     assert first.exit_code == second.exit_code == 0
-    assert (first.ledger.cases, first.ledger.statuses) == (second.ledger.cases, second.ledger.statuses)
+    assert len(first_requests) >= first.ledger.cases > 100
+    assert first_requests == sent
 
 
 def test_time_bound_ends_the_run_with_exit_2(mock_url: str, suite: Suite) -> None:
@@ -68,6 +98,15 @@ def test_remote_hosts_get_a_conservative_rate_limit() -> None:
     assert options("http://localhost:8787").effective_rate_limit is None
     explicit = RunOptions(**{**options("https://dws.example.com").__dict__, "rate_limit": "2/s"})
     assert explicit.effective_rate_limit == "2/s"
+
+
+def test_remote_hosts_get_a_smaller_example_budget() -> None:
+    assert options("https://dws.example.com").effective_max_examples == REMOTE_MAX_EXAMPLES
+    assert options("http://127.0.0.1:8787").effective_max_examples == DEFAULT_MAX_EXAMPLES
+    assert REMOTE_MAX_EXAMPLES < DEFAULT_MAX_EXAMPLES
+    explicit = RunOptions(**{**options("https://dws.example.com").__dict__, "max_examples": 7})
+    assert explicit.effective_max_examples == 7
+    assert build_config(explicit).projects.default.generation.max_examples == 7
 
 
 def test_only_get_and_no_redirects_are_configured() -> None:

@@ -1,4 +1,5 @@
-"""Secrets never appear: the console and every report file are grepped for the token, SK and signatures."""
+"""Secrets never appear: the console, every report file (summary, JUnit, JSON, HTML, SARIF) and the exported
+regression tests are grepped for the token, SK and signatures."""
 
 from __future__ import annotations
 
@@ -39,9 +40,12 @@ def run_cli(env_extra: dict[str, str], args: list[str], home: Path) -> str:
 
 
 def all_output(console: str, report_dir: Path) -> str:
-    files = [path.read_text(encoding="utf-8") for path in report_dir.rglob("*") if path.is_file()]
-    assert len(files) >= 3
-    return "\n".join([console, *files])
+    """The console and every file under report_dir, which must include the HTML, SARIF and exported tests."""
+    paths = [path for path in report_dir.rglob("*") if path.is_file()]
+    names = {path.name for path in paths}
+    assert {"summary.txt", "junit.xml", "result.json", "report.html", "results.sarif"} <= names, names
+    assert any(path.parent.name == "regressions" for path in paths), names
+    return "\n".join([console, *(path.read_text(encoding="utf-8") for path in paths)])
 
 
 @pytest.mark.parametrize("auth", ["token", "aksk"])
@@ -55,6 +59,8 @@ def test_no_secret_in_console_or_reports(auth: str, faulty_url: str, tmp_path: P
         "30",
         "--report-dir",
         str(report_dir),
+        "--export-regressions",
+        str(report_dir / "regressions"),
     ]
     if auth == "token":
         console = run_cli({"DWS_TOKEN": DEMO.token}, common, tmp_path)

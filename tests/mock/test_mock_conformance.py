@@ -94,9 +94,13 @@ def test_invalid_query_gets_400_naming_the_parameter(
     assert response.headers["x-request-id"]
 
 
-def test_unknown_cluster_gets_400(client: httpx.Client) -> None:
+def test_unknown_cluster_gets_400_with_the_specs_code(client: httpx.Client) -> None:
     response = client.get(records_path(cluster_id="00000000-0000-4000-8000-000000000000"))
+    examples = load_contract().document["components"]["responses"]["BadRequest"]["content"][
+        "application/json"
+    ]
     assert response.status_code == 400
+    assert response.json()["error_code"] == examples["examples"]["UnknownCluster"]["value"]["error_code"]
     assert "cluster_id" in response.json()["error_msg"]
 
 

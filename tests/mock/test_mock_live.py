@@ -11,7 +11,7 @@ import httpx
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock, running_mock
+from dws_upgrade_records.mock import DEMO, MockConfig, MockStartError, embedded_mock, running_mock
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, records_path
 from dws_upgrade_records.mock.live import LiveSetupError, LiveUpgrade
@@ -170,3 +170,31 @@ def test_the_embedded_mock_moves_and_other_clusters_hold_still() -> None:
 def test_a_non_positive_interval_is_refused(seconds: float) -> None:
     with pytest.raises(ValueError, match="live_upgrade must be a number of seconds > 0"):
         MockConfig(live_upgrade=seconds)
+
+
+def test_a_data_file_whose_live_cluster_is_empty_stops_start_up(tmp_path: Path) -> None:
+    data = tmp_path / "data.json"
+    cluster: dict[str, Any] = {"cluster_id": DEMO.empty_cluster_id, "records": []}
+    project = {"project_id": "p", "tokens": ["t"], "access_keys": [], "clusters": [cluster]}
+    data.write_text(json.dumps({"projects": [project]}), encoding="utf-8")
+    with (
+        pytest.raises(MockStartError, match="--live-upgrade: the live cluster has no records"),
+        running_mock(MockConfig(data_path=data, live_upgrade=1.0)),
+    ):
+        pytest.fail("the mock started with nothing to continue from")
+
+
+def test_with_a_data_file_the_first_cluster_moves(tmp_path: Path, demo_records: list[Record]) -> None:
+    data = tmp_path / "data.json"
+    cluster = {"cluster_id": DEMO.one_page_cluster_id, "records": [demo_records[0]]}
+    project = {"project_id": "p", "tokens": ["t"], "access_keys": [], "clusters": [cluster]}
+    data.write_text(json.dumps({"projects": [project]}), encoding="utf-8")
+    with running_mock(MockConfig(data_path=data, live_upgrade=0.2, log_level="warning")) as url:
+        path = records_path(project_id="p", cluster_id=DEMO.one_page_cluster_id)
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        body = httpx.get(url + path, headers={"X-Auth-Token": "t"}).json()
+        while body["count"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            body = httpx.get(url + path, headers={"X-Auth-Token": "t"}).json()
+    assert body["count"] >= 2
+    assert body["records"][-1]["item_id"] == demo_records[0]["item_id"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import queue
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 import httpx
@@ -70,13 +73,27 @@ def test_an_unknown_fault_is_a_usage_error() -> None:
     assert "invalid choice: 'nope'" in result.stderr
 
 
+def first_lines(stream: IO[str], count: int, timeout: float) -> list[str]:
+    """Up to `count` lines of a child's output, read by a helper thread so a silent child cannot hang us."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for _ in range(count):
+            lines.put(stream.readline())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return [lines.get_nowait() for _ in range(lines.qsize())]
+
+
 def test_start_up_prints_the_url_and_demo_credentials() -> None:
     process = subprocess.Popen(
         [*MOCK, "--port", "0", "--log-level", "warning"], stdout=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(5)]
+        lines = first_lines(process.stdout, 5, timeout=30)
     finally:
         process.terminate()
         process.wait(10)
@@ -92,3 +109,35 @@ def test_a_busy_port_is_a_clear_error(mock_url: str) -> None:
     result = subprocess.run([*MOCK, "--port", port], capture_output=True, text=True, check=False, timeout=30)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_start_up_describes_throttling_and_the_live_upgrade() -> None:
+    process = subprocess.Popen(
+        [
+            *MOCK,
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+            "--throttle",
+            "20/s",
+            "--live-upgrade",
+            "2.5",
+            "--seed",
+            "4",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = first_lines(process.stdout, 11, timeout=30)
+    finally:
+        process.terminate()
+        process.wait(10)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert any(line.startswith("throttle: 20/s") for line in lines), lines
+    assert any(
+        line.startswith("live upgrade: one step every 2.5 s") and "seed 4" in line for line in lines
+    ), lines

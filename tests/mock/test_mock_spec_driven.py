@@ -145,12 +145,6 @@ def test_a_string_parameter_follows_its_length_and_enum_in_the_spec(tmp_path: Pa
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract_tests' pagination phase pages with limit 1, 3 and count+1 and walks offset to the last"
-    " page whatever limit's enum/multipleOf and offset's bound allow, so pagination_accepted reports the"
-    " mock's correct 400s for them (a suite limitation; only that check fails)",
-)
 def test_the_contract_suite_passes_the_mock_started_with_the_same_spec_copy(tmp_path: Path) -> None:
     spec = keyword_spec(tmp_path, ENUM_LIMIT, EXCLUSIVE_OFFSET)
     with running_mock(MockConfig(spec_path=spec, log_level="warning")) as url:
@@ -162,3 +156,42 @@ def test_the_contract_suite_passes_the_mock_started_with_the_same_spec_copy(tmp_
             env={**os.environ, "DWS_TOKEN": DEMO.token},
         )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def path_item_spec(tmp_path: Path, wrong_method: dict[str, Any] | None) -> Path:
+    """A spec copy whose path item states `wrong_method` as x-wrong-method-response (None: states none)."""
+    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    item = next(iter(document["paths"].values()))
+    item.pop("x-wrong-method-response", None)
+    if wrong_method is not None:
+        item["x-wrong-method-response"] = wrong_method
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_wrong_method_answer_is_read_from_the_spec(tmp_path: Path) -> None:
+    stated = {"status": 404, "error_code": "APIGW.0199", "error_msg": "Stated in the spec copy."}
+    with running_mock(MockConfig(spec_path=path_item_spec(tmp_path, stated))) as url:
+        answer = httpx.post(url + records_path(), headers=TOKEN)
+    assert answer.status_code == 404
+    assert {key: answer.json()[key] for key in ("error_code", "error_msg")} == {
+        "error_code": "APIGW.0199",
+        "error_msg": "Stated in the spec copy.",
+    }
+
+
+def test_without_a_stated_wrong_method_answer_another_method_is_an_unknown_api(tmp_path: Path) -> None:
+    with running_mock(MockConfig(spec_path=path_item_spec(tmp_path, None))) as url:
+        wrong_method = httpx.delete(url + records_path(), headers=TOKEN)
+        unknown_path = httpx.get(url + "/v1/nowhere", headers=TOKEN)
+    assert wrong_method.status_code == unknown_path.status_code == 404
+    assert wrong_method.json()["error_msg"] == unknown_path.json()["error_msg"]
+
+
+def test_a_broken_wrong_method_answer_stops_start_up(tmp_path: Path) -> None:
+    with (
+        pytest.raises(MockStartError, match="x-wrong-method-response needs status"),
+        running_mock(MockConfig(spec_path=path_item_spec(tmp_path, {"status": 404}))),
+    ):
+        pytest.fail("the mock started with a broken x-wrong-method-response")

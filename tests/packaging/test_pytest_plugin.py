@@ -6,6 +6,7 @@ package registers it. tests/packaging/test_installed_wheel.py runs the same from
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -73,3 +74,21 @@ def test_factory_starts_independent_mocks(dws_mock_factory: DwsMockFactory) -> N
     assert conformant.url != faulty.url
     assert isinstance(get_page(conformant).json()["count"], int)
     assert isinstance(get_page(faulty).json()["count"], str)
+
+
+@pytest.mark.dws_mock(throttle="2/s")
+def test_marker_turns_on_the_gateways_throttling(dws_mock: DwsMockServer) -> None:
+    statuses = [get_page(dws_mock, limit=1).status_code for _ in range(6)]
+    assert 429 in statuses
+    assert statuses[0] == 200
+
+
+def test_factory_plays_a_cluster_whose_upgrade_progresses(dws_mock_factory: DwsMockFactory) -> None:
+    mock = dws_mock_factory(live_upgrade=0.05, seed=7)
+    first = get_page(mock, limit=1).json()
+    for _ in range(100):
+        later = get_page(mock, limit=1).json()
+        if later != first:
+            break
+        time.sleep(0.05)
+    assert later != first

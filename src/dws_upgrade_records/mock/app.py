@@ -24,7 +24,7 @@ from dws_upgrade_records.mock.params import Invalid, ParameterChecker
 from dws_upgrade_records.mock.records import RecordSource
 from dws_upgrade_records.mock.replies import UNKNOWN_API, Replies, Reply
 from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
-from dws_upgrade_records.spec import load_contract
+from dws_upgrade_records.spec import Contract, SpecError, load_contract
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -57,6 +57,7 @@ class MockApp:
         self.checker = ParameterChecker(
             self.contract, self.profile.minimum_overrides, self.profile.default_overrides
         )
+        self.wrong_method = wrong_method_answer(self.contract)
         prefix = secrets.token_hex(8)
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
         self._endpoint_calls = 0
@@ -73,9 +74,10 @@ class MockApp:
         method: str = scope["method"]
         raw_path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query_string = bytes(scope.get("query_string", b"")).decode("latin-1")
-        if not self.checker.shape.aims_here(raw_path) or method != self.contract.method:
-            # The gateway knows an API by path and method: another method is an unknown API, not a 405.
+        if not self.checker.shape.aims_here(raw_path):
             reply = self.replies.gateway_error(404, "APIGW.0101", UNKNOWN_API, request_id)
+        elif method != self.contract.method:
+            reply = self.replies.gateway_error(*self.wrong_method, request_id)
         elif (wait := self._throttle_wait()) is not None:
             reply = self.replies.throttled(request_id, wait)
         elif self.profile.hang:
@@ -148,7 +150,9 @@ class MockApp:
 
     def unknown_cluster(self, project_id: str, cluster_id: str) -> Reply:
         """A well-formed cluster id that is not a cluster of the project: 400 as the contract decides."""
-        message = f"Invalid parameter cluster_id: no cluster {cluster_id} in project {project_id}."
+        message = (
+            f"Invalid parameter cluster_id: the cluster {cluster_id} does not exist in project {project_id}."
+        )
         answer = self.profile.unknown_cluster
         if answer is UnknownCluster.EMPTY_PAGE_200:
             return Reply(200, b'{"count":0,"records":[]}', self.profile.content_type)
@@ -156,7 +160,8 @@ class MockApp:
             return self.replies.error(404, "DWS.0404", message)
         if answer is UnknownCluster.CRASH_500:
             return self.replies.error(500, "DWS.9999", "Internal server error.")
-        return self.replies.error(400, "DWS.0001", message)
+        # DWS.0015 as the spec's Decision (unknown cluster) states, after DWS's answer on lts-logs.
+        return self.replies.error(400, "DWS.0015", message)
 
     def page(self, source: RecordSource, offset: int, limit: int) -> Reply:
         """The page body; a fault's profile changes which records it holds and what count says."""
@@ -228,6 +233,20 @@ class MockApp:
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def wrong_method_answer(contract: Contract) -> tuple[int, str, str]:
+    """Status, error code and message for another method on the path, as the spec's path item states them
+    in `x-wrong-method-response`; without it, the gateway's answer to an unknown API."""
+    stated = contract.document["paths"][contract.path_template].get("x-wrong-method-response")
+    if stated is None:
+        return 404, "APIGW.0101", UNKNOWN_API
+    try:
+        return int(stated["status"]), str(stated["error_code"]), str(stated["error_msg"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(
+            f"{contract.source}: x-wrong-method-response needs status (a number), error_code and error_msg"
+        ) from exc
 
 
 def _stream(source: RecordSource, start: int, stop: int, head: bytes) -> Iterator[bytes]:

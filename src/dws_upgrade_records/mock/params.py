@@ -100,6 +100,7 @@ def _ecma_pattern(
 
 ParameterValidator = extend(OAS30Validator, {"pattern": _ecma_pattern})
 # Which broken keyword a message names when a value breaks several: the most basic first.
+VERDICT_ENTRIES = 4096
 KEYWORD_ORDER = ("type", "enum", "minimum", "maximum", "multipleOf", "minLength", "maxLength", "pattern")
 
 
@@ -111,9 +112,23 @@ class SchemaRule:
         self.schema = dict(schema)
         self.validator = ParameterValidator(self.schema, format_checker=oas30_format_checker)
         self.noun = "an integer " if self.schema.get("type") == "integer" else ""
+        self._verdicts: dict[str, Invalid | None] = {}
 
     def problem(self, value: Any, text: str) -> Invalid | None:
-        """The first broken rule of `value` (parsed from `text`, which messages quote), or None."""
+        """The first broken rule of `value` (parsed from `text`, which messages quote), or None.
+
+        Verdicts are memoised per raw text: clients repeat the same ids and page sizes, and jsonschema costs
+        about ten microseconds a value; the bound keeps memory flat under fuzzing.
+        """
+        if text in self._verdicts:
+            return self._verdicts[text]
+        verdict = self._judge(value, text)
+        if len(self._verdicts) >= VERDICT_ENTRIES:
+            self._verdicts.clear()
+        self._verdicts[text] = verdict
+        return verdict
+
+    def _judge(self, value: Any, text: str) -> Invalid | None:
         errors = list(self.validator.iter_errors(value))
         if not errors:
             return None

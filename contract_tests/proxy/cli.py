@@ -1,0 +1,75 @@
+"""`dws-contract proxy`: argument parsing and the exit code; the work is in `server`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from contract_tests.errors import CannotRunError
+from contract_tests.proxy.options import (
+    DEFAULT_LISTEN,
+    DEFAULT_REPORT_DIR,
+    DEFAULT_UPSTREAM_TIMEOUT,
+    ProxyOptions,
+    parse_listen,
+)
+from contract_tests.proxy.server import REPORT_PATH, serve
+from contract_tests.schema import DEFAULT_SPEC
+from dws_upgrade_records.cli_support import OneLineArgumentParser, describe
+
+
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(
+        prog="dws-contract proxy",
+        description="A reverse proxy that forwards traffic unchanged to --upstream and checks every exchange "
+        "(requests: the client's side; responses: the server's) and every client's paging against the "
+        f"contract. Reports are written on SIGINT/SIGTERM and on GET {REPORT_PATH}.",
+        epilog="Exit codes: 0 no violation seen, 1 violations (client or server), 2 the proxy could not run.",
+    )
+    p.add_argument("--upstream", required=True, help="the server to forward to, e.g. http://127.0.0.1:8787")
+    p.add_argument(
+        "--listen", default=DEFAULT_LISTEN, help=f"HOST:PORT to listen on (default {DEFAULT_LISTEN})"
+    )
+    p.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's openapi.yaml)"
+    )
+    p.add_argument(
+        "--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="summary.txt, junit.xml, result.json"
+    )
+    p.add_argument(
+        "--upstream-timeout",
+        type=float,
+        default=DEFAULT_UPSTREAM_TIMEOUT,
+        help="seconds to wait for the upstream's answer before the client gets 504 "
+        f"(default {DEFAULT_UPSTREAM_TIMEOUT:g})",
+    )
+    return p
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parser().parse_args(argv)
+    try:
+        host, port = parse_listen(args.listen)
+        options = ProxyOptions(
+            upstream=args.upstream,
+            host=host,
+            port=port,
+            spec=args.spec,
+            report_dir=args.report_dir,
+            upstream_timeout=args.upstream_timeout,
+        )
+        run = serve(options, announce=lambda line: print(line, flush=True))
+    except CannotRunError as exc:
+        print(f"dws-contract proxy: cannot run: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"dws-contract proxy: cannot write the reports: {describe(exc)}", file=sys.stderr)
+        return 2
+    assert run.outcome is not None
+    if not run.summary:
+        print(f"dws-contract proxy: {run.outcome.reason}", file=sys.stderr)
+        return run.outcome.exit_code
+    print(run.summary, end="")
+    print(f"reports: {', '.join(str(path) for path in run.paths)}", file=sys.stderr)
+    return run.outcome.exit_code

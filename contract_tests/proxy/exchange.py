@@ -1,0 +1,49 @@
+"""One forwarded request and the upstream's answer, as the checks see them after the client got its reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RawHeaders = tuple[tuple[bytes, bytes], ...]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What went through; `status` is None when the upstream gave no answer (then `failure` says why).
+
+    The request headers are kept raw only until the checks ran: they may hold a token, which the checks
+    hash into a client identity and mask in their findings, and then drop.
+    """
+
+    number: int
+    method: str
+    target: bytes  # the request target exactly as received: raw path and query
+    request_headers: RawHeaders
+    status: int | None
+    response_headers: RawHeaders
+    body: bytes  # the raw body as sent (still compressed if it was), at most the capture limit
+    body_complete: bool
+    elapsed: float
+    failure: str | None = None  # "timeout" or "unreachable"; None when the upstream answered
+
+    @property
+    def raw_path(self) -> str:
+        return self.target.partition(b"?")[0].decode("latin-1")
+
+    @property
+    def query_string(self) -> str:
+        return self.target.partition(b"?")[2].decode("latin-1")
+
+    @property
+    def request_line(self) -> str:
+        """The request as a log line; headers (and so credentials) are never part of it."""
+        return f"{self.method} {self.target.decode('latin-1')}"
+
+    def request_header(self, name: bytes) -> str | None:
+        for key, value in self.request_headers:
+            if key.lower() == name:
+                return value.decode("latin-1")
+        return None
+
+    def response_header_values(self, name: bytes) -> list[str]:
+        return [value.decode("latin-1") for key, value in self.response_headers if key.lower() == name]

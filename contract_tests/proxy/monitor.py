@@ -1,0 +1,94 @@
+"""The verdict's state of one proxy run: every checked exchange's findings, warnings and counts.
+
+`checking` decides where a Monitor lives (the proxy's process or a process of its own) and feeds it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from contract_tests.proxy.exchange import Exchange
+from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker
+from contract_tests.proxy.sequences import SequenceTracker
+from contract_tests.verdict import Finding, Ledger
+
+MAX_WARNING_KINDS = 100
+# Checks the proxy applies to every exchange, listed in the reports even when none is violated.
+CLIENT_CHECKS = ("client_parameters_valid", "client_sends_credentials", "client_method")
+SEQUENCE_CHECKS = (
+    "client_page_index_paging",
+    "client_no_skipped_pages",
+    "client_no_repeated_pages",
+    "count_stable",
+    "pages_partition_records",
+)
+
+
+class Monitor:
+    """Checks exchanges one at a time and keeps what they showed, in the suite's Ledger."""
+
+    def __init__(self, checker: ExchangeChecker) -> None:
+        self.checker = checker
+        self.tracker = SequenceTracker()
+        self.ledger = Ledger()
+        self.ledger.ran(*(check.__name__ for check in RESPONSE_CHECKS), *CLIENT_CHECKS, *SEQUENCE_CHECKS)
+        self.warnings: Counter[str] = Counter()
+        self.unchecked = 0
+        self.queue_limits = ""
+        self.upstream_failures: Counter[str] = Counter()
+
+    def skipped(self, status: int | None) -> None:
+        """An exchange forwarded but not checked (the checks fell behind): counted, never judged."""
+        self.unchecked += 1
+        self.ledger.response(status or 0, with_credentials=False)
+
+    def warn(self, text: str) -> None:
+        if text in self.warnings or len(self.warnings) < MAX_WARNING_KINDS:
+            self.warnings[text] += 1
+
+    def process(self, exchange: Exchange) -> None:
+        if exchange.status is None:
+            self.ledger.failed_request(timeout=exchange.failure == "timeout")
+            self.upstream_failures[exchange.failure or "unknown"] += 1
+        else:
+            credentials = any(
+                exchange.request_header(name) is not None for name in (b"x-auth-token", b"authorization")
+            )
+            self.ledger.response(exchange.status, with_credentials=credentials)
+        result = self.checker.check(exchange)
+        self._add(result.findings)
+        for warning in result.warnings:
+            self.warn(warning)
+        if result.page is not None and result.listing is not None:
+            self._add(self.tracker.observe(result.listing, result.page))
+
+    def close_listings(self) -> None:
+        """Judge every open listing now (at a report): a client still paging starts a fresh one."""
+        self._add(self.tracker.close_all())
+
+    def _add(self, findings: list[Finding]) -> None:
+        for finding in findings:
+            self.ledger.add(finding)
+
+    def warning_lines(self) -> list[str]:
+        lines = [f"{text} ({count} time(s))" for text, count in sorted(self.warnings.items())]
+        if self.unchecked:
+            lines.append(
+                f"{self.unchecked} exchange(s) were forwarded but not checked: the checks fell behind the "
+                f"traffic ({self.queue_limits})"
+            )
+        for failure, count in sorted(self.upstream_failures.items()):
+            lines.append(
+                f"the upstream gave no answer ({failure}) to {count} request(s): clients got 502/504"
+            )
+        if self.tracker.truncated:
+            lines.append(
+                f"{self.tracker.truncated} listing(s) were too long to check whole (more than the tracked "
+                "records per listing): their totals were not compared with count"
+            )
+        if self.tracker.live_changes:
+            lines.append(
+                f"count grew between pages {self.tracker.live_changes} time(s) while records moved down "
+                "(records added during a listing): live data, not a violation"
+            )
+        return lines

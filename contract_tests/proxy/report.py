@@ -1,0 +1,37 @@
+"""The proxy's verdict and report files: the suite's summary, junit.xml and result.json.
+
+Exit codes: 0 no violation seen, 1 violations (by the server or by a client), 2 the proxy could not run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contract_tests.masking import Masker
+from contract_tests.proxy.monitor import Monitor
+from contract_tests.proxy.options import ProxyOptions
+from contract_tests.reports import write_reports
+from contract_tests.verdict import Ledger, Outcome
+
+
+def decide(ledger: Ledger) -> Outcome:
+    """Unlike a suite run, a quiet proxy passes: it judges the traffic it saw, however little."""
+    if not ledger.violated:
+        return Outcome(0, f"no violation in {ledger.cases} exchange(s)")
+    by_blame: dict[str, set[str]] = {}
+    for check, findings in ledger.findings.items():
+        by_blame.setdefault(findings[0].blame, set()).add(check)
+    parts = [f"{blame}: {', '.join(sorted(checks))}" for blame, checks in sorted(by_blame.items())]
+    return Outcome(1, f"{len(ledger.violations)} check(s) violated ({'; '.join(parts)})")
+
+
+def write(options: ProxyOptions, monitor: Monitor) -> tuple[Outcome, str, list[Path]]:
+    """Judge open listings, then write every report; returns the outcome, the summary and the paths."""
+    monitor.close_listings()
+    ledger = monitor.ledger
+    ledger.warnings = monitor.warning_lines()
+    outcome = decide(ledger)
+    reports = write_reports(options, ledger, outcome, Masker(()))
+    if reports.error:
+        raise OSError(reports.error)  # the caller answers exit 2 naming the path and the reason
+    return outcome, reports.text, reports.paths

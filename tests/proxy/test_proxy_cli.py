@@ -1,0 +1,166 @@
+"""`dws-contract proxy` as a process: exit 2 when it cannot run, reports on SIGTERM/SIGINT and on
+GET /__contract/report, exit 0 or 1 by what it saw, and no secret in any output."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contract_tests.proxy.server import READY_MARKER, REPORT_PATH
+from dws_upgrade_records.client import connect, iter_upgrade_records
+from dws_upgrade_records.mock import DEMO
+from dws_upgrade_records.mock.demo import records_path
+
+STARTUP_SECONDS = 60
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "contract_tests.cli", "proxy", *args]
+
+
+@contextmanager
+def proxy_process(upstream: str, report_dir: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    args = command("--upstream", upstream, "--listen", "127.0.0.1:0", "--report-dir", str(report_dir))
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith(READY_MARKER), line + (process.stderr.read() if process.stderr else "")
+        yield line[len(READY_MARKER) :].split(" -> ")[0], process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(STARTUP_SECONDS)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def run_to_end(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[int, str, str]:
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=STARTUP_SECONDS)
+    return process.returncode, out, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_clean_run_exits_0_with_reports_on_the_signal(
+    mock_url: str, tmp_path: Path, sig: signal.Signals
+) -> None:
+    with proxy_process(mock_url, tmp_path) as (url, process):
+        client = connect(url, ak=DEMO.ak, sk=DEMO.sk, project_id=DEMO.project_id)
+        with client:
+            assert (
+                len(list(iter_upgrade_records(client, DEMO.project_id, DEMO.cluster_id, page_size=10))) == 27
+            )
+        code, out, err = run_to_end(process, sig)
+    assert code == 0, err
+    assert "RESULT exit 0" in out
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names == ["junit.xml", "report.html", "result.json", "results.sarif", "summary.txt"]
+    for text in (out, err, *(path.read_text() for path in tmp_path.iterdir())):
+        assert DEMO.sk not in text
+        assert "Signature=" not in text or "Signature=[MASKED]" in text
+
+
+def test_violations_exit_1_and_the_report_is_there_on_demand(mock_url: str, tmp_path: Path) -> None:
+    with proxy_process(mock_url, tmp_path) as (url, process):
+        headers = {"X-Auth-Token": DEMO.token}
+        assert httpx.get(url + records_path(), params={"limit": 0}, headers=headers).status_code == 400
+        on_demand = httpx.get(url + REPORT_PATH)
+        assert on_demand.status_code == 200
+        assert "client_parameters_valid" in on_demand.text
+        assert (tmp_path / "junit.xml").is_file()
+        assert httpx.get(url + "/__contract/other").status_code == 404
+        code, out, err = run_to_end(process, signal.SIGTERM)
+    assert code == 1, err
+    assert "the client's fault" in out
+    for text in (out, err, on_demand.text, *(path.read_text() for path in tmp_path.iterdir())):
+        assert DEMO.token not in text
+
+
+def test_unreachable_upstream_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        command("--upstream", f"http://127.0.0.1:{free_port()}", "--report-dir", str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+    )
+    assert done.returncode == 2
+    assert "cannot reach the upstream" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_taken_port_exits_2(mock_url: str, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            command("--upstream", mock_url, "--listen", f"127.0.0.1:{port}", "--report-dir", str(tmp_path)),
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_SECONDS,
+        )
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--spec", "no-such-openapi.yaml"], "spec file not found"),
+        (["--listen", "nonsense"], "must be HOST:PORT"),
+        (["--upstream-timeout", "0"], "must be positive"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(mock_url: str, tmp_path: Path, args: list[str], says: str) -> None:
+    done = subprocess.run(
+        command("--upstream", mock_url, "--report-dir", str(tmp_path), *args),
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+    )
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_spec_file_exits_2(mock_url: str, tmp_path: Path) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text("openapi: 3.0.3\ninfo: [not, a, mapping]\n", encoding="utf-8")
+    done = subprocess.run(
+        command("--upstream", mock_url, "--spec", str(spec)), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "cannot read the spec" in done.stderr
+
+
+def test_an_upstream_that_is_not_http_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        command("--upstream", "ftp://example.com"), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "is not an http(s) URL" in done.stderr
+
+
+def test_an_unwritable_report_dir_exits_2_naming_it(mock_url: str, tmp_path: Path) -> None:
+    taken = tmp_path / "a-file"
+    taken.write_text("not a directory", encoding="utf-8")
+    with proxy_process(mock_url, taken) as (url, process):
+        assert httpx.get(url + records_path(), headers={"X-Auth-Token": DEMO.token}).status_code == 200
+        code, _out, err = run_to_end(process, signal.SIGTERM)
+    assert code == 2
+    assert "cannot write the reports" in err
+    assert str(taken) in err

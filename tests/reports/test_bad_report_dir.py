@@ -1,0 +1,106 @@
+"""Reports that cannot be written: exit 2 naming the path and the reason, never a traceback.
+
+A report directory that cannot even be created is refused before the run (nothing is sent); a write that
+fails during the run (full disk) still prints the console summary. Reports are written atomically
+(temporary file, then os.replace): a failed or interrupted write leaves the previous report whole and no
+temporary file behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contract_tests import cli
+from contract_tests.reports import files
+from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+
+
+def cli_args(url: str, report_dir: Path | str) -> list[str]:
+    return [
+        *("--base-url", url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id),
+        *("--max-examples", "10", "--report-dir", str(report_dir)),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["a file", "under /proc"])
+def test_report_dir_that_cannot_be_created_is_refused_before_the_run(
+    kind: str, conformant_url: str, tmp_path: Path
+) -> None:
+    if kind == "a file":
+        target = tmp_path / "reports"
+        target.write_text("not a directory")
+        reason = "it is a file"
+    else:
+        target = Path("/proc/dws-contract-reports")  # refuses new entries even to root
+        reason = "No such file or directory"
+    completed = subprocess.run(
+        [sys.executable, "-m", "contract_tests.cli", *cli_args(conformant_url, target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "HOME": str(tmp_path), "DWS_TOKEN": DEMO.token},
+    )
+    assert completed.returncode == 2
+    assert f"--report-dir {target}: cannot create it ({reason})" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_full_disk_during_the_run_still_prints_the_summary(
+    conformant_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report_dir = tmp_path / "reports"
+    monkeypatch.setenv("DWS_TOKEN", DEMO.token)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cli.main([*cli_args(conformant_url, report_dir), "--quiet"]) == 0
+    before = {path.name: path.read_bytes() for path in report_dir.iterdir()}
+    capsys.readouterr()
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    assert cli.main([*cli_args(conformant_url, report_dir), "--quiet"]) == 2
+    out, err = capsys.readouterr()
+    assert "RESULT exit 0" in out  # the console summary is still printed
+    line = next(line for line in err.splitlines() if "cannot write" in line)
+    assert str(report_dir) in line and "No space left on device" in line
+    assert {path.name: path.read_bytes() for path in report_dir.iterdir()} == before  # whole, no .tmp
+
+
+def test_interrupted_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("previous report")
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        files.write_atomic(target, b"new report, half written")
+    assert target.read_text() == "previous report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_export_to_a_file_path_is_exit_2(
+    conformant_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "exported"
+    blocker.write_text("a file")
+    monkeypatch.setenv("DWS_TOKEN", DEMO.token)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with running_mock(MockConfig(fault="ignore-limit", log_level="warning")) as url:
+        args = [*cli_args(url, tmp_path / "reports"), "--quiet", "--export-regressions", str(blocker)]
+        assert cli.main(args) == 2
+    out, err = capsys.readouterr()
+    assert "RESULT exit 1" in out
+    assert f"cannot write {blocker}: it is a file, not a directory" in err

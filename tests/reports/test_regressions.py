@@ -1,0 +1,139 @@
+"""A confirmed violation becomes a pytest file that fails on the faulty server and passes on a conformant one.
+
+For every fault mode of the mock's catalog: run the suite, export, then run the exported files with
+pytest in a fresh process (outside the repo, configured only through the DWS_* environment) against that
+faulty mock and against the conformant mock.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from contract_tests.masking import Masker
+from contract_tests.options import Credentials
+from contract_tests.regressions import export_regressions
+from contract_tests.regressions.export import NO_TEMPLATE
+from contract_tests.reports.states import TRANSIENT, check_states
+from contract_tests.runner import run
+from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
+from tests.reports.conftest import demo_options
+
+
+def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """Each exported test's outcome (passed, failed, error), from pytest's own JUnit report."""
+    report = tmp_path / f"junit-{len(list(tmp_path.glob('junit-*')))}.xml"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DWS_")},
+        "DWS_BASE_URL": url,
+        "DWS_PROJECT_ID": DEMO.project_id,
+        "DWS_CLUSTER_ID": DEMO.cluster_id,
+        "DWS_OTHER_PROJECT_ID": DEMO.other_project_id,
+        **credentials,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", "."],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    outcomes = {}
+    for case in ET.parse(report).iter("testcase"):  # noqa: S314 - pytest's own report
+        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        outcomes[case.get("name", "")] = kinds[0] if kinds else "passed"
+    return outcomes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
+    fault: str, conformant_url: str, tmp_path: Path
+) -> None:
+    """Runs with AK/SK, the mode that reaches every fault (signature faults too); replays sign likewise."""
+    exported_dir = tmp_path / "exported"
+    aksk = {"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}
+    with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
+        options = demo_options(
+            url,
+            tmp_path / "reports",
+            credentials=Credentials(ak=DEMO.ak, sk=DEMO.sk),
+            fail_fast=True,
+            max_examples=100,
+            request_timeout=1.0,
+        )
+        result = run(options, lambda _m: None)
+        exported = export_regressions(exported_dir, options, result.ledger, Masker(options.secrets))
+        if not result.ledger.findings:
+            pytest.xfail(f"this suite does not catch {fault} yet, so there is nothing to export")
+        if exported.skipped and not exported.written:
+            pytest.xfail(f"no regression template yet for {', '.join(exported.skipped)}")
+        if not exported.written:
+            states = {s.name: s.state for s in check_states(result.ledger)}
+            # Only a fault whose every finding was transient may leave nothing to export.
+            assert all(states[name] == TRANSIENT for name in result.ledger.findings), result.summary
+            return
+        assert set(exported.skipped.values()) <= {NO_TEMPLATE}, exported.skipped
+        on_fault = run_exported(exported_dir, url, aksk, tmp_path)
+    on_fixed = run_exported(exported_dir, conformant_url, aksk, tmp_path)
+    assert set(on_fault) == {path.stem for path in exported.written}
+    assert set(on_fault.values()) == {"failure"}, on_fault
+    assert set(on_fixed.values()) == {"passed"}, on_fixed
+
+
+def test_exported_files_hold_no_secret_and_replay_with_aksk(conformant_url: str, tmp_path: Path) -> None:
+    """An AK/SK run against a faulty server: files carry no key, and replay signed with the environment's."""
+    with running_mock(MockConfig(fault="missing-request-id", log_level="warning")) as url:
+        options = demo_options(
+            url,
+            tmp_path / "reports",
+            credentials=Credentials(ak=DEMO.ak, sk=DEMO.sk),
+            fail_fast=True,
+            max_examples=30,
+        )
+        result = run(options, lambda _m: None)
+        exported = export_regressions(tmp_path / "exported", options, result.ledger, Masker(options.secrets))
+        assert exported.written, result.summary
+        text = "\n".join(path.read_text() for path in exported.written)
+        assert DEMO.sk not in text and DEMO.ak not in text and DEMO.token not in text
+        aksk = {"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}
+        assert set(run_exported(tmp_path / "exported", url, aksk, tmp_path).values()) == {"failure"}
+    assert set(run_exported(tmp_path / "exported", conformant_url, aksk, tmp_path).values()) == {"passed"}
+
+
+def test_exported_test_without_environment_fails_naming_the_variable(
+    conformant_url: str, tmp_path: Path
+) -> None:
+    with running_mock(MockConfig(fault="ignore-limit", log_level="warning")) as url:
+        options = demo_options(url, tmp_path / "reports", fail_fast=True, max_examples=10)
+        result = run(options, lambda _m: None)
+    exported = export_regressions(tmp_path / "exported", options, result.ledger, Masker(options.secrets))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DWS_")}
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "--tb=short",
+            "-p",
+            "no:cacheprovider",
+            str(exported.written[0]),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert "set $DWS_" in completed.stdout
+    assert DEMO.token not in completed.stdout

@@ -1,0 +1,44 @@
+"""A failure that clears when sent again is shown as transient: a warning in SARIF and on GitHub, a
+`transient` row in report.html, and no regression test (only confirmed violations are exported)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from contract_tests.masking import Masker
+from contract_tests.regressions import export_regressions
+from contract_tests.reports.annotations import github_annotations
+from contract_tests.reports.locations import SpecFile
+from contract_tests.reports.states import TRANSIENT, check_states
+from contract_tests.runner import run
+from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
+from tests.reports.conftest import ROOT, demo_options
+
+
+def test_a_cleared_503_is_transient_everywhere(conformant_url: str, tmp_path: Path) -> None:
+    def once(seen: Seen, answer: Answer) -> Answer | None:
+        return error(503, "DWS.0005", "Service unavailable.") if seen.number == 120 else None
+
+    with tamper_proxy(conformant_url, once) as url:
+        options = demo_options(url, tmp_path / "reports", max_examples=20)
+        result = run(options, lambda _m: None)
+    transient = {s.name for s in check_states(result.ledger) if s.state == TRANSIENT}
+    assert transient and transient == set(result.ledger.transient_findings) - set(result.ledger.findings)
+
+    sarif = json.loads((tmp_path / "reports" / "results.sarif").read_text())
+    levels = {r["ruleId"]: r["level"] for r in sarif["runs"][0]["results"]}
+    assert {check: levels[check] for check in transient} == dict.fromkeys(transient, "warning")
+
+    notes = github_annotations(check_states(result.ledger), SpecFile.of(ROOT / "openapi.yaml"), Masker(()))
+    warned = {
+        note.split("title=dws-contract ")[1].split("::")[0] for note in notes if note.startswith("::warning")
+    }
+    assert warned == transient
+
+    page = (tmp_path / "reports" / "report.html").read_text()
+    assert 'class="state state-transient">transient</span>' in page
+    assert "cleared when sent again" in page
+
+    exported = export_regressions(tmp_path / "exported", options, result.ledger, Masker(()))
+    assert not {path.stem.removeprefix("test_") for path in exported.written} & transient
