@@ -59,34 +59,23 @@ EXPECTED_FIRST: dict[str, set[str]] = {
     "hang": {"response_timeout"},
 }
 
-# Mock faults for rules the suite has no check for yet (unknown-cluster answers, AK/SK signing rules):
-# named here so that any other new fault still fails the catalog test until it gets an expectation.
-NOT_YET_CHECKED = {
-    "unknown-cluster-404",
-    "unknown-cluster-500",
-    "unknown-cluster-empty-page",
-    "aksk-stale-date",
-    "aksk-unsigned-date",
-    "aksk-query-unsigned",
-    "aksk-other-key",
-}
+
+def signing(fault: str) -> dict[str, object]:
+    """AK/SK faults only show on signed requests: those runs sign with the demo key pair."""
+    if not fault.startswith("aksk-"):
+        return {}
+    return {"credentials": Credentials(ak=DEMO.ak, sk=DEMO.sk), "other_ak": OTHER_AK}
 
 
 def test_catalog_is_covered() -> None:
-    assert set(EXPECTED_FIRST) | NOT_YET_CHECKED == set(FAULTS)
+    assert set(EXPECTED_FIRST) == set(FAULTS)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", sorted(EXPECTED_FIRST))
 def test_fault_is_detected_and_named(fault: str, suite: Suite, tmp_path: Path) -> None:
-    # AK/SK faults only show on signed requests: those runs sign with the demo key pair.
-    signing = (
-        {"credentials": Credentials(ak=DEMO.ak, sk=DEMO.sk), "other_ak": OTHER_AK}
-        if fault.startswith("aksk-")
-        else {}
-    )
     with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
-        result = suite(url, fail_fast=True, max_examples=100, request_timeout=1.0, **signing)
+        result = suite(url, fail_fast=True, max_examples=100, request_timeout=1.0, **signing(fault))
 
     # A hanging server never answers, so nothing could be checked: exit 2, with the hang named.
     assert result.exit_code == (2 if fault == "hang" else 1), result.summary
@@ -109,7 +98,7 @@ THROTTLE = "50/s"  # tighter than the suite's loopback pace, so every run is thr
 @pytest.mark.parametrize("fault", sorted(set(EXPECTED_FIRST) - {"hang"}))
 def test_fault_is_still_caught_under_throttling(fault: str, suite: Suite) -> None:
     with running_mock(MockConfig(fault=fault, throttle=THROTTLE, log_level="warning")) as url:
-        result = suite(url, fail_fast=True, max_examples=20, request_timeout=2.0)
+        result = suite(url, fail_fast=True, max_examples=20, request_timeout=2.0, **signing(fault))
 
     assert result.exit_code == 1, result.summary
     assert result.ledger.violations, result.summary
