@@ -57,6 +57,18 @@ def unknown_paths(template: str) -> list[str]:
 
 
 def _judge(prober: Prober, check: str, sent: str, reply: Reply, answer: Mapping[str, Any]) -> None:
+    problems = _problems(reply, answer)
+    if problems:
+        prober.violation(
+            check,
+            f"{sent}: {'; '.join(problems)}: {reply.excerpt()!r}",
+            reply.curl,
+            lambda: bool(_problems(prober.resend(reply), answer)),
+            replay=prober.replay_of(reply),
+        )
+
+
+def _problems(reply: Reply, answer: Mapping[str, Any]) -> list[str]:
     code = reply.body.get("error_code") if isinstance(reply.body, dict) else None
     problems = []
     if reply.status != answer.get("status"):
@@ -65,10 +77,4 @@ def _judge(prober: Prober, check: str, sent: str, reply: Reply, answer: Mapping[
         problems.append(f"error_code {code!r} instead of {answer.get('error_code')!r}")
     if "allow" in reply.headers:
         problems.append(f"an Allow header ({reply.headers['allow']!r})")
-    if problems:
-        prober.violation(
-            check,
-            f"{sent}: {'; '.join(problems)}: {reply.excerpt()!r}",
-            reply.curl,
-            replay=prober.replay_of(reply),
-        )
+    return problems

@@ -9,7 +9,9 @@ server whose canonical query drops empty values refuses a correct signature (401
 
 from __future__ import annotations
 
-from contract_tests.transport.probe import Prober
+from collections.abc import Callable
+
+from contract_tests.transport.probe import Prober, Reply
 
 EXTRA_PARAMETERS = 100
 CROWDED = "crowded_query_not_a_server_error"
@@ -24,6 +26,7 @@ def run_odd_queries(prober: Prober) -> None:
             CROWDED,
             f"{EXTRA_PARAMETERS} undocumented query parameters got HTTP {reply.status}: {reply.excerpt()!r}",
             reply.curl,
+            lambda: prober.resend(reply).status >= 500,
             replay=prober.replay_of(reply),
         )
     for name in ("offset", "limit"):
@@ -33,5 +36,11 @@ def run_odd_queries(prober: Prober) -> None:
                 EMPTY,
                 f"{name}= (empty) got HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
+                _again(prober, reply, 400),
                 replay=prober.replay_of(reply),
             )
+
+
+def _again(prober: Prober, reply: Reply, *accepted: int) -> Callable[[], bool]:
+    """For confirming a failure: does the same request, sent again, still get none of `accepted`?"""
+    return lambda: prober.resend(reply).status not in accepted
