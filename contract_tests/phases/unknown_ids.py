@@ -48,6 +48,7 @@ def run_unknown_ids(prober: Prober) -> None:
                 "unknown_cluster_rejected",
                 f"unknown cluster_id={cluster_id}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
+                prober.status_still(reply, 400),
                 replay=prober.replay_of(reply),
             )
     _malformed(prober, real)
@@ -68,6 +69,7 @@ def _malformed(prober: Prober, real: str) -> None:
                 "malformed_cluster_rejected",
                 f"cluster_id={cluster_id!r}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
+                prober.status_still(reply, 400),
                 replay=prober.replay_of(reply),
             )
 
@@ -146,6 +148,7 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
                 f"project_id={other} (not the credentials' project) got HTTP {reply.status} instead of 403: "
                 f"{reply.excerpt()!r}",
                 reply.curl,
+                prober.status_still(reply, 403),
                 replay=prober.replay_of(reply),
             )
     reply = prober.send(project_id="")
@@ -154,5 +157,6 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
             "malformed_project_rejected",
             f"an empty project_id got HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
             reply.curl,
+            prober.status_still(reply, 400),
             replay=prober.replay_of(reply),
         )
