@@ -42,7 +42,7 @@ from contract_tests.transport.probe import Prober
 from contract_tests.transport.session import Session, attach, detach
 from contract_tests.transport.signing import AkSkAuth
 from contract_tests.transport.throttle import Throttle
-from contract_tests.verdict import Finding, Ledger, Outcome, decide
+from contract_tests.verdict import Finding, Ledger, Outcome, Replay, decide
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 100  # requests between two progress lines
@@ -159,6 +159,7 @@ def _judge_429(
                     f"HTTP 429 (a throttling answer, waited out). {message}",
                     case.as_curl_command(),
                     "throttling",
+                    replay=Replay(dict(case.path_parameters or {}), dict(case.query or {})),
                 )
             )
             if options.fail_fast:

@@ -24,6 +24,7 @@ def preflight(prober: Prober) -> Reply:
                 f"HTTP 200 on the default page. {problem}",
                 first.curl,
                 lambda: prober.schema_problem(prober.resend(first)) is not None,
+                replay=prober.replay_of(first),
             )
         return first
     hint = {
@@ -48,5 +49,6 @@ def _past_server_error(prober: Prober, first: Reply) -> Reply:
         f"HTTP {first.status} on the default page: {first.excerpt()!r}",
         first.curl,
         still_failing,
+        replay=prober.replay_of(first),
     )
     return latest[0]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable
 
 import jsonschema
 
@@ -49,7 +48,7 @@ def run_unknown_ids(prober: Prober) -> None:
                 "unknown_cluster_rejected",
                 f"unknown cluster_id={cluster_id}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
-                _again(prober, reply, 400),
+                prober.status_still(reply, 400),
                 replay=prober.replay_of(reply),
             )
     _malformed(prober, real)
@@ -70,7 +69,7 @@ def _malformed(prober: Prober, real: str) -> None:
                 "malformed_cluster_rejected",
                 f"cluster_id={cluster_id!r}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
                 reply.curl,
-                _again(prober, reply, 400),
+                prober.status_still(reply, 400),
                 replay=prober.replay_of(reply),
             )
 
@@ -130,7 +129,7 @@ def _case_variant(prober: Prober, real: str) -> None:
         "cluster_id_case_variant",
         f"cluster_id={upper}: {problem}",
         reply.curl,
-        _again(prober, reply, 200, 400),
+        prober.status_still(reply, 200, 400),
         replay=prober.replay_of(reply),
     )
 
@@ -150,7 +149,7 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
                 f"project_id={other} (not the credentials' project) got HTTP {reply.status} instead of 403: "
                 f"{reply.excerpt()!r}",
                 reply.curl,
-                _again(prober, reply, 403),
+                prober.status_still(reply, 403),
                 replay=prober.replay_of(reply),
             )
     reply = prober.send(project_id="")
@@ -159,11 +158,6 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
             "malformed_project_rejected",
             f"an empty project_id got HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
             reply.curl,
-            _again(prober, reply, 400),
+            prober.status_still(reply, 400),
             replay=prober.replay_of(reply),
         )
-
-
-def _again(prober: Prober, reply: Reply, *accepted: int) -> Callable[[], bool]:
-    """For confirming a failure: does the same request, sent again, still get none of `accepted`?"""
-    return lambda: prober.resend(reply).status not in accepted

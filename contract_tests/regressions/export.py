@@ -20,7 +20,7 @@ from contract_tests.reports.files import write_atomic
 from contract_tests.reports.states import VIOLATED, CheckState, check_states
 from contract_tests.schema import load_contract_for
 from contract_tests.verdict import Finding, Ledger, Replay
-from dws_upgrade_records.spec import Contract
+from dws_upgrade_records.spec import Contract, resolve_refs
 
 MAX_PAGES = 200  # pages a replayed walk may read before it gives up
 NO_TEMPLATE = "no regression template for this check yet"
@@ -77,6 +77,7 @@ def render(
             rule.name: rule.default for rule in contract.params_in("query") if rule.default is not None
         },
         "RESPONSE_SCHEMAS": {code: json_schema(s) for code, s in sorted(contract.response_schemas.items())},
+        "REQUIRED_HEADERS": required_headers(contract),
     }
     lines = [
         f'"""Regression test exported by dws-contract: `{state.name}`, from openapi.yaml '
@@ -129,6 +130,18 @@ def _path_code(path: Mapping[str, str], options: RunOptions) -> str:
     }
     items = (f"{name!r}: {own.get((name, str(value)), repr(str(value)))}" for name, value in path.items())
     return "{" + ", ".join(items) + "}"
+
+
+def required_headers(contract: Contract) -> dict[str, list[str]]:
+    """Per documented status, the response headers the spec marks required."""
+    document = resolve_refs(contract.document, contract.document)
+    operation = document["paths"][contract.path_template][contract.method.lower()]
+    return {
+        str(code): sorted(
+            name for name, header in (response.get("headers") or {}).items() if header.get("required")
+        )
+        for code, response in sorted(operation["responses"].items())
+    }
 
 
 def json_schema(schema: Any) -> Any:

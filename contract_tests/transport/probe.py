@@ -184,6 +184,10 @@ class Prober:
         """What schemathesis' own response_schema_conformance says about a reply, or None."""
         return failure_of(reply.case, reply.response, "response_schema_conformance")
 
+    def status_still(self, reply: Reply, *accepted: int) -> StillFailing:
+        """Whether the same request, sent again, still gets none of `accepted`: to confirm a failure."""
+        return lambda: self.resend(reply).status not in accepted
+
     def replay_of(self, reply: Reply) -> Replay:
         """The reply's request as data, for a regression test to send again."""
         return self._replay(reply.case, reply.extra)

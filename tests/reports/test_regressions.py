@@ -73,7 +73,7 @@ def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
         exported = export_regressions(exported_dir, options, result.ledger, Masker(options.secrets))
         if not result.ledger.findings:
             pytest.xfail(f"this suite does not catch {fault} yet, so there is nothing to export")
-        if exported.skipped and not exported.written:
+        if set(exported.skipped.values()) == {NO_TEMPLATE} and not exported.written:
             pytest.xfail(f"no regression template yet for {', '.join(exported.skipped)}")
         if not exported.written:
             states = {s.name: s.state for s in check_states(result.ledger)}
