@@ -19,9 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
+from dws_upgrade_records.spec import SpecError, read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
@@ -133,13 +132,9 @@ def render(spec: Path = SPEC, bundle: Path = BUNDLE) -> str:
     if not bundle.is_file():
         raise DocsError(f"{bundle} is missing: run `make install` (npm ci installs the pinned redoc).")
     try:
-        document = yaml.safe_load(spec.read_text())
-    except FileNotFoundError as exc:
-        raise DocsError(f"{spec}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise DocsError(f"{spec} is not valid YAML: {exc}") from exc
-    if not isinstance(document, dict):
-        raise DocsError(f"{spec}: not an OpenAPI document (expected a YAML mapping at the top level)")
+        document = read_document(spec)
+    except SpecError as exc:
+        raise DocsError(str(exc)) from exc
     script = bundle.read_text()
     if "</script" in script.lower():
         raise DocsError(f"{bundle} contains '</script', so it cannot be inlined safely.")

@@ -19,6 +19,7 @@ from typing import Any
 from contract_tests.options import DEFAULT_MAX_EXAMPLES
 from dws_upgrade_records.cli_support import OneLineArgumentParser, positive_int, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
+from dws_upgrade_records.mock.faults import STRICT_SIGNATURES, profile_of
 
 
 def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Path) -> dict[str, Any]:
@@ -28,7 +29,7 @@ def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Pa
         command = [
             sys.executable, "-m", "contract_tests.cli", "--quiet",
             "--base-url", url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id,
-            "--other-project-id", DEMO.other_project_id, "--token", DEMO.token,
+            "--other-project-id", DEMO.other_project_id, *_credentials(fault),
             "--max-examples", str(max_examples), "--request-timeout", "1", "--report-dir", str(report_dir),
         ]  # fmt: skip
         if fail_fast:
@@ -38,6 +39,13 @@ def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Pa
     result["fault"] = fault
     result["process_exit_code"] = completed.returncode
     return result
+
+
+def _credentials(fault: str | None) -> list[str]:
+    """A fault in signature checking only shows on signed requests: those runs sign with the demo keys."""
+    if profile_of(fault).signature == STRICT_SIGNATURES:
+        return ["--token", DEMO.token]
+    return ["--ak", DEMO.ak, "--sk", DEMO.sk, "--other-ak", DEMO.other_ak]
 
 
 def run_all(max_examples: int, jobs: int, fail_fast: bool, faults: list[str]) -> list[dict[str, Any]]:

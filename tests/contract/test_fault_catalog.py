@@ -15,11 +15,11 @@ import pytest
 from contract_tests.options import Credentials
 from contract_tests.runner import RunResult
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
+from dws_upgrade_records.mock.faults import STRICT_SIGNATURES, profile_of
 
 Suite = Callable[..., RunResult]
 
 # Another access key of the bundled data (an id, not a secret): a signature claiming it must get 401.
-OTHER_AK = "DWSMOCKDEMOAK0000002"
 # The checks that may legitimately be the first to notice each fault.
 SCHEMA = {"response_schema_conformance"}
 NEGATIVE = {"negative_data_rejection", "status_code_conformance"}
@@ -62,9 +62,9 @@ EXPECTED_FIRST: dict[str, set[str]] = {
 
 def signing(fault: str) -> dict[str, object]:
     """AK/SK faults only show on signed requests: those runs sign with the demo key pair."""
-    if not fault.startswith("aksk-"):
+    if profile_of(fault).signature == STRICT_SIGNATURES:
         return {}
-    return {"credentials": Credentials(ak=DEMO.ak, sk=DEMO.sk), "other_ak": OTHER_AK}
+    return {"credentials": Credentials(ak=DEMO.ak, sk=DEMO.sk), "other_ak": DEMO.other_ak}
 
 
 def test_catalog_is_covered() -> None:

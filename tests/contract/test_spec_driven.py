@@ -11,6 +11,7 @@ import yaml
 from contract_tests.runner import RunResult
 from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.mock import MockConfig, running_mock
+from dws_upgrade_records.spec import read_document
 
 Suite = Callable[..., RunResult]
 LOWERED_MAXIMUM = 50
@@ -21,7 +22,7 @@ NEW_DEFAULT_LIMIT = 20
 
 def edited_spec(tmp_path: Path, **limit_schema: object) -> Path:
     """A copy of openapi.yaml with `limit`'s schema keys set (a value of None removes the key)."""
-    document = yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))
+    document = read_document(DEFAULT_SPEC)
     schema = document["components"]["parameters"]["Limit"]["schema"]
     for name, value in limit_schema.items():
         if value is None:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import yaml
 
+from dws_upgrade_records.spec import read_document
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def test_regeneration_shows_a_new_response_field_in_the_client(tmp_path: Path) -> None:
-    doc = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    doc = read_document(ROOT / "openapi.yaml")
     doc["components"]["schemas"]["ClusterUpdateRecordResp"]["properties"]["progress"] = {
         "type": "string",
         "description": "Upgrade progress.",

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from dws_upgrade_records.spec import read_document
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "scripts" / "spec_diff.py"
 OPERATION = "/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"
@@ -89,7 +91,7 @@ def with_version(edit: Edit, version: str) -> Edit:
 
 @pytest.fixture(scope="module")
 def base_doc() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    loaded: dict[str, Any] = read_document(ROOT / "openapi.yaml")
     loaded["info"]["version"] = "1.0.0"  # the bumps below are relative to 1.0.0, whatever the spec's is
     return loaded
 

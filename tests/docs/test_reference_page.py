@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from dws_upgrade_records.spec import read_document
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOT = ROOT / "build" / "docs" / "screenshot.png"
@@ -83,7 +84,7 @@ def run_chromium(chromium: str, profile: Path, *args: str) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    loaded: dict[str, Any] = read_document(ROOT / "openapi.yaml")
     return loaded
 
 

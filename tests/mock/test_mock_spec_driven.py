@@ -18,13 +18,13 @@ import yaml
 
 from dws_upgrade_records.mock import DEMO, MockConfig, MockStartError, running_mock
 from dws_upgrade_records.mock.demo import records_path
-from dws_upgrade_records.spec import DEFAULT_SPEC_PATH
+from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, read_document
 
 TOKEN = {"X-Auth-Token": DEMO.token}
 
 
 def spec_copy(tmp_path: Path, limit_schema: dict[str, Any]) -> Path:
-    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    document = read_document(DEFAULT_SPEC_PATH)
     document["components"]["parameters"]["Limit"]["schema"].update(limit_schema)
     path = tmp_path / "openapi.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
@@ -71,7 +71,7 @@ def test_a_missing_spec_names_the_file_and_the_fix(tmp_path: Path) -> None:
 
 def keyword_spec(tmp_path: Path, limit_schema: dict[str, Any], offset_schema: dict[str, Any]) -> Path:
     """A spec copy whose limit and offset schemas gain the given keywords."""
-    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    document = read_document(DEFAULT_SPEC_PATH)
     document["components"]["parameters"]["Limit"]["schema"].update(limit_schema)
     document["components"]["parameters"]["Offset"]["schema"].update(offset_schema)
     path = tmp_path / "openapi.yaml"
@@ -117,7 +117,7 @@ def test_multiple_of_and_an_exclusive_minimum_alone(tmp_path: Path) -> None:
 
 
 def test_the_integer_format_bounds_a_parameter_without_a_maximum(tmp_path: Path) -> None:
-    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    document = read_document(DEFAULT_SPEC_PATH)
     del document["components"]["parameters"]["Offset"]["schema"]["maximum"]
     spec = tmp_path / "openapi.yaml"
     spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
@@ -127,7 +127,7 @@ def test_the_integer_format_bounds_a_parameter_without_a_maximum(tmp_path: Path)
 
 
 def test_a_string_parameter_follows_its_length_and_enum_in_the_spec(tmp_path: Path) -> None:
-    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    document = read_document(DEFAULT_SPEC_PATH)
     project = next(
         parameter
         for parameter in document["components"]["parameters"].values()
@@ -160,7 +160,7 @@ def test_the_contract_suite_passes_the_mock_started_with_the_same_spec_copy(tmp_
 
 def path_item_spec(tmp_path: Path, wrong_method: dict[str, Any] | None) -> Path:
     """A spec copy whose path item states `wrong_method` as x-wrong-method-response (None: states none)."""
-    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    document = read_document(DEFAULT_SPEC_PATH)
     item = next(iter(document["paths"].values()))
     item.pop("x-wrong-method-response", None)
     if wrong_method is not None:

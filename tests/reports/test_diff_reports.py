@@ -14,6 +14,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from dws_upgrade_records.spec import read_document
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "scripts" / "spec_diff.py"
 SARIF_SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text())
@@ -22,7 +24,7 @@ SARIF_SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.jso
 def gate(
     tmp_path: Path, edit: dict[str, Any], version: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    base_doc = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    base_doc = read_document(ROOT / "openapi.yaml")
     revision_doc = copy.deepcopy(base_doc)
     revision_doc["components"]["parameters"]["Limit"]["schema"].update(edit)
     if version:

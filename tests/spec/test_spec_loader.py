@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, SpecError, load_contract
+from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, SpecError, load_contract, read_document
 
 
 def test_reads_the_operation_and_its_rules() -> None:
@@ -54,7 +54,7 @@ def test_invalid_files(tmp_path: Path, text: str, reason: str) -> None:
 
 
 def test_a_spec_without_the_operation(tmp_path: Path) -> None:
-    document = yaml.safe_load(DEFAULT_SPEC_PATH.read_text(encoding="utf-8"))
+    document = read_document(DEFAULT_SPEC_PATH)
     for item in document["paths"].values():
         item["get"]["operationId"] = "Renamed"
     path = tmp_path / "openapi.yaml"

@@ -21,6 +21,7 @@ class DemoCredentials:
     sk: str
     other_project_id: str
     other_token: str
+    other_ak: str
     other_cluster_id: str
     generated_cluster_id: str
 
@@ -35,6 +36,7 @@ DEMO = DemoCredentials(
     sk="dwsMockDemoSecretKey00000000000000000001",
     other_project_id="9f2c4e1a7b3d4c5e8f60718293a4b5c6",
     other_token="dws-mock-demo-token-project-b",  # noqa: S106 - public demo credential of the mock
+    other_ak="DWSMOCKDEMOAK0000002",
     other_cluster_id="d41f6b2a-3c8e-4a7d-b5f0-19e2c3a4b5d6",
     generated_cluster_id="6a0f5c3e-9b1d-4e2a-8c7f-1d2e3f4a5b6c",
 )
