@@ -1,7 +1,7 @@
 """Detection power: every fault mode of the mock is caught, and the report names a check that fits it.
 
 Each fault runs the suite with --fail-fast and a small example budget, so the whole catalog stays
-bounded; `scripts/fault_table.py` runs the full default suite per fault for the README table.
+bounded; `scripts/fault_table.py` runs the full default suite per fault for docs/contract-suite.md.
 """
 
 from __future__ import annotations
