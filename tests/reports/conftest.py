@@ -8,27 +8,18 @@ from typing import Any
 
 import pytest
 
-from contract_tests.options import Credentials, RunOptions
+from contract_tests.options import RunOptions
 from contract_tests.runner import RunResult, run
-from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from dws_upgrade_records.mock import MockConfig, running_mock
+from tests.contract.conftest import demo_options as contract_demo_options
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 Suite = Callable[..., RunResult]
 
 
 def demo_options(url: str, report_dir: Path, **overrides: Any) -> RunOptions:
-    values: dict[str, Any] = {
-        "base_url": url,
-        "project_id": DEMO.project_id,
-        "cluster_id": DEMO.cluster_id,
-        "other_project_id": DEMO.other_project_id,
-        "credentials": Credentials(token=DEMO.token),
-        "report_dir": report_dir,
-        "request_timeout": 2.0,
-        "max_examples": 60,
-    }
-    values.update(overrides)
-    return RunOptions(**values)
+    """The contract tests' demo options, with a smaller example budget: reports need findings, not power."""
+    return contract_demo_options(url, report_dir, **{"max_examples": 60, **overrides})
 
 
 @pytest.fixture(scope="module")
