@@ -1,9 +1,9 @@
 """Where the checks run: beside the forwarding (one process) or in a process of their own.
 
-Forwarding and checking each cost about as much CPU per exchange, so the command-line proxy checks in a
-child process and forwards at up to twice the rate on a machine with a second core; embedding the proxy
-in a test keeps both in one process. Either way the forwarder only hands exchanges over: a queue bounded
-in entries and captured bytes, and an exchange that finds it full is forwarded but counted unchecked.
+The command-line proxy checks in a child process, so forwarding never waits on the checks and has a core
+of its own where there is a second one; embedding the proxy in a test keeps both in one process. Either
+way the forwarder only hands exchanges over: a queue bounded in entries and captured bytes, and an
+exchange that finds it full is forwarded but counted unchecked.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from dws_upgrade_records.cli_support import describe
 QUEUE_ENTRIES = 4096
 QUEUE_BYTES = 64 << 20
 LIMITS = f"a queue of {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB"
+BATCH_ENTRIES = 256
+BATCH_SECONDS = 0.02
+QUEUE_BATCHES = QUEUE_ENTRIES // BATCH_ENTRIES
 REPLY_SECONDS = 120.0
 PARENT_CHECK_SECONDS = 2.0
 POLL_SECONDS = 0.5
@@ -94,13 +97,15 @@ class InProcessChecking:
 
 
 class ChildProcessChecking:
-    """The Monitor in a child process: exchanges and commands go through one queue, so a report
-    request is answered after every exchange submitted before it was checked."""
+    """The Monitor in a child process, fed in batches (one pickle and one pipe write per batch, not per
+    exchange). Batches and commands go through one queue, so a report request is answered after every
+    exchange submitted before it was checked. A batch that finds the queue full is dropped whole and
+    counted: the checks then sample the traffic, and the reports say how many exchanges they checked."""
 
     def __init__(self, options: ProxyOptions) -> None:
         self.options = options
         context = multiprocessing.get_context("spawn")
-        self.queue: multiprocessing.Queue[Any] = context.Queue(QUEUE_ENTRIES)
+        self.queue: multiprocessing.Queue[Any] = context.Queue(QUEUE_BATCHES)
         self.replies, child_end = context.Pipe(duplex=False)
         self.in_flight = context.Value("q", 0)
         self.process = context.Process(
@@ -109,33 +114,57 @@ class ChildProcessChecking:
             name="dws-proxy-checks",
             daemon=True,
         )
+        self.batch: list[Exchange] = []
+        self.batch_bytes = 0
         self.unchecked: Counter[int] = Counter()
+        self.warnings: Counter[str] = Counter()
+        self.flusher: asyncio.Task[None] | None = None
 
     def submit(self, exchange: Exchange) -> None:
-        size = len(exchange.body)
+        self.batch.append(exchange)
+        self.batch_bytes += len(exchange.body)
+        if len(self.batch) >= BATCH_ENTRIES:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, size = self.batch, self.batch_bytes
+        if not batch:
+            return
+        self.batch, self.batch_bytes = [], 0
         with self.in_flight.get_lock():
-            if self.in_flight.value + size > QUEUE_BYTES:
-                self.unchecked[exchange.status or 0] += 1
+            room = self.in_flight.value + size <= QUEUE_BYTES
+            if room:
+                self.in_flight.value += size
+        if room:
+            try:
+                self.queue.put_nowait(("batch", batch, size))
                 return
-            self.in_flight.value += size
-        try:
-            self.queue.put_nowait(exchange)
-        except queue.Full:
-            with self.in_flight.get_lock():
-                self.in_flight.value -= size
+            except queue.Full:
+                with self.in_flight.get_lock():
+                    self.in_flight.value -= size
+        for exchange in batch:
             self.unchecked[exchange.status or 0] += 1
 
     def warn(self, text: str) -> None:
-        with contextlib.suppress(queue.Full):
-            self.queue.put(("warn", text), timeout=COMMAND_SECONDS)
+        self.warnings[text] += 1
 
     async def start(self) -> None:
         self.process.start()
+        self.flusher = asyncio.create_task(self._flush_regularly())
+
+    async def _flush_regularly(self) -> None:
+        while True:
+            await asyncio.sleep(BATCH_SECONDS)
+            self.flush()
 
     async def write_reports(self) -> Written:
         return await self._ask("report")
 
     async def stop(self) -> Written:
+        if self.flusher is not None:
+            self.flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.flusher
         try:
             return await self._ask("stop")
         finally:
@@ -145,10 +174,12 @@ class ChildProcessChecking:
             self.queue.close()
 
     async def _ask(self, command: str) -> Written:
+        self.flush()
         skipped, self.unchecked = self.unchecked, Counter()
+        warnings, self.warnings = self.warnings, Counter()
         try:
-            self._command(("unchecked", dict(skipped)))
-            self._command((command, None))
+            await asyncio.to_thread(self._command, ("tally", (dict(skipped), dict(warnings))))
+            await asyncio.to_thread(self._command, (command, None))
         except queue.Full:
             return Outcome(2, "the checking process stopped taking work; no report could be written"), "", []
         for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
@@ -160,7 +191,7 @@ class ChildProcessChecking:
         return Outcome(2, "the checking process ended without a report"), "", []
 
     def _command(self, command: tuple[str, Any]) -> None:
-        """Commands wait for room in the queue, unlike exchanges, but not forever (queue.Full)."""
+        """Commands wait for room in the queue, unlike batches, but not forever (queue.Full)."""
         self.queue.put(command, timeout=COMMAND_SECONDS)
 
 
@@ -174,23 +205,22 @@ def check_in_child(options: ProxyOptions, inbox: Any, replies: Connection, in_fl
     monitor.queue_limits = LIMITS
     while True:
         try:
-            item = inbox.get(timeout=PARENT_CHECK_SECONDS)
+            command, argument, *size = inbox.get(timeout=PARENT_CHECK_SECONDS)
         except queue.Empty:
             if os.getppid() != parent:
                 return  # the proxy was killed outright: nobody is left to report to
             continue
-        if isinstance(item, Exchange):
+        if command == "batch":
             with in_flight.get_lock():
-                in_flight.value -= len(item.body)
-            monitor.process(item)
-            continue
-        command, argument = item
-        if command == "warn":
-            monitor.warn(argument)
-        elif command == "unchecked":
-            for status, count in argument.items():
-                for _ in range(count):
-                    monitor.skipped(status)
+                in_flight.value -= size[0]
+            for exchange in argument:
+                monitor.process(exchange)
+        elif command == "tally":
+            skipped, warnings = argument
+            for status, count in skipped.items():
+                monitor.skipped(status, count)
+            for text, count in warnings.items():
+                monitor.warn(text, count)
         else:
             try:
                 outcome, text, paths = report.write(options, monitor)
