@@ -114,12 +114,11 @@ class ExchangeChecker:
             response_checks=None,
         )
 
-    def check(self, exchange: Exchange) -> Result:
+    def check(self, exchange: Exchange, caller: Caller) -> Result:
         result = Result()
         if not self.parameters.shape.aims_here(exchange.raw_path):
             result.warnings.append("requests outside the checked operation were forwarded unchecked")
             return result
-        caller = caller_of(exchange)
         mask = Masker((caller.secret,))
         reproduce = reproduction(exchange, caller.identity)
         if exchange.method != self.contract.method:

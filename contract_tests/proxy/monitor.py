@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from contract_tests.proxy.exchange import Exchange
-from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker
+from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker, caller_of
 from contract_tests.proxy.memo import VerdictMemo
 from contract_tests.proxy.sequences import SequenceTracker
 from contract_tests.verdict import Finding, Ledger
@@ -49,15 +49,13 @@ class Monitor:
             self.warnings[text] += count
 
     def process(self, exchange: Exchange) -> None:
+        caller = caller_of(exchange)
         if exchange.status is None:
             self.ledger.failed_request(timeout=exchange.failure == "timeout")
             self.upstream_failures[exchange.failure or "unknown"] += 1
         else:
-            credentials = any(
-                exchange.request_header(name) is not None for name in (b"x-auth-token", b"authorization")
-            )
-            self.ledger.response(exchange.status, with_credentials=credentials)
-        result = self.verdicts.check(exchange)
+            self.ledger.response(exchange.status, with_credentials=caller.has_credentials)
+        result = self.verdicts.check(exchange, caller)
         self._add(result.findings)
         for warning in result.warnings:
             self.warn(warning)
