@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
-import os
-import queue
+import pickle
 import signal
+import struct
 from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -28,14 +29,12 @@ from dws_upgrade_records.cli_support import describe
 
 QUEUE_ENTRIES = 4096
 QUEUE_BYTES = 64 << 20
-LIMITS = f"a queue of {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB"
+LIMITS = f"at most {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB waiting for the checks"
+PIPE_LIMITS = f"at most {QUEUE_BYTES >> 20} MiB of exchanges waiting for the checking process"
 BATCH_ENTRIES = 256
 BATCH_SECONDS = 0.02
-QUEUE_BATCHES = QUEUE_ENTRIES // BATCH_ENTRIES
 REPLY_SECONDS = 120.0
-PARENT_CHECK_SECONDS = 2.0
 POLL_SECONDS = 0.5
-COMMAND_SECONDS = 10.0
 Written = tuple[Outcome, str, list[Path]]
 
 
@@ -97,59 +96,58 @@ class InProcessChecking:
 
 
 class ChildProcessChecking:
-    """The Monitor in a child process, fed in batches (one pickle and one pipe write per batch, not per
-    exchange). Batches and commands go through one queue, so a report request is answered after every
-    exchange submitted before it was checked. A batch that finds the queue full is dropped whole and
+    """The Monitor in a child process, fed in batches: one pickle and one non-blocking pipe write per
+    batch, from the event loop itself (no feeder thread to wake, no lock per exchange). Batches and
+    commands go down the same pipe, so a report request is answered after every exchange submitted
+    before it was checked. When more than QUEUE_BYTES wait for the child, a batch is dropped whole and
     counted: the checks then sample the traffic, and the reports say how many exchanges they checked."""
 
     def __init__(self, options: ProxyOptions) -> None:
         self.options = options
         context = multiprocessing.get_context("spawn")
-        self.queue: multiprocessing.Queue[Any] = context.Queue(QUEUE_BATCHES)
+        inbox, self.outbox = context.Pipe(duplex=False)
         self.replies, child_end = context.Pipe(duplex=False)
-        self.in_flight = context.Value("q", 0)
         self.process = context.Process(
             target=check_in_child,
-            args=(options, self.queue, child_end, self.in_flight),
+            args=(options, inbox, child_end),
             name="dws-proxy-checks",
             daemon=True,
         )
+        self.pipe: asyncio.WriteTransport | None = None
         self.batch: list[Exchange] = []
-        self.batch_bytes = 0
         self.unchecked: Counter[int] = Counter()
         self.warnings: Counter[str] = Counter()
         self.flusher: asyncio.Task[None] | None = None
 
     def submit(self, exchange: Exchange) -> None:
         self.batch.append(exchange)
-        self.batch_bytes += len(exchange.body)
         if len(self.batch) >= BATCH_ENTRIES:
             self.flush()
 
     def flush(self) -> None:
-        batch, size = self.batch, self.batch_bytes
+        batch = self.batch
         if not batch:
             return
-        self.batch, self.batch_bytes = [], 0
-        with self.in_flight.get_lock():
-            room = self.in_flight.value + size <= QUEUE_BYTES
-            if room:
-                self.in_flight.value += size
-        if room:
-            try:
-                self.queue.put_nowait(("batch", batch, size))
-                return
-            except queue.Full:
-                with self.in_flight.get_lock():
-                    self.in_flight.value -= size
+        self.batch = []
+        if self.pipe is not None and self.pipe.get_write_buffer_size() <= QUEUE_BYTES:
+            self._write(("batch", batch))
+            return
         for exchange in batch:
             self.unchecked[exchange.status or 0] += 1
+
+    def _write(self, item: tuple[str, Any]) -> None:
+        """multiprocessing's framing (a 4-byte big-endian length, then the pickle): the child recv()s it."""
+        assert self.pipe is not None
+        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pipe.writelines([struct.pack("!i", len(data)), data])
 
     def warn(self, text: str) -> None:
         self.warnings[text] += 1
 
     async def start(self) -> None:
         self.process.start()
+        loop = asyncio.get_running_loop()
+        self.pipe, _ = await loop.connect_write_pipe(asyncio.Protocol, self.outbox)
         self.flusher = asyncio.create_task(self._flush_regularly())
 
     async def _flush_regularly(self) -> None:
@@ -168,20 +166,20 @@ class ChildProcessChecking:
         try:
             return await self._ask("stop")
         finally:
-            self.process.join(REPLY_SECONDS)
+            await asyncio.to_thread(self.process.join, REPLY_SECONDS)
             if self.process.is_alive():
                 self.process.kill()
-            self.queue.close()
+            if self.pipe is not None:
+                self.pipe.close()
 
     async def _ask(self, command: str) -> Written:
         self.flush()
         skipped, self.unchecked = self.unchecked, Counter()
         warnings, self.warnings = self.warnings, Counter()
-        try:
-            await asyncio.to_thread(self._command, ("tally", (dict(skipped), dict(warnings))))
-            await asyncio.to_thread(self._command, (command, None))
-        except queue.Full:
+        if self.pipe is None or self.pipe.is_closing():
             return Outcome(2, "the checking process stopped taking work; no report could be written"), "", []
+        self._write(("tally", (dict(skipped), dict(warnings))))
+        self._write((command, None))
         for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
             if await asyncio.to_thread(self.replies.poll, POLL_SECONDS):
                 outcome, text, paths = self.replies.recv()
@@ -190,29 +188,21 @@ class ChildProcessChecking:
                 break
         return Outcome(2, "the checking process ended without a report"), "", []
 
-    def _command(self, command: tuple[str, Any]) -> None:
-        """Commands wait for room in the queue, unlike batches, but not forever (queue.Full)."""
-        self.queue.put(command, timeout=COMMAND_SECONDS)
 
-
-def check_in_child(options: ProxyOptions, inbox: Any, replies: Connection, in_flight: Any) -> None:
+def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection) -> None:
     """The child's loop. Ctrl-C reaches the whole process group: the parent alone decides when to stop."""
     from contract_tests.proxy.server import build_checker
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
     monitor = Monitor(build_checker(options.spec))
-    monitor.queue_limits = LIMITS
+    monitor.queue_limits = PIPE_LIMITS
+    gc.freeze()  # the spec and schemathesis: long-lived, never worth scanning again
     while True:
         try:
-            command, argument, *size = inbox.get(timeout=PARENT_CHECK_SECONDS)
-        except queue.Empty:
-            if os.getppid() != parent:
-                return  # the proxy was killed outright: nobody is left to report to
-            continue
+            command, argument = inbox.recv()
+        except EOFError:
+            return  # the proxy was killed outright: nobody is left to report to
         if command == "batch":
-            with in_flight.get_lock():
-                in_flight.value -= size[0]
             for exchange in argument:
                 monitor.process(exchange)
         elif command == "tally":

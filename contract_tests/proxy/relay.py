@@ -38,7 +38,7 @@ SWEEP_SECONDS = 1.0
 Admin = Callable[[bytes], Awaitable[tuple[int, bytes, bytes]]]
 
 
-@dataclass
+@dataclass(slots=True)
 class Pending:
     """A request whose answer the client has not had yet, in the order it came."""
 
@@ -174,17 +174,13 @@ class ClientConnection(asyncio.Protocol):
         forwarder = self.forwarder
         forwarder.numbers += 1
         upstream = forwarder.upstream
-        head = wire.request_head(
+        head, chunked, has_body = wire.request_head(
             method,
             upstream.prefix + self.url,
             parser.get_http_version(),
             headers,
             upstream.host_header,
             closing=closing,
-        )
-        chunked = wire.is_chunked(headers)
-        bodiless = not chunked and all(
-            name.lower() != b"content-length" or value.strip() in (b"", b"0") for name, value in headers
         )
         self.current = Pending(
             forwarder.numbers,
@@ -193,7 +189,7 @@ class ClientConnection(asyncio.Protocol):
             headers,
             started,
             closing,
-            replay=head if bodiless else None,
+            replay=None if has_body else head,
         )
         self.pending.append(self.current)
         self.body_framing = b"chunked" if chunked else b"raw"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import signal
 import socket
@@ -97,6 +98,7 @@ class ProxyRun:
         await self.checking.start()
         server = await self.loop.create_server(forwarder.connection, sock=sock)
         sweeping = asyncio.create_task(forwarder.sweep())
+        gc.freeze()  # the spec, schemathesis and the rest of the start-up heap: never scanned again
         self.listening.set()
         try:
             await self.stopping.wait()

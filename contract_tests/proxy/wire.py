@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import NamedTuple
 
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"upgrade"})
 SIGNED_HOST = b"host"
@@ -19,17 +20,33 @@ REASONS = {200: b"OK", 404: b"Not Found", 502: b"Bad Gateway", 504: b"Gateway Ti
 Headers = Sequence[tuple[bytes, bytes]]
 
 
+class RequestHead(NamedTuple):
+    head: bytes
+    chunked: bool  # the body comes in chunks: framed again as it goes on
+    has_body: bool
+
+
 def request_head(
     method: bytes, target: bytes, version: str, headers: Headers, host: bytes, *, closing: bool
-) -> bytes:
+) -> RequestHead:
     """The head sent upstream; `closing`: the client will not reuse its connection, so neither will we."""
-    kept = [(name, value) for name, value in headers if name.lower() not in HOP_BY_HOP]
-    if not signs_host(headers):
-        kept = [(b"host", host), *(header for header in kept if header[0].lower() != b"host")]
+    signed = signs_host(headers)
+    lines = [b"%s %s HTTP/%s" % (method, target, version.encode())]
+    if not signed:
+        lines.append(b"host: " + host)
+    chunked = has_body = False
+    for name, value in headers:
+        lower = name.lower()
+        if lower in HOP_BY_HOP or (lower == b"host" and not signed):
+            continue
+        if lower == b"transfer-encoding":
+            chunked = has_body = b"chunked" in value.lower()
+        elif lower == b"content-length":
+            has_body = value.strip() not in (b"", b"0")
+        lines.append(name + b": " + value)
     if closing:
-        kept.append((b"connection", b"close"))
-    lines = [b"%s %s HTTP/%s" % (method, target, version.encode()), *(b"%s: %s" % pair for pair in kept)]
-    return b"\r\n".join(lines) + b"\r\n\r\n"
+        lines.append(b"connection: close")
+    return RequestHead(b"\r\n".join(lines) + b"\r\n\r\n", chunked, has_body)
 
 
 def signs_host(headers: Headers) -> bool:
@@ -38,12 +55,6 @@ def signs_host(headers: Headers) -> bool:
             _, _, signed = value.partition(b"SignedHeaders=")
             return SIGNED_HOST in signed.split(b",")[0].split(b";")
     return False
-
-
-def is_chunked(headers: Headers) -> bool:
-    return any(
-        name.lower() == b"transfer-encoding" and b"chunked" in value.lower() for name, value in headers
-    )
 
 
 def answer(status: int, content_type: bytes, body: bytes, extra: Headers = (), *, closing: bool) -> bytes:
