@@ -130,7 +130,8 @@ class ChildProcessChecking:
             return
         self.batch = []
         if self.pipe is not None and self.pipe.get_write_buffer_size() <= QUEUE_BYTES:
-            self._write(("batch", batch))
+            # Plain tuples: pickling a NamedTuple calls back into Python for each one.
+            self._write(("batch", [tuple(exchange) for exchange in batch]))
             return
         for exchange in batch:
             self.unchecked[exchange.status or 0] += 1
@@ -203,8 +204,8 @@ def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection
         except EOFError:
             return  # the proxy was killed outright: nobody is left to report to
         if command == "batch":
-            for exchange in argument:
-                monitor.process(exchange)
+            for fields in argument:
+                monitor.process(Exchange._make(fields))
         elif command == "tally":
             skipped, warnings = argument
             for status, count in skipped.items():
