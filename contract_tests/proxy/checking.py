@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gc
 import multiprocessing
+import os
 import pickle
 import signal
 import struct
@@ -33,6 +34,10 @@ LIMITS = f"at most {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB waiting 
 PIPE_LIMITS = f"at most {QUEUE_BYTES >> 20} MiB of exchanges waiting for the checking process"
 BATCH_ENTRIES = 256
 BATCH_SECONDS = 0.02
+# The checks yield the CPU to the forwarding (and to an upstream on the same machine): under a load that
+# saturates the machine they fall behind, into the queue, and catch up when it eases; past the queue's
+# bound, they sample.
+CHECKS_NICENESS = 10
 REPLY_SECONDS = 120.0
 POLL_SECONDS = 0.5
 Written = tuple[Outcome, str, list[Path]]
@@ -195,6 +200,7 @@ def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection
     from contract_tests.proxy.server import build_checker
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(CHECKS_NICENESS)
     monitor = Monitor(build_checker(options.spec))
     monitor.queue_limits = PIPE_LIMITS
     gc.freeze()  # the spec and schemathesis: long-lived, never worth scanning again
