@@ -209,7 +209,7 @@ class ClientConnection(asyncio.Protocol):
         if current is not None and current.local:
             self.forwarder.spawn(self._answer_locally(current))
 
-    # forwarding
+    # to the upstream and back
 
     def _send(self, data: bytes) -> None:
         upstream = self.upstream
