@@ -133,3 +133,39 @@ def test_an_upstream_that_never_answers_gets_504_and_a_server_finding(proxy: Pro
     assert answer.status_code == 504
     assert answer.json()["error_code"] == "PROXY.0504"
     assert blamed(run) == {"server": {"response_timeout"}}
+
+
+def answer_then_drop_the_next(connection: socket.socket, _head: bytes) -> None:
+    """Answer the first request of a connection, keep it alive, then close on the next request."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Request-Id: r\r\n\r\nok")
+    received = b""
+    while b" HTTP/1.1\r\n" not in received:  # past the first request's body, up to the next request
+        data = connection.recv(65536)
+        if not data:
+            return
+        received += data
+
+
+def test_a_bodiless_request_the_upstream_drops_on_a_kept_alive_connection_is_sent_again(
+    proxy: Proxy,
+) -> None:
+    with (
+        raw_upstream(answer_then_drop_the_next) as upstream,
+        proxy(upstream) as (url, run),
+        httpx.Client() as http,
+    ):
+        answers = [http.get(url + ECHO_PATH) for _ in range(2)]  # one client connection
+    assert [(answer.status_code, answer.content) for answer in answers] == [(200, b"ok"), (200, b"ok")]
+    assert result_of(run)["requests"] == 2
+
+
+def test_a_request_with_a_body_is_never_sent_twice(proxy: Proxy) -> None:
+    with (
+        raw_upstream(answer_then_drop_the_next) as upstream,
+        proxy(upstream) as (url, _run),
+        httpx.Client() as http,
+    ):
+        first = http.post(url + ECHO_PATH, content=b"once")
+        second = http.post(url + ECHO_PATH, content=b"only once")
+    assert first.status_code == 200
+    assert second.status_code == 502
