@@ -400,9 +400,11 @@ class UpstreamConnection(asyncio.Protocol):
         client.active = client.loop.time()
         try:
             self.parser.feed_data(data)
-        except httptools.HttpParserError:
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+            # Not HTTP, or a protocol switch nobody asked for (Upgrade is never forwarded): what came
+            # is passed on, and the connection ends.
             if self.transport is not None:
-                self.transport.close()  # not HTTP: what came is passed on, the connection ends
+                self.transport.close()
         if self.fresh_parser:
             self.parser = httptools.HttpResponseParser(self)
             self.fresh_parser = False

@@ -169,3 +169,19 @@ def test_a_request_with_a_body_is_never_sent_twice(proxy: Proxy) -> None:
         second = http.post(url + ECHO_PATH, content=b"only once")
     assert first.status_code == 200
     assert second.status_code == 502
+
+
+def test_an_informational_answer_passes_and_the_final_one_is_checked(proxy: Proxy) -> None:
+    def continue_then_answer(connection: socket.socket, _head: bytes) -> None:
+        connection.sendall(
+            b"HTTP/1.1 100 Continue\r\n\r\n"
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+        )
+
+    with raw_upstream(continue_then_answer) as upstream, proxy(upstream) as (url, run), connect(url) as sock:
+        sock.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % records_path().encode())
+        received = read_until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\n")
+    result = result_of(run)
+    assert result["statuses"] == {"404": 1}
+    assert "request_id_header" in result["violations"]  # the 404 was judged, not the 100
