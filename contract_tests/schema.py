@@ -6,6 +6,7 @@ The spec stays the only source of parameter rules: nothing here knows a range or
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from schemathesis.openapi import from_dict
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
+from contract_tests.checks.catalog import CHECKS, OPERATION
 from contract_tests.errors import CannotRunError
 from dws_upgrade_records.spec import (
     DEFAULT_SPEC_PATH,
@@ -26,6 +28,7 @@ from dws_upgrade_records.spec import (
 )
 
 OPERATION_ID = "ListUpdateRecord"
+_COVERED_RESPONSE = re.compile(re.escape(f"{OPERATION}/responses/") + r"(?P<status>[1-5][0-9][0-9])")
 # The one operation the suite checks; schemathesis types it by parameter, response and schema classes.
 Operation = APIOperation[Any, Any, Any, Any]
 DEFAULT_SPEC = DEFAULT_SPEC_PATH
@@ -117,3 +120,21 @@ def require_valid(operation: Operation, name: str, value: str, option: str) -> N
         raise CannotRunError(
             f"{option} {value!r} does not match the spec's rules for `{name}`: {exc.message}"
         ) from exc
+
+
+def required_status(operation: Operation, check: str) -> int:
+    """The status `check` requires: the one documented response of the operation its catalog entry covers.
+
+    The catalog links the check to a response (`#operation/responses/403`); the spec must document it.
+    """
+    matches = map(_COVERED_RESPONSE.fullmatch, CHECKS[check].covers)
+    linked = {match["status"] for match in matches if match is not None}
+    if len(linked) != 1:
+        raise CannotRunError(f"check {check} covers {len(linked)} responses in the catalog, not one")
+    (status,) = linked
+    if status not in {str(code) for code in operation.definition.raw.get("responses", {})}:
+        raise CannotRunError(
+            f"the spec documents no {status} response for `{OPERATION_ID}`, which check {check} requires; "
+            f"document it under responses (the contract's rules need it), or pass a spec that does"
+        )
+    return int(status)

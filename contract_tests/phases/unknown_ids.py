@@ -39,16 +39,18 @@ def run_unknown_ids(prober: Prober) -> None:
         key: value for key, value in parameter_schema(prober.operation, "cluster_id").items() if key != "enum"
     }
     candidates = [*near_misses(real, rng, NEAR_MISSES), *(random_like(real, rng) for _ in range(RANDOM_IDS))]
+    expected = prober.required("unknown_cluster_rejected")
     for cluster_id in candidates:
         if cluster_id.lower() == real.lower() or not _valid(cluster_id, rules):
             continue
         reply = prober.send(cluster_id=cluster_id)
-        if reply.status != 400:
+        if reply.status != expected:
             prober.violation(
                 "unknown_cluster_rejected",
-                f"unknown cluster_id={cluster_id}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
+                f"unknown cluster_id={cluster_id}: HTTP {reply.status} instead of {expected}: "
+                f"{reply.excerpt()!r}",
                 reply.curl,
-                prober.status_still(reply, 400),
+                prober.status_still(reply, expected),
                 replay=prober.replay_of(reply),
             )
     _malformed(prober, real)
@@ -62,14 +64,15 @@ def _malformed(prober: Prober, real: str) -> None:
     Sent as they are (schemathesis leaves `%XX` alone), they test what the server decodes and what an
     AK/SK signature covers (the encoded path): the answer is 400, like any malformed id.
     """
+    expected = prober.required("malformed_cluster_rejected")
     for cluster_id in ("\u00e9" + real[1:], "%FF%FE" + real[6:]):
         reply = prober.send(cluster_id=cluster_id)
-        if reply.status != 400:
+        if reply.status != expected:
             prober.violation(
                 "malformed_cluster_rejected",
-                f"cluster_id={cluster_id!r}: HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
+                f"cluster_id={cluster_id!r}: HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}",
                 reply.curl,
-                prober.status_still(reply, 400),
+                prober.status_still(reply, expected),
                 replay=prober.replay_of(reply),
             )
 
@@ -115,10 +118,13 @@ def _case_variant(prober: Prober, real: str) -> None:
     upper = real.upper()
     if upper == real:
         return
+    same_cluster, not_its_cluster = (
+        prober.required(check) for check in ("pagination_accepted", "unknown_cluster_rejected")
+    )
     reply = prober.send(cluster_id=upper)
-    if reply.status == 400:
+    if reply.status == not_its_cluster:
         return
-    if reply.status == 200:
+    if reply.status == same_cluster:
         same = prober.send()
         if (reply.records, reply.count) == (same.records, same.count):
             return
@@ -129,7 +135,7 @@ def _case_variant(prober: Prober, real: str) -> None:
         "cluster_id_case_variant",
         f"cluster_id={upper}: {problem}",
         reply.curl,
-        prober.status_still(reply, 200, 400),
+        prober.status_still(reply, same_cluster, not_its_cluster),
         replay=prober.replay_of(reply),
     )
 
@@ -143,21 +149,23 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
     other = "".join(rng.choice("0123456789abcdef") if char.isalnum() else char for char in project)
     if other != project:
         reply = prober.send(project_id=other)
-        if reply.status != 403:
+        forbidden = prober.required("unknown_project_forbidden")
+        if reply.status != forbidden:
             prober.violation(
                 "unknown_project_forbidden",
-                f"project_id={other} (not the credentials' project) got HTTP {reply.status} instead of 403: "
-                f"{reply.excerpt()!r}",
+                f"project_id={other} (not the credentials' project) got HTTP {reply.status} instead of "
+                f"{forbidden}: {reply.excerpt()!r}",
                 reply.curl,
-                prober.status_still(reply, 403),
+                prober.status_still(reply, forbidden),
                 replay=prober.replay_of(reply),
             )
+    malformed = prober.required("malformed_project_rejected")
     reply = prober.send(project_id="")
-    if reply.status != 400:
+    if reply.status != malformed:
         prober.violation(
             "malformed_project_rejected",
-            f"an empty project_id got HTTP {reply.status} instead of 400: {reply.excerpt()!r}",
+            f"an empty project_id got HTTP {reply.status} instead of {malformed}: {reply.excerpt()!r}",
             reply.curl,
-            prober.status_still(reply, 400),
+            prober.status_still(reply, malformed),
             replay=prober.replay_of(reply),
         )

@@ -84,3 +84,19 @@ def test_spec_without_a_default_cannot_run(mock_url: str, suite: Suite, tmp_path
     assert result.exit_code == 2, result.summary
     assert "no integer default" in result.summary
     assert "add `default:`" in result.summary
+
+
+def test_statuses_the_checks_require_come_from_the_spec(mock_url: str, suite: Suite, tmp_path: Path) -> None:
+    # The auth checks require the 403 the spec documents for another project's credentials; a spec that
+    # stops documenting it cannot be checked against, which is a setup error naming the status and check.
+    document = read_document(DEFAULT_SPEC)
+    operation = document["paths"]["/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"]["get"]
+    del operation["responses"]["403"]
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+    result = suite(mock_url, spec=spec, max_examples=5)
+
+    assert result.exit_code == 2, result.summary
+    assert "documents no 403 response" in result.summary
+    assert "auth_other_project" in result.summary
