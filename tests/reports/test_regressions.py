@@ -1,8 +1,8 @@
 """A confirmed violation becomes a pytest file that fails on the faulty server and passes on a conformant one.
 
-For every fault mode of the mock's catalog: run the suite, export, then run the exported files with
-pytest in a fresh process (outside the repo, configured only through the DWS_* environment) against that
-faulty mock and against the conformant mock.
+For every fault mode of the mock's catalog: run the suite, export every violated check, then run the
+exported files with pytest in a fresh process (outside the repo, configured only through the DWS_*
+environment) against that faulty mock and against the conformant mock.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import pytest
 from contract_tests.masking import Masker
 from contract_tests.options import Credentials
 from contract_tests.regressions import export_regressions
-from contract_tests.regressions.export import NO_TEMPLATE
-from contract_tests.reports.states import TRANSIENT, check_states
 from contract_tests.runner import run
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from tests.reports.conftest import demo_options
@@ -34,6 +32,7 @@ def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_pat
         "DWS_PROJECT_ID": DEMO.project_id,
         "DWS_CLUSTER_ID": DEMO.cluster_id,
         "DWS_OTHER_PROJECT_ID": DEMO.other_project_id,
+        "DWS_OTHER_AK": DEMO.other_ak,
         **credentials,
     }
     subprocess.run(
@@ -57,7 +56,11 @@ def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_pat
 def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
     fault: str, conformant_url: str, tmp_path: Path
 ) -> None:
-    """Runs with AK/SK, the mode that reaches every fault (signature faults too); replays sign likewise."""
+    """Runs with AK/SK, the mode that reaches every fault (signature faults too); replays sign likewise.
+
+    Every check the run found violated is exported (none is left without a test), each exported test
+    fails on the fault and passes on the conformant mock, and no file holds a key, token or signature.
+    """
     exported_dir = tmp_path / "exported"
     aksk = {"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}
     with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
@@ -65,27 +68,24 @@ def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
             url,
             tmp_path / "reports",
             credentials=Credentials(ak=DEMO.ak, sk=DEMO.sk),
+            other_ak=DEMO.other_ak,
             fail_fast=True,
             max_examples=100,
             request_timeout=1.0,
         )
         result = run(options, lambda _m: None)
         exported = export_regressions(exported_dir, options, result.ledger, Masker(options.secrets))
-        if not result.ledger.findings:
-            pytest.xfail(f"this suite does not catch {fault} yet, so there is nothing to export")
-        if set(exported.skipped.values()) == {NO_TEMPLATE} and not exported.written:
-            pytest.xfail(f"no regression template yet for {', '.join(exported.skipped)}")
-        if not exported.written:
-            states = {s.name: s.state for s in check_states(result.ledger)}
-            # Only a fault whose every finding was transient may leave nothing to export.
-            assert all(states[name] == TRANSIENT for name in result.ledger.findings), result.summary
-            return
-        assert set(exported.skipped.values()) <= {NO_TEMPLATE}, exported.skipped
+        assert result.ledger.findings, result.summary
+        assert exported.skipped == {}, exported.skipped
+        assert {path.stem for path in exported.written} == {f"test_{name}" for name in result.ledger.findings}
         on_fault = run_exported(exported_dir, url, aksk, tmp_path)
     on_fixed = run_exported(exported_dir, conformant_url, aksk, tmp_path)
     assert set(on_fault) == {path.stem for path in exported.written}
     assert set(on_fault.values()) == {"failure"}, on_fault
     assert set(on_fixed.values()) == {"passed"}, on_fixed
+    text = "\n".join(path.read_text() for path in exported.written)
+    for secret in (DEMO.ak, DEMO.sk, DEMO.other_ak, DEMO.token, "Signature="):
+        assert secret not in text
 
 
 def test_exported_files_hold_no_secret_and_replay_with_aksk(conformant_url: str, tmp_path: Path) -> None:
