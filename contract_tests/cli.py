@@ -74,6 +74,11 @@ def parser() -> OneLineArgumentParser:
         help="another access key id (not its secret): a signature claiming it made with --sk must get 401",
     )
     p.add_argument(
+        "--other-token",
+        help="a token of another project: it must get 403 on this project's path, also right after this "
+        "project's page was answered (a reply cache keyed by URL alone); default: $DWS_OTHER_TOKEN",
+    )
+    p.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
     )
     p.add_argument(
@@ -195,7 +200,8 @@ def _check_flags(args: argparse.Namespace) -> None:
 
 def _mask(args: argparse.Namespace) -> Masker:
     env = os.environ
-    return Masker((args.token, args.sk, env.get("DWS_TOKEN"), env.get("DWS_SK")))
+    given = (args.token, args.sk, args.other_token)
+    return Masker((*given, env.get("DWS_TOKEN"), env.get("DWS_SK"), env.get("DWS_OTHER_TOKEN")))
 
 
 def _credentials(args: argparse.Namespace, demo: Any) -> Credentials:
@@ -213,6 +219,15 @@ def _credentials(args: argparse.Namespace, demo: Any) -> Credentials:
     return Credentials(token=token, ak=ak, sk=sk)
 
 
+def _other_token(args: argparse.Namespace, demo: Any) -> str | None:
+    """The flag, else the embedded mock's other demo project, else $DWS_OTHER_TOKEN (a live service's)."""
+    if args.other_token:
+        return str(args.other_token)
+    if demo is not None:
+        return str(demo.other_token)
+    return os.environ.get("DWS_OTHER_TOKEN") or None
+
+
 def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOptions:
     return RunOptions(
         base_url=base_url,
@@ -220,6 +235,7 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         cluster_id=args.cluster_id or (demo.cluster_id if demo else ""),
         other_project_id=args.other_project_id or (demo.other_project_id if demo else None),
         other_ak=args.other_ak,
+        other_token=_other_token(args, demo),
         credentials=_credentials(args, demo),
         spec=args.spec,
         max_examples=args.max_examples,

@@ -52,6 +52,7 @@ class RunOptions:
     credentials: Credentials
     other_project_id: str | None = None
     other_ak: str | None = None  # another access key's id: never a secret
+    other_token: str | None = None  # a token of another project: a secret, masked like the token
     spec: Path = DEFAULT_SPEC
     max_examples: int | None = None  # None: DEFAULT_MAX_EXAMPLES on loopback, REMOTE_MAX_EXAMPLES elsewhere
     seed: int = DEFAULT_SEED
@@ -82,6 +83,10 @@ class RunOptions:
             raise CannotRunError("pass either a token or an AK/SK pair, not both")
         if (creds.ak is None) != (creds.sk is None):
             raise CannotRunError("AK/SK signing needs both --ak and --sk (or DWS_AK and DWS_SK)")
+        if self.other_token is not None and self.other_token == creds.token:
+            raise CannotRunError(
+                "--other-token (or DWS_OTHER_TOKEN) is the run's own token; pass a token of another project"
+            )
         for name, value in (
             ("--max-examples", self.effective_max_examples),
             ("--request-timeout", self.request_timeout),
@@ -106,7 +111,7 @@ class RunOptions:
 
     @property
     def secrets(self) -> tuple[str | None, ...]:
-        return (*self.credentials.secrets, *self.extra_secrets)
+        return (*self.credentials.secrets, self.other_token, *self.extra_secrets)
 
     @property
     def headline(self) -> str:

@@ -29,7 +29,8 @@ def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Pa
         command = [
             sys.executable, "-m", "contract_tests.cli", "--quiet",
             "--base-url", url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id,
-            "--other-project-id", DEMO.other_project_id, *_credentials(fault),
+            "--other-project-id", DEMO.other_project_id, "--other-token", DEMO.other_token,
+            *_credentials(fault),
             "--max-examples", str(max_examples), "--request-timeout", "1", "--report-dir", str(report_dir),
         ]  # fmt: skip
         if fail_fast:

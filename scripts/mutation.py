@@ -154,6 +154,7 @@ def kill(copy: Path, max_examples: int) -> int:
                     cluster_id=cluster_id,
                     other_project_id=DEMO.other_project_id,
                     other_ak=_other_access_key(copy, DEMO.ak),
+                    other_token=DEMO.other_token,
                     credentials=creds,
                     max_examples=max_examples,
                     request_timeout=2.0,

@@ -188,6 +188,16 @@ CHECKS: dict[str, Rule] = {
         "#/components/responses/Forbidden",
         (f"{OPERATION}/responses/403", f"{_TOKEN_SCHEME}/x-rules/token-of-another-project"),
     ),
+    "auth_foreign_token": Rule(
+        "another project's token (--other-token) on this project's path gets the spec's status for another "
+        "project's credentials (403) with an error body, also right after this project's page was answered",
+        f"{_TOKEN_SCHEME}/x-rules/token-of-another-project",
+        (
+            f"{OPERATION}/responses/403",
+            _TOKEN_SCHEME,
+            f"{_TOKEN_SCHEME}/x-rules/token-of-another-project",
+        ),
+    ),
     "aksk_signature_accepted": Rule(
         "a request signed with the given AK/SK the way Huawei's SDK signs gets 200",
         f"{_AKSK}/x-rules/signature-accepted",

@@ -4,7 +4,8 @@ Schemathesis' negative mode already drops and corrupts the configured credential
 it cannot know about. With AK/SK, each signature is built by the project's one signing helper (the SDK's
 Signer) and is wrong in exactly one way: another secret, another access key, a stale or future date,
 an unsigned date, or a path or query changed after signing. A server that verifies signatures properly
-answers each with 401; the correctly signed request next to them must get 200.
+answers each with 401; the correctly signed request next to them must get 200. Another project's token
+on this project's path (`foreign_token`) runs last.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
+from contract_tests.phases.foreign_token import run_foreign_token
 from contract_tests.phases.unknown_ids import near_misses
 from contract_tests.transport.probe import Prober, Reply
 from contract_tests.transport.session import PLACEHOLDER
@@ -125,6 +127,7 @@ def run_auth(prober: Prober) -> None:
                 still_failing,
                 replay=_replay(prober, reply),
             )
+    run_foreign_token(prober)
 
 
 def _replay(prober: Prober, reply: Reply) -> Replay:

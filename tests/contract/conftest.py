@@ -29,6 +29,7 @@ def demo_options(url: str, report_dir: Path, **overrides: Any) -> RunOptions:
         "project_id": DEMO.project_id,
         "cluster_id": DEMO.cluster_id,
         "other_project_id": DEMO.other_project_id,
+        "other_token": DEMO.other_token,
         "credentials": Credentials(token=DEMO.token),
         "report_dir": report_dir,
         "request_timeout": 2.0,

@@ -35,6 +35,7 @@ PROMISED_CHECKS = {
     "auth_missing_credentials",
     "auth_wrong_token",
     "auth_other_project",
+    "auth_foreign_token",
 }
 
 

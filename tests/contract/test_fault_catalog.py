@@ -46,6 +46,7 @@ EXPECTED_FIRST: dict[str, set[str]] = {
     "crash-on-large-page": {"not_a_server_error", "positive_data_acceptance"},
     "ignore-auth": {"auth_missing_credentials", "auth_wrong_token", "ignored_auth"},
     "other-project-allowed": {"auth_other_project"},
+    "foreign-token-served-from-cache": {"auth_foreign_token"},
     "aksk-stale-date": {"aksk_stale_date"},
     "aksk-unsigned-date": {"aksk_unsigned_date"},
     "aksk-query-unsigned": {"aksk_query_tampered"},

@@ -1,5 +1,5 @@
 """Secrets never appear: the console, every report file (summary, JUnit, JSON, HTML, SARIF) and the exported
-regression tests are grepped for the token, SK and signatures."""
+regression tests are grepped for the token, the other project's token, SK and signatures."""
 
 from __future__ import annotations
 
@@ -62,16 +62,20 @@ def test_no_secret_in_console_or_reports(auth: str, faulty_url: str, tmp_path: P
         "--export-regressions",
         str(report_dir / "regressions"),
     ]
+    other = {"DWS_OTHER_TOKEN": DEMO.other_token}
     if auth == "token":
-        console = run_cli({"DWS_TOKEN": DEMO.token}, common, tmp_path)
+        console = run_cli({"DWS_TOKEN": DEMO.token, **other}, common, tmp_path)
     else:
-        console = run_cli({"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}, common, tmp_path)
+        console = run_cli({"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk, **other}, common, tmp_path)
 
     assert "preflight" in console and "schemathesis phases" in console  # progress while it runs
     text = all_output(console, report_dir)
     assert "VIOLATED error_body_fields" in text  # the reports do hold failures with reproductions
     assert "curl" in text
+    # The other project's token was sent, and its answer (a plain error body) reported with a curl.
+    assert "VIOLATED auth_foreign_token" in text
     assert DEMO.token not in text
+    assert DEMO.other_token not in text
     assert DEMO.sk not in text
     assert not SIGNATURE.search(text)
 

@@ -33,6 +33,7 @@ def demo_options(url: str, mode: str, report_dir: Path) -> RunOptions:
         cluster_id=DEMO.cluster_id,
         other_project_id=DEMO.other_project_id,
         other_ak=other_access_key(),
+        other_token=DEMO.other_token,
         credentials=credentials,
         max_examples=MAX_EXAMPLES,
         request_timeout=2.0,

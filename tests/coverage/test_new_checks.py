@@ -26,6 +26,7 @@ NEW_TOKEN_CHECKS = {
     "unknown_path_not_found",
     "crowded_query_not_a_server_error",
     "empty_value_rejected",
+    "auth_foreign_token",
 }
 NEW_AKSK_CHECKS = {
     "aksk_signature_accepted",
@@ -42,6 +43,7 @@ CAUGHT_BY = {
     "unknown-cluster-500": ("token", "unknown_cluster_rejected"),
     "not-found-404": ("token", "cluster_id_case_variant"),
     "other-project-allowed": ("token", "unknown_project_forbidden"),
+    "foreign-token-served-from-cache": ("token", "auth_foreign_token"),
     "aksk-stale-date": ("aksk", "aksk_stale_date"),
     "aksk-unsigned-date": ("aksk", "aksk_unsigned_date"),
     "aksk-query-unsigned": ("aksk", "aksk_query_tampered"),

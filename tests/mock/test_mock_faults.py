@@ -186,6 +186,17 @@ def test_other_project_allowed(faulty: httpx.Client) -> None:
     assert faulty.get(records_path(), headers={"X-Auth-Token": "forged"}).status_code == 401
 
 
+@with_fault("foreign-token-served-from-cache")
+def test_foreign_token_served_from_cache(faulty: httpx.Client) -> None:
+    other = {"X-Auth-Token": DEMO.other_token}
+    unseen = records_path(cluster_id=DEMO.one_page_cluster_id)
+    assert faulty.get(unseen, headers=other).status_code == 403  # nothing cached for this URL yet
+    mine = faulty.get(records_path())
+    leaked = faulty.get(records_path(), headers=other)
+    assert (leaked.status_code, leaked.content) == (200, mine.content)
+    assert faulty.get(records_path(), headers={"X-Auth-Token": "forged"}).status_code == 401
+
+
 @with_fault("wrong-content-type")
 def test_wrong_content_type(faulty: httpx.Client) -> None:
     assert faulty.get(records_path()).headers["content-type"].startswith("text/plain")

@@ -117,7 +117,8 @@ class MockApp:
             if isinstance(outcome, Rejected):
                 return self.replies.gateway_error(401, "APIGW.0301", outcome.reason, request_id)
             auth = outcome
-        key = (auth.project_id if auth else None, request.raw_path, request.query_string)
+        caller = auth if self.profile.memo_keyed_by_caller else None
+        key = (caller.project_id if caller else None, request.raw_path, request.query_string)
         reply = self._memo.get(key)
         if reply is None:
             reply = self.authorised(auth, request)

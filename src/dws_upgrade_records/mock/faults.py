@@ -45,6 +45,7 @@ class Fault(StrEnum):
     CRASH_ON_LARGE_PAGE = "crash-on-large-page"
     IGNORE_AUTH = "ignore-auth"
     OTHER_PROJECT_ALLOWED = "other-project-allowed"
+    CACHE_IGNORES_CALLER = "foreign-token-served-from-cache"
     AKSK_STALE_DATE = "aksk-stale-date"
     AKSK_UNSIGNED_DATE = "aksk-unsigned-date"
     AKSK_QUERY_UNSIGNED = "aksk-query-unsigned"
@@ -129,6 +130,8 @@ class FaultProfile:
     # Authentication
     checks_credentials: bool = True
     checks_project: bool = True
+    # The reply memo's key names the caller's project; without it, one project's reply serves the next.
+    memo_keyed_by_caller: bool = True
     signature: SignatureRules = STRICT_SIGNATURES
 
 
@@ -204,6 +207,11 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
         ),
         Fault.OTHER_PROJECT_ALLOWED: FaultProfile(
             "a token of another project gets 200 instead of 403", checks_project=False
+        ),
+        Fault.CACHE_IGNORES_CALLER: FaultProfile(
+            "the reply cache is keyed by URL, not by caller: once a project's page is answered, another "
+            "project's token on that path gets it (200) instead of 403",
+            memo_keyed_by_caller=False,
         ),
         Fault.AKSK_STALE_DATE: FaultProfile(
             "an AK/SK signature with an X-Sdk-Date of any age is accepted (no 15-minute window)",

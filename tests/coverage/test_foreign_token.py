@@ -1,0 +1,144 @@
+"""auth_foreign_token: another project's token on this project's path, right after its page was answered.
+
+Against real mocks on loopback: the check fails (exit 1) on the mock whose reply cache ignores the
+caller and passes on the conformant one (tests/coverage/test_new_checks.py runs both, by token and by
+AK/SK); without --other-token it is "not run" with its reason and fix, and the bug then goes unseen; its
+status is the one the spec states; the embedded mock runs it with the demo's second project; and the
+other token is a secret like the run's own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contract_tests.masking import MASK, Masker
+from contract_tests.options import Credentials
+from contract_tests.phases.foreign_token import CHECK, RULE_PATH, stated_status
+from contract_tests.runner import RunResult, run
+from contract_tests.schema import DEFAULT_SPEC
+from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests.coverage.conftest import demo_options
+
+FAULT = "foreign-token-served-from-cache"
+
+
+def run_suite(fault: str | None, report_dir: Path, **overrides: Any) -> RunResult:
+    with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
+        options = replace(demo_options(url, "token", report_dir), **overrides)
+        return run(options, lambda _message: None)
+
+
+def check_state(report_dir: Path) -> str:
+    outcome = json.loads((report_dir / "result.json").read_text(encoding="utf-8"))
+    states: dict[str, str] = outcome["checks"]
+    return states[CHECK]
+
+
+def spec_copy(tmp_path: Path, rule_text: str | None) -> Path:
+    """openapi.yaml with the rule on another project's credentials restated (None: left out)."""
+    document = yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))
+    rules = document
+    for key in RULE_PATH[:-1]:
+        rules = rules[key]
+    if rule_text is None:
+        del rules[RULE_PATH[-1]]
+    else:
+        rules[RULE_PATH[-1]] = rule_text
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_cached_page_served_to_another_project_is_caught(tmp_path: Path) -> None:
+    result = run_suite(FAULT, tmp_path)
+
+    assert result.exit_code == 1, result.summary
+    assert set(result.ledger.violations) == {CHECK}, result.summary
+    assert "got HTTP 200 instead of 403" in result.summary
+    finding = result.ledger.findings[CHECK][0]
+    assert finding.replay is not None and finding.replay.credentials == "other-token"
+    assert check_state(tmp_path) == "violated"
+
+
+def test_without_other_token_it_is_not_run_says_why_and_the_bug_goes_unseen(tmp_path: Path) -> None:
+    result = run_suite(FAULT, tmp_path, other_token=None)
+
+    assert result.exit_code == 0, result.summary
+    assert CHECK not in result.ledger.checks_run
+    assert check_state(tmp_path) == "not run"
+    warning = next(line for line in result.summary.splitlines() if line.startswith(f"WARNING {CHECK}"))
+    assert "not run" in warning and "--other-token" in warning and "DWS_OTHER_TOKEN" in warning
+    outcome = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert any(CHECK in text for text in outcome["warnings"])
+
+
+def test_the_required_status_is_the_one_the_spec_states(tmp_path: Path) -> None:
+    stated = "Credentials used on another project's path get `409`."
+    result = run_suite(None, tmp_path / "reports", spec=spec_copy(tmp_path, stated))
+
+    assert stated_status(yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))) == 403
+    assert result.exit_code == 1, result.summary
+    assert set(result.ledger.violations) == {CHECK}, result.summary
+    assert "got HTTP 403 instead of 409" in result.summary
+
+
+def test_a_spec_without_the_rule_leaves_it_not_run_naming_where(tmp_path: Path) -> None:
+    result = run_suite(FAULT, tmp_path / "reports", spec=spec_copy(tmp_path, None))
+
+    assert result.exit_code == 0, result.summary
+    assert CHECK not in result.ledger.checks_run
+    assert "x-rules/token-of-another-project" in result.summary
+
+
+def test_by_aksk_the_foreign_token_is_checked_too(tmp_path: Path) -> None:
+    result = run_suite(FAULT, tmp_path, credentials=Credentials(ak=DEMO.ak, sk=DEMO.sk))
+
+    assert result.exit_code == 1, result.summary
+    assert set(result.ledger.violations) == {CHECK}, result.summary
+
+
+def cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
+    return subprocess.run(
+        [sys.executable, "-m", "contract_tests.cli", "--quiet", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**clean, "HOME": str(tmp_path), **env},
+    )
+
+
+def test_the_embedded_mock_run_checks_it_with_the_demo_projects_token(tmp_path: Path) -> None:
+    completed = cli(["--max-examples", "5", "--report-dir", str(tmp_path)], tmp_path)
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert check_state(tmp_path) == "passed"
+
+
+def test_the_other_token_equal_to_the_own_token_is_refused_in_one_line(tmp_path: Path) -> None:
+    with running_mock(MockConfig(log_level="warning")) as url:
+        args = ["--base-url", url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
+        completed = cli(
+            [*args, "--report-dir", str(tmp_path)], tmp_path, DWS_TOKEN=DEMO.token, DWS_OTHER_TOKEN=DEMO.token
+        )
+
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--other-token" in lines[0] and "another project" in lines[0], lines
+    assert DEMO.token not in completed.stderr
+
+
+def test_the_other_token_is_one_of_the_runs_secrets(tmp_path: Path) -> None:
+    options = demo_options("http://127.0.0.1:9", "token", tmp_path)
+
+    text = Masker(options.secrets)(f"echoed header X-Auth-Token: {DEMO.other_token}")
+    assert DEMO.other_token not in text and MASK in text
