@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.checks.catalog import CHECKS, OPERATION
+from contract_tests.phases.foreign_token import CHECK as FOREIGN_TOKEN_CHECK
+from contract_tests.phases.foreign_token import RULE_POINTER, stated_status
 from contract_tests.phases.methods import EXTENSION, wrong_method_answer
 from contract_tests.regressions.templates import STATUS_CHECKS
 from dws_upgrade_records.spec import Contract, resolve_refs
@@ -75,6 +77,11 @@ def facts(check: str, contract: Contract) -> dict[str, Fact]:
         found["CASE_VARIANT_STATUSES"] = Fact(
             [same.value, other.value], f"{same.pointer} and {other.pointer}"
         )
+    elif check == FOREIGN_TOKEN_CHECK:
+        status = stated_status(contract.document)
+        if status is None:
+            raise MissingFactError(f"the spec states no status (`NNN`) at {RULE_POINTER}")
+        found["FOREIGN_CALLER_STATUS"] = Fact(status, f"#{RULE_POINTER}")
     elif check in ("wrong_method_not_found", "unknown_path_not_found"):
         answer = wrong_method_answer(contract.document, contract.path_template)
         if answer is None:

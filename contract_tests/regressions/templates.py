@@ -144,6 +144,15 @@ _CASE_VARIANT = """
         assert variant == own, "the upper-case id got another page than the real id"
 """
 
+_FOREIGN_CALLER = """
+    import jsonschema
+
+    send(path(), QUERY)  # this project's page first: what a reply cache keyed by URL alone would hold
+    response = replayed()  # then another project's token ($DWS_OTHER_TOKEN) on the same path
+    assert response.status_code == FOREIGN_CALLER_STATUS, shown(response)
+    jsonschema.validate(body_of(response), RESPONSE_SCHEMAS[str(FOREIGN_CALLER_STATUS)])
+"""
+
 _DEFAULT = """
     name = PARAMETER
     explicit = page({**DEFAULTS})
@@ -241,6 +250,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "wrong_method_not_found": (_repeated(_WRONG_ANSWER), ""),
     "unknown_path_not_found": (_repeated(_WRONG_ANSWER), ""),
     "cluster_id_case_variant": (_repeated(_CASE_VARIANT), ""),
+    "auth_foreign_token": (_repeated(_FOREIGN_CALLER), ""),
     "response_timeout": (_TIMEOUT, ""),
     "default_limit": (_DEFAULT, _PAGE),
     "default_offset": (_DEFAULT, _PAGE),

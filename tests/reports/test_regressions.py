@@ -39,6 +39,7 @@ def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_pat
         "DWS_CLUSTER_ID": DEMO.cluster_id,
         "DWS_OTHER_PROJECT_ID": DEMO.other_project_id,
         "DWS_OTHER_AK": DEMO.other_ak,
+        "DWS_OTHER_TOKEN": DEMO.other_token,
         **credentials,
     }
     subprocess.run(
@@ -90,7 +91,7 @@ def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
     assert set(on_fault.values()) == {"failure"}, on_fault
     assert set(on_fixed.values()) == {"passed"}, on_fixed
     text = "\n".join(path.read_text() for path in exported.written)
-    for secret in (DEMO.ak, DEMO.sk, DEMO.other_ak, DEMO.token, "Signature="):
+    for secret in (DEMO.ak, DEMO.sk, DEMO.other_ak, DEMO.token, DEMO.other_token, "Signature="):
         assert secret not in text
 
 
