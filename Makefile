@@ -107,7 +107,7 @@ bench-mock: install ## Benchmark the mock: req/s and p50/p99 vs Prism at 16 conn
 	$(PY) scripts/bench_mock.py --out build/bench/mock.json
 
 bench-contract: install ## Benchmark the contract suite vs plain `st run`: wall time, cases/s, and every fault mode caught or missed by each
-	$(PY) scripts/bench_contract.py
+	$(PY) -m scripts.bench_contract
 
 diff: $(PY_STAMP) $(NODE_STAMP) ## Breaking-change gate: rate openapi.yaml changes since BASE=<git ref>, fail on a too-small version bump
 	$(PY) scripts/spec_diff.py "$(BASE)"

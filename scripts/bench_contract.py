@@ -7,7 +7,9 @@
 3. Per fault mode of the mock (and the conformant mock, for false alarms), one mock process each:
    `dws-contract`, plain `st run` with schemathesis' defaults (URL, token, seed, max-examples only) and
    plain `st run` with the suite's tightened settings, all with a 1 s request timeout so `hang` is bounded:
-   caught or not, wall time, and the suite's time to first detection.
+   caught or not, wall time, and the suite's time to first detection. A fault in signature checking
+   shows only on signed requests, so there the suite signs with the demo AK/SK; `st run` has no AK/SK
+   signing of its own and keeps the token.
 Prints a Markdown block for docs/benchmarks.md. Timings only here, never in tests.
 """
 
@@ -42,6 +44,8 @@ from contract_tests.runner import run
 from contract_tests.schema import DEFAULT_SPEC, load_raw, pin_cluster
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
+from dws_upgrade_records.mock.faults import profile_of
+from scripts.fault_table import credential_args
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -54,10 +58,10 @@ def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedPro
     return time.perf_counter() - start, completed
 
 
-def suite_command(tmp: Path, name: str, base_url: str | None) -> list[str]:
+def suite_command(tmp: Path, name: str, base_url: str | None, fault: str | None = None) -> list[str]:
     command = [str(BIN / "dws-contract"), "--quiet", "--report-dir", str(tmp / name)]
     if base_url is not None:
-        command += ["--base-url", base_url, "--token", DEMO.token, "--project-id", DEMO.project_id]
+        command += ["--base-url", base_url, *credential_args(fault), "--project-id", DEMO.project_id]
         command += ["--cluster-id", DEMO.cluster_id, "--other-project-id", DEMO.other_project_id]
     return command
 
@@ -177,7 +181,7 @@ def fault_rows(tmp: Path) -> list[FaultRow]:
     for fault in [None, *sorted(FAULTS)]:
         name = f"fault-{fault or 'conformant'}"
         with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
-            command = [*suite_command(tmp, name, url), "--request-timeout", str(FAULT_REQUEST_TIMEOUT)]
+            command = [*suite_command(tmp, name, url, fault), "--request-timeout", str(FAULT_REQUEST_TIMEOUT)]
             suite_wall, _ = timed(command, ROOT)
             suite = json.loads((tmp / name / "result.json").read_text(encoding="utf-8"))
             defaults = StRun.of(*st_defaults(tmp, url))
@@ -232,15 +236,16 @@ def median_of(runs: list[tuple[float, int, int]]) -> tuple[float, int, int, str]
     return middle[0], middle[1], middle[2], ", ".join(f"{wall:.1f}" for wall in walls)
 
 
-def verdict(tmp: Path, url: str, max_examples: int, fail_fast: bool) -> dict[str, Any]:
-    """One in-process run of the suite against `url`; its result.json."""
+def verdict(tmp: Path, url: str, max_examples: int, fail_fast: bool, signed: bool = False) -> dict[str, Any]:
+    """One in-process run of the suite against `url`, signed with the demo AK/SK if `signed`; its result."""
     report_dir = tmp / f"curve-{max_examples}-{fail_fast}"
     options = RunOptions(
         base_url=url,
         project_id=DEMO.project_id,
         cluster_id=DEMO.cluster_id,
         other_project_id=DEMO.other_project_id,
-        credentials=Credentials(token=DEMO.token),
+        credentials=Credentials(ak=DEMO.ak, sk=DEMO.sk) if signed else Credentials(token=DEMO.token),
+        other_ak=DEMO.other_ak if signed else None,
         max_examples=max_examples,
         request_timeout=FAULT_REQUEST_TIMEOUT,
         report_dir=report_dir,
@@ -267,7 +272,7 @@ def detection_curve(budgets: list[int]) -> str:
             missed = []
             for fault in sorted(FAULTS):
                 with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
-                    result = verdict(tmp, url, budget, fail_fast=True)
+                    result = verdict(tmp, url, budget, True, profile_of(fault).shows_only_when_signed)
                 if not result["violations"]:
                     missed.append(fault)
             caught = len(FAULTS) - len(missed)

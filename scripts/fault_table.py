@@ -19,7 +19,7 @@ from typing import Any
 from contract_tests.options import DEFAULT_MAX_EXAMPLES
 from dws_upgrade_records.cli_support import OneLineArgumentParser, positive_int, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
-from dws_upgrade_records.mock.faults import STRICT_SIGNATURES, profile_of
+from dws_upgrade_records.mock.faults import profile_of
 
 
 def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Path) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Pa
             sys.executable, "-m", "contract_tests.cli", "--quiet",
             "--base-url", url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id,
             "--other-project-id", DEMO.other_project_id, "--other-token", DEMO.other_token,
-            *_credentials(fault),
+            *credential_args(fault),
             "--max-examples", str(max_examples), "--request-timeout", "1", "--report-dir", str(report_dir),
         ]  # fmt: skip
         if fail_fast:
@@ -42,9 +42,9 @@ def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Pa
     return result
 
 
-def _credentials(fault: str | None) -> list[str]:
+def credential_args(fault: str | None) -> list[str]:
     """A fault in signature checking only shows on signed requests: those runs sign with the demo keys."""
-    if profile_of(fault).signature == STRICT_SIGNATURES:
+    if not profile_of(fault).shows_only_when_signed:
         return ["--token", DEMO.token]
     return ["--ak", DEMO.ak, "--sk", DEMO.sk, "--other-ak", DEMO.other_ak]
 

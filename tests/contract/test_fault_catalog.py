@@ -15,7 +15,7 @@ import pytest
 from contract_tests.options import Credentials
 from contract_tests.runner import RunResult
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
-from dws_upgrade_records.mock.faults import STRICT_SIGNATURES, profile_of
+from dws_upgrade_records.mock.faults import profile_of
 
 Suite = Callable[..., RunResult]
 
@@ -63,7 +63,7 @@ EXPECTED_FIRST: dict[str, set[str]] = {
 
 def signing(fault: str) -> dict[str, object]:
     """AK/SK faults only show on signed requests: those runs sign with the demo key pair."""
-    if profile_of(fault).signature == STRICT_SIGNATURES:
+    if not profile_of(fault).shows_only_when_signed:
         return {}
     return {"credentials": Credentials(ak=DEMO.ak, sk=DEMO.sk), "other_ak": DEMO.other_ak}
 

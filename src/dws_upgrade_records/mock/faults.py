@@ -134,6 +134,11 @@ class FaultProfile:
     memo_keyed_by_caller: bool = True
     signature: SignatureRules = STRICT_SIGNATURES
 
+    @property
+    def shows_only_when_signed(self) -> bool:
+        """A bug in signature checking is invisible to token requests: a client must sign to see it."""
+        return self.signature != STRICT_SIGNATURES
+
 
 CONFORMANT = FaultProfile("none: the conformant server")
 
