@@ -27,7 +27,7 @@ from dws_upgrade_records.spec import Contract
 
 ID_CHARACTERS = frozenset(string.hexdigits + "-")
 MALFORMED_PREFIX = 8  # characters of an id the run may have replaced to make it malformed
-NO_TEMPLATE = "no regression template for this check yet"
+NO_TEMPLATE = "no regression template for this check"
 REPEATS = 10  # times a single-request test sends its request (see templates._repeated)
 
 
