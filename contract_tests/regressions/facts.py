@@ -15,7 +15,7 @@ from contract_tests.checks.catalog import CHECKS, OPERATION
 from contract_tests.phases.foreign_token import CHECK as FOREIGN_TOKEN_CHECK
 from contract_tests.phases.foreign_token import RULE_POINTER, stated_status
 from contract_tests.phases.methods import EXTENSION, wrong_method_answer
-from contract_tests.regressions.templates import STATUS_CHECKS
+from contract_tests.regressions.templates import ONE_STATUS_CHECKS
 from dws_upgrade_records.spec import Contract, resolve_refs
 
 _RESPONSE = re.compile(re.escape(f"{OPERATION}/responses/") + r"(?P<status>[1-5][0-9][0-9])")
@@ -67,7 +67,7 @@ def facts(check: str, contract: Contract) -> dict[str, Fact]:
         ),
         "REQUIRED_HEADERS": Fact(required_headers(contract), f"{operation}/responses/*/headers"),
     }
-    if check in STATUS_CHECKS:
+    if check in ONE_STATUS_CHECKS:
         found["EXPECTED_STATUS"] = expected_status(check, contract)
     elif check == "cluster_id_case_variant":
         # docs/decisions.md: the real cluster's page, or the answer to a cluster that is not the project's.
