@@ -63,6 +63,7 @@ def suite_command(tmp: Path, name: str, base_url: str | None, fault: str | None 
     if base_url is not None:
         command += ["--base-url", base_url, *credential_args(fault), "--project-id", DEMO.project_id]
         command += ["--cluster-id", DEMO.cluster_id, "--other-project-id", DEMO.other_project_id]
+        command += ["--other-token", DEMO.other_token]
     return command
 
 
@@ -246,6 +247,7 @@ def verdict(tmp: Path, url: str, max_examples: int, fail_fast: bool, signed: boo
         other_project_id=DEMO.other_project_id,
         credentials=Credentials(ak=DEMO.ak, sk=DEMO.sk) if signed else Credentials(token=DEMO.token),
         other_ak=DEMO.other_ak if signed else None,
+        other_token=DEMO.other_token,
         max_examples=max_examples,
         request_timeout=FAULT_REQUEST_TIMEOUT,
         report_dir=report_dir,

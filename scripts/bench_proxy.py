@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -56,10 +57,18 @@ def our_proxy(upstream: str, report_dir: Path) -> Iterator[tuple[str, dict[str, 
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=STOP_SECONDS)
         result.update(json.loads((report_dir / "result.json").read_text(encoding="utf-8")))
+        result.update(checked_traffic(report_dir / "junit.xml"))
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def checked_traffic(junit: Path) -> dict[str, int]:
+    """How many exchanges the proxy forwarded and how many its checks saw (junit.xml's properties)."""
+    properties = ET.parse(junit).getroot().iter("property")  # noqa: S314 - our own report
+    values = {prop.get("name"): prop.get("value") for prop in properties}
+    return {name: int(values[name] or 0) for name in ("exchanges_forwarded", "exchanges_checked")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,8 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     results["ours_over_direct"] = round(ours / direct, 3)
     results["ours_over_prism"] = round(ours / theirs, 2)
     results["our_proxy_report"] = {
-        key: ours_result.get(key) for key in ("exit_code", "requests", "violations", "warnings")
+        key: ours_result.get(key)
+        for key in (
+            "exit_code",
+            "requests",
+            "exchanges_forwarded",
+            "exchanges_checked",
+            "violations",
+            "warnings",
+        )
     }
+    checked = results["our_proxy_report"]
+    results["ours_checked_fraction"] = round(
+        checked["exchanges_checked"] / max(1, checked["exchanges_forwarded"]), 4
+    )
     results["floors"] = {
         "proxy keeps >= 50% of the direct rate": results["ours_over_direct"] >= 0.5,
         "proxy beats Prism's proxy": ours > theirs,
@@ -123,6 +144,7 @@ def report(results: dict[str, Any]) -> str:
         ("through `prism proxy` (5.16, `-v error`)", results["prism"]),
     ]
     checked = results["our_proxy_report"]
+    fraction = results["ours_checked_fraction"]
     lines = [
         f"bench-proxy, {results['date']}, 16 connections on loopback, median of"
         f" {len(results['rounds_requests_per_second']['direct'])} alternating rounds"
@@ -135,10 +157,13 @@ def report(results: dict[str, Any]) -> str:
             for name, run in rows
         ],
         "",
+        f"through `dws-contract proxy`: {results['ours']['requests_per_second']:,.0f} req/s with"
+        f" {fraction:.1%} of the exchanges checked ({checked['exchanges_checked']:,} of"
+        f" {checked['exchanges_forwarded']:,})",
+        "",
         f"ours / direct: {results['ours_over_direct']:.1%};"
         f" ours / Prism's proxy: {results['ours_over_prism']}x",
-        f"our proxy checked {checked['requests']} exchanges, exit {checked['exit_code']};"
-        f" warnings: {checked['warnings'] or 'none'}",
+        f"our proxy's report: exit {checked['exit_code']}; warnings: {checked['warnings'] or 'none'}",
         "",
         *[f"- {'PASS' if passed else 'FAIL'}: {name}" for name, passed in results["floors"].items()],
     ]

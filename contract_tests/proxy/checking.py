@@ -1,19 +1,21 @@
 """Where the checks run: beside the forwarding (one process) or in a process of their own.
 
-Forwarding and checking each cost about as much CPU per exchange, so the command-line proxy checks in a
-child process and forwards at up to twice the rate on a machine with a second core; embedding the proxy
-in a test keeps both in one process. Either way the forwarder only hands exchanges over: a queue bounded
-in entries and captured bytes, and an exchange that finds it full is forwarded but counted unchecked.
+The command-line proxy checks in a child process, so forwarding never waits on the checks and has a core
+of its own where there is a second one; embedding the proxy in a test keeps both in one process. Either
+way the forwarder only hands exchanges over: a queue bounded in entries and captured bytes, and an
+exchange that finds it full is forwarded but counted unchecked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import os
-import queue
+import pickle
 import signal
+import struct
 from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -28,11 +30,16 @@ from dws_upgrade_records.cli_support import describe
 
 QUEUE_ENTRIES = 4096
 QUEUE_BYTES = 64 << 20
-LIMITS = f"a queue of {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB"
+LIMITS = f"at most {QUEUE_ENTRIES} exchanges or {QUEUE_BYTES >> 20} MiB waiting for the checks"
+PIPE_LIMITS = f"at most {QUEUE_BYTES >> 20} MiB of exchanges waiting for the checking process"
+BATCH_ENTRIES = 256
+BATCH_SECONDS = 0.02
+# The checks yield the CPU to the forwarding (and to an upstream on the same machine): under a load that
+# saturates the machine they fall behind, into the queue, and catch up when it eases; past the queue's
+# bound, they sample.
+CHECKS_NICENESS = 10
 REPLY_SECONDS = 120.0
-PARENT_CHECK_SECONDS = 2.0
 POLL_SECONDS = 0.5
-COMMAND_SECONDS = 10.0
 Written = tuple[Outcome, str, list[Path]]
 
 
@@ -94,63 +101,91 @@ class InProcessChecking:
 
 
 class ChildProcessChecking:
-    """The Monitor in a child process: exchanges and commands go through one queue, so a report
-    request is answered after every exchange submitted before it was checked."""
+    """The Monitor in a child process, fed in batches: one pickle and one non-blocking pipe write per
+    batch, from the event loop itself (no feeder thread to wake, no lock per exchange). Batches and
+    commands go down the same pipe, so a report request is answered after every exchange submitted
+    before it was checked. When more than QUEUE_BYTES wait for the child, a batch is dropped whole and
+    counted: the checks then sample the traffic, and the reports say how many exchanges they checked."""
 
     def __init__(self, options: ProxyOptions) -> None:
         self.options = options
         context = multiprocessing.get_context("spawn")
-        self.queue: multiprocessing.Queue[Any] = context.Queue(QUEUE_ENTRIES)
+        inbox, self.outbox = context.Pipe(duplex=False)
         self.replies, child_end = context.Pipe(duplex=False)
-        self.in_flight = context.Value("q", 0)
         self.process = context.Process(
             target=check_in_child,
-            args=(options, self.queue, child_end, self.in_flight),
+            args=(options, inbox, child_end),
             name="dws-proxy-checks",
             daemon=True,
         )
+        self.pipe: asyncio.WriteTransport | None = None
+        self.batch: list[Exchange] = []
         self.unchecked: Counter[int] = Counter()
+        self.warnings: Counter[str] = Counter()
+        self.flusher: asyncio.Task[None] | None = None
 
     def submit(self, exchange: Exchange) -> None:
-        size = len(exchange.body)
-        with self.in_flight.get_lock():
-            if self.in_flight.value + size > QUEUE_BYTES:
-                self.unchecked[exchange.status or 0] += 1
-                return
-            self.in_flight.value += size
-        try:
-            self.queue.put_nowait(exchange)
-        except queue.Full:
-            with self.in_flight.get_lock():
-                self.in_flight.value -= size
+        self.batch.append(exchange)
+        if len(self.batch) >= BATCH_ENTRIES:
+            self.flush()
+
+    def flush(self) -> None:
+        batch = self.batch
+        if not batch:
+            return
+        self.batch = []
+        if self.pipe is not None and self.pipe.get_write_buffer_size() <= QUEUE_BYTES:
+            # Plain tuples: pickling a NamedTuple calls back into Python for each one.
+            self._write(("batch", [tuple(exchange) for exchange in batch]))
+            return
+        for exchange in batch:
             self.unchecked[exchange.status or 0] += 1
 
+    def _write(self, item: tuple[str, Any]) -> None:
+        """multiprocessing's framing (a 4-byte big-endian length, then the pickle): the child recv()s it."""
+        assert self.pipe is not None
+        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pipe.writelines([struct.pack("!i", len(data)), data])
+
     def warn(self, text: str) -> None:
-        with contextlib.suppress(queue.Full):
-            self.queue.put(("warn", text), timeout=COMMAND_SECONDS)
+        self.warnings[text] += 1
 
     async def start(self) -> None:
         self.process.start()
+        loop = asyncio.get_running_loop()
+        self.pipe, _ = await loop.connect_write_pipe(asyncio.Protocol, self.outbox)
+        self.flusher = asyncio.create_task(self._flush_regularly())
+
+    async def _flush_regularly(self) -> None:
+        while True:
+            await asyncio.sleep(BATCH_SECONDS)
+            self.flush()
 
     async def write_reports(self) -> Written:
         return await self._ask("report")
 
     async def stop(self) -> Written:
+        if self.flusher is not None:
+            self.flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.flusher
         try:
             return await self._ask("stop")
         finally:
-            self.process.join(REPLY_SECONDS)
+            await asyncio.to_thread(self.process.join, REPLY_SECONDS)
             if self.process.is_alive():
                 self.process.kill()
-            self.queue.close()
+            if self.pipe is not None:
+                self.pipe.close()
 
     async def _ask(self, command: str) -> Written:
+        self.flush()
         skipped, self.unchecked = self.unchecked, Counter()
-        try:
-            self._command(("unchecked", dict(skipped)))
-            self._command((command, None))
-        except queue.Full:
+        warnings, self.warnings = self.warnings, Counter()
+        if self.pipe is None or self.pipe.is_closing():
             return Outcome(2, "the checking process stopped taking work; no report could be written"), "", []
+        self._write(("tally", (dict(skipped), dict(warnings))))
+        self._write((command, None))
         for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
             if await asyncio.to_thread(self.replies.poll, POLL_SECONDS):
                 outcome, text, paths = self.replies.recv()
@@ -159,38 +194,30 @@ class ChildProcessChecking:
                 break
         return Outcome(2, "the checking process ended without a report"), "", []
 
-    def _command(self, command: tuple[str, Any]) -> None:
-        """Commands wait for room in the queue, unlike exchanges, but not forever (queue.Full)."""
-        self.queue.put(command, timeout=COMMAND_SECONDS)
 
-
-def check_in_child(options: ProxyOptions, inbox: Any, replies: Connection, in_flight: Any) -> None:
+def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection) -> None:
     """The child's loop. Ctrl-C reaches the whole process group: the parent alone decides when to stop."""
     from contract_tests.proxy.server import build_checker
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
+    os.nice(CHECKS_NICENESS)
     monitor = Monitor(build_checker(options.spec))
-    monitor.queue_limits = LIMITS
+    monitor.queue_limits = PIPE_LIMITS
+    gc.freeze()  # the spec and schemathesis: long-lived, never worth scanning again
     while True:
         try:
-            item = inbox.get(timeout=PARENT_CHECK_SECONDS)
-        except queue.Empty:
-            if os.getppid() != parent:
-                return  # the proxy was killed outright: nobody is left to report to
-            continue
-        if isinstance(item, Exchange):
-            with in_flight.get_lock():
-                in_flight.value -= len(item.body)
-            monitor.process(item)
-            continue
-        command, argument = item
-        if command == "warn":
-            monitor.warn(argument)
-        elif command == "unchecked":
-            for status, count in argument.items():
-                for _ in range(count):
-                    monitor.skipped(status)
+            command, argument = inbox.recv()
+        except EOFError:
+            return  # the proxy was killed outright: nobody is left to report to
+        if command == "batch":
+            for fields in argument:
+                monitor.process(Exchange._make(fields))
+        elif command == "tally":
+            skipped, warnings = argument
+            for status, count in skipped.items():
+                monitor.skipped(status, count)
+            for text, count in warnings.items():
+                monitor.warn(text, count)
         else:
             try:
                 outcome, text, paths = report.write(options, monitor)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
 
 
-@dataclass(frozen=True)
-class Exchange:
+class Exchange(NamedTuple):
     """What went through; `status` is None when the upstream gave no answer (then `failure` says why).
 
-    The request headers are kept raw only until the checks ran: they may hold a token, which the checks
-    hash into a client identity and mask in their findings, and then drop.
+    A tuple, because the forwarder makes one per request and ships them to the checking process in
+    batches: cheap to build and to pickle. The request headers are kept raw only until the checks ran:
+    they may hold a token, which the checks hash into a client identity and mask in their findings.
     """
 
     number: int
@@ -21,7 +21,7 @@ class Exchange:
     request_headers: RawHeaders
     status: int | None
     response_headers: RawHeaders
-    body: bytes  # the raw body as sent (still compressed if it was), at most the capture limit
+    body: bytes  # the body as sent, de-chunked but still compressed if it was, at most the capture limit
     body_complete: bool
     elapsed: float
     failure: str | None = None  # "timeout" or "unreachable"; None when the upstream answered

@@ -87,6 +87,11 @@ def caller_of(exchange: Exchange) -> Caller:
     return Caller("anonymous", None)
 
 
+def reproduction(exchange: Exchange, identity: str) -> str:
+    """How a finding shows the request: its line, its number and the client, never a header."""
+    return f"{exchange.request_line}  (exchange #{exchange.number}, client {identity})"
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
@@ -109,14 +114,13 @@ class ExchangeChecker:
             response_checks=None,
         )
 
-    def check(self, exchange: Exchange) -> Result:
+    def check(self, exchange: Exchange, caller: Caller) -> Result:
         result = Result()
         if not self.parameters.shape.aims_here(exchange.raw_path):
             result.warnings.append("requests outside the checked operation were forwarded unchecked")
             return result
-        caller = caller_of(exchange)
         mask = Masker((caller.secret,))
-        reproduce = f"{exchange.request_line}  (exchange #{exchange.number}, client {caller.identity})"
+        reproduce = reproduction(exchange, caller.identity)
         if exchange.method != self.contract.method:
             self._client(
                 result,

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections import Counter
 
 from contract_tests.proxy.exchange import Exchange
-from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker
+from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker, caller_of
+from contract_tests.proxy.memo import VerdictMemo
 from contract_tests.proxy.sequences import SequenceTracker
 from contract_tests.verdict import Finding, Ledger
 
@@ -28,7 +29,7 @@ class Monitor:
     """Checks exchanges one at a time and keeps what they showed, in the suite's Ledger."""
 
     def __init__(self, checker: ExchangeChecker) -> None:
-        self.checker = checker
+        self.verdicts = VerdictMemo(checker)
         self.tracker = SequenceTracker()
         self.ledger = Ledger()
         self.ledger.ran(*(check.__name__ for check in RESPONSE_CHECKS), *CLIENT_CHECKS, *SEQUENCE_CHECKS)
@@ -37,30 +38,33 @@ class Monitor:
         self.queue_limits = ""
         self.upstream_failures: Counter[str] = Counter()
 
-    def skipped(self, status: int | None) -> None:
-        """An exchange forwarded but not checked (the checks fell behind): counted, never judged."""
-        self.unchecked += 1
-        self.ledger.response(status or 0, with_credentials=False)
+    def skipped(self, status: int | None, count: int = 1) -> None:
+        """Exchanges forwarded but not checked (the checks fell behind): counted, never judged."""
+        self.unchecked += count
+        for _ in range(count):
+            self.ledger.response(status or 0, with_credentials=False)
 
-    def warn(self, text: str) -> None:
+    def warn(self, text: str, count: int = 1) -> None:
         if text in self.warnings or len(self.warnings) < MAX_WARNING_KINDS:
-            self.warnings[text] += 1
+            self.warnings[text] += count
 
     def process(self, exchange: Exchange) -> None:
+        caller = caller_of(exchange)
         if exchange.status is None:
             self.ledger.failed_request(timeout=exchange.failure == "timeout")
             self.upstream_failures[exchange.failure or "unknown"] += 1
         else:
-            credentials = any(
-                exchange.request_header(name) is not None for name in (b"x-auth-token", b"authorization")
-            )
-            self.ledger.response(exchange.status, with_credentials=credentials)
-        result = self.checker.check(exchange)
+            self.ledger.response(exchange.status, with_credentials=caller.has_credentials)
+        result = self.verdicts.check(exchange, caller)
         self._add(result.findings)
         for warning in result.warnings:
             self.warn(warning)
         if result.page is not None and result.listing is not None:
             self._add(self.tracker.observe(result.listing, result.page))
+
+    @property
+    def checked(self) -> int:
+        return self.ledger.cases - self.unchecked
 
     def close_listings(self) -> None:
         """Judge every open listing now (at a report): a client still paging starts a fresh one."""
@@ -74,8 +78,8 @@ class Monitor:
         lines = [f"{text} ({count} time(s))" for text, count in sorted(self.warnings.items())]
         if self.unchecked:
             lines.append(
-                f"{self.unchecked} exchange(s) were forwarded but not checked: the checks fell behind the "
-                f"traffic ({self.queue_limits})"
+                f"sampled: checked {self.checked} of {self.ledger.cases} exchange(s); {self.unchecked} were "
+                f"forwarded but not checked, the checks fell behind the traffic ({self.queue_limits})"
             )
         for failure, count in sorted(self.upstream_failures.items()):
             lines.append(

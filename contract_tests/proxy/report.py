@@ -5,6 +5,8 @@ Exit codes: 0 no violation seen, 1 violations (by the server or by a client), 2 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from contract_tests.masking import Masker
@@ -25,13 +27,51 @@ def decide(ledger: Ledger) -> Outcome:
     return Outcome(1, f"{len(ledger.violations)} check(s) violated ({'; '.join(parts)})")
 
 
+@dataclass(frozen=True)
+class CheckedTraffic:
+    """The proxy's options as the reports show them, with how much of the traffic the checks saw."""
+
+    options: ProxyOptions
+    forwarded: int
+    checked: int
+
+    @property
+    def base_url(self) -> str:
+        return self.options.base_url
+
+    @property
+    def report_dir(self) -> Path:
+        return self.options.report_dir
+
+    @property
+    def spec(self) -> Path:
+        return self.options.spec
+
+    @property
+    def headline(self) -> str:
+        return f"{self.options.headline}; checked {self.checked} of {self.forwarded} exchange(s)"
+
+    @property
+    def exit_meanings(self) -> Mapping[int, str]:
+        return self.options.exit_meanings
+
+    @property
+    def run_properties(self) -> tuple[tuple[str, str], ...]:
+        return (
+            *self.options.run_properties,
+            ("exchanges_forwarded", str(self.forwarded)),
+            ("exchanges_checked", str(self.checked)),
+        )
+
+
 def write(options: ProxyOptions, monitor: Monitor) -> tuple[Outcome, str, list[Path]]:
     """Judge open listings, then write every report; returns the outcome, the summary and the paths."""
     monitor.close_listings()
     ledger = monitor.ledger
     ledger.warnings = monitor.warning_lines()
     outcome = decide(ledger)
-    reports = write_reports(options, ledger, outcome, Masker(()))
+    subject = CheckedTraffic(options, ledger.cases, monitor.checked)
+    reports = write_reports(subject, ledger, outcome, Masker(()))
     if reports.error:
         raise OSError(reports.error)  # the caller answers exit 2 naming the path and the reason
     return outcome, reports.text, reports.paths

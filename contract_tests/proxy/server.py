@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
-import logging
 import signal
 import socket
 import threading
@@ -17,16 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import uvicorn
 import uvloop
 from schemathesis.config import SchemathesisConfig
 
 from contract_tests.errors import CannotRunError
 from contract_tests.proxy.checking import Checking, ChildProcessChecking, InProcessChecking
 from contract_tests.proxy.exchange_checks import ExchangeChecker
-from contract_tests.proxy.forwarding import ADMIN_PREFIX, ForwardingApp, Scope, Send
 from contract_tests.proxy.monitor import Monitor
 from contract_tests.proxy.options import ProxyOptions
+from contract_tests.proxy.relay import ADMIN_PREFIX, Forwarder
 from contract_tests.proxy.upstream import Upstream
 from contract_tests.schema import find_operation, load_raw, load_schema
 from contract_tests.verdict import Outcome
@@ -37,26 +36,7 @@ READY_MARKER = "dws-contract proxy listening on "
 REPORT_PATH = ADMIN_PREFIX + "report"
 PROBE_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
-TIDY_SECONDS = 5.0
-PARSER_REJECTION = "Invalid HTTP request received"
-
-
-class ReportingServer(uvicorn.Server):
-    """uvicorn re-raises a caught SIGINT/SIGTERM once it has stopped, which would end the process before
-    the reports are written: here the signal only stops the server, and the exit code is the verdict's."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        stopping = (signal.SIGINT, signal.SIGTERM)
-        original = {sig: signal.signal(sig, self.handle_exit) for sig in stopping}
-        try:
-            yield
-        finally:
-            for sig, handler in original.items():
-                signal.signal(sig, handler)
+START_TIMEOUT = 30.0
 
 
 def build_checker(spec: Path) -> ExchangeChecker:
@@ -107,45 +87,45 @@ class ProxyRun:
     outcome: Outcome | None = None
     summary: str = ""
     paths: list[Path] = field(default_factory=list)
+    listening: threading.Event = field(default_factory=threading.Event)
+    stopping: asyncio.Event | None = None
+    loop: asyncio.AbstractEventLoop | None = None
 
-    async def serve(self, sock: socket.socket, server: uvicorn.Server) -> None:
+    async def serve(self, sock: socket.socket) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.stopping = asyncio.Event()
+        forwarder = Forwarder(self.upstream, self.checking.submit, self.checking.warn, self.admin)
         await self.checking.start()
-        tidying = asyncio.create_task(self._tidy())
+        server = await self.loop.create_server(forwarder.connection, sock=sock)
+        sweeping = asyncio.create_task(forwarder.sweep())
+        gc.freeze()  # the spec, schemathesis and the rest of the start-up heap: never scanned again
+        self.listening.set()
         try:
-            await server.serve(sockets=[sock])
+            await self.stopping.wait()
         finally:
-            tidying.cancel()
+            server.close()
+            forwarder.close()
+            sweeping.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await tidying
-            await self.upstream.aclose()
+                await sweeping
             self.outcome, self.summary, self.paths = await self.checking.stop()
 
-    async def _tidy(self) -> None:
-        while True:
-            await asyncio.sleep(TIDY_SECONDS)
-            await self.upstream.tidy()
+    def stop(self) -> None:
+        """From any thread or a signal handler: stop serving, then write the final reports."""
+        if self.loop is not None and self.stopping is not None:
+            self.loop.call_soon_threadsafe(self.stopping.set)
 
-    async def admin(self, scope: Scope, send: Send) -> None:
-        if scope["path"] == REPORT_PATH and scope["method"] == "GET":
+    async def admin(self, target: bytes) -> tuple[int, bytes, bytes]:
+        if target.partition(b"?")[0] == REPORT_PATH.encode():
             _outcome, summary, _paths = await self.checking.write_reports()
-            await _answer(send, 200, b"text/plain; charset=utf-8", summary.encode())
-            return
+            return 200, b"text/plain; charset=utf-8", summary.encode()
         body = json.dumps(
             {"error_code": "PROXY.0404", "error_msg": f"the proxy's admin path is {REPORT_PATH}"}
         )
-        await _answer(send, 404, b"application/json", body.encode())
-
-    def app(self) -> ForwardingApp:
-        return ForwardingApp(self.options.base_url, self.upstream, self.checking.submit, self.admin)
+        return 404, b"application/json", body.encode()
 
 
-async def _answer(send: Send, status: int, content_type: bytes, body: bytes) -> None:
-    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-def prepare(options: ProxyOptions, *, separate: bool) -> tuple[ProxyRun, socket.socket, uvicorn.Server]:
+def prepare(options: ProxyOptions, *, separate: bool) -> tuple[ProxyRun, socket.socket]:
     """Everything that can make the proxy unable to run, checked before it listens (exit 2).
 
     `separate`: check in a child process (which reads the spec again) rather than in this one.
@@ -157,66 +137,39 @@ def prepare(options: ProxyOptions, *, separate: bool) -> tuple[ProxyRun, socket.
     checking: Checking = (
         ChildProcessChecking(options) if separate else InProcessChecking(options, Monitor(checker))
     )
-    run = ProxyRun(options, checking, upstream)
-    config = uvicorn.Config(
-        run.app(),
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-        server_header=False,
-        date_header=False,  # the upstream's Date passes through; a second one would be added otherwise
-        proxy_headers=False,
-    )
-    return run, sock, ReportingServer(config)
+    return ProxyRun(options, checking, upstream), sock
 
 
 def serve(options: ProxyOptions, announce: Callable[[str], None]) -> ProxyRun:
-    """Serve in the foreground until SIGINT/SIGTERM (see ReportingServer), then write the reports."""
-    run, sock, server = prepare(options, separate=True)
-    with _counting_parser_rejections(run.checking), contextlib.closing(sock):
+    """Serve in the foreground until SIGINT/SIGTERM, then write the reports (exit code: the verdict's)."""
+    run, sock = prepare(options, separate=True)
+    with contextlib.closing(sock):
         announce(f"{READY_MARKER}{base_url(sock)} -> {options.base_url}")
-        _run_loop(run, sock, server)
+        _run_loop(run, sock, signals=True)
     return run
 
 
-def _run_loop(run: ProxyRun, sock: socket.socket, server: uvicorn.Server) -> None:
-    """uvloop, as uvicorn itself would pick: asyncio's own loop makes each exchange several times slower."""
+def _run_loop(run: ProxyRun, sock: socket.socket, *, signals: bool = False) -> None:
+    """uvloop: asyncio's own loop makes each exchange several times slower."""
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(run.serve(sock, server))
+        if signals:
+            for stopping in (signal.SIGINT, signal.SIGTERM):
+                runner.get_loop().add_signal_handler(stopping, run.stop)
+        runner.run(run.serve(sock))
 
 
 @contextlib.contextmanager
 def embedded_proxy(options: ProxyOptions) -> Iterator[tuple[str, ProxyRun]]:
     """The proxy and its checks in a thread of this process (for tests); reports are written when the
     block ends."""
-    run, sock, server = prepare(options, separate=False)
-    thread = threading.Thread(target=_run_loop, args=(run, sock, server), name="dws-proxy", daemon=True)
-    with _counting_parser_rejections(run.checking), contextlib.closing(sock):
+    run, sock = prepare(options, separate=False)
+    thread = threading.Thread(target=_run_loop, args=(run, sock), name="dws-proxy", daemon=True)
+    with contextlib.closing(sock):
         thread.start()
         try:
-            while not server.started:
-                if not thread.is_alive():
-                    raise CannotRunError("the embedded proxy's server thread did not start")
-                thread.join(0.01)
+            if not run.listening.wait(START_TIMEOUT):
+                raise CannotRunError("the embedded proxy's server thread did not start")
             yield base_url(sock), run
         finally:
-            server.should_exit = True
+            run.stop()
             thread.join(STOP_TIMEOUT)
-
-
-@contextlib.contextmanager
-def _counting_parser_rejections(checking: Checking) -> Iterator[None]:
-    """Requests uvicorn's parser rejects (400) never reach the app: count them from its log."""
-
-    class Rejections(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if record.getMessage().startswith(PARSER_REJECTION):
-                checking.warn("malformed HTTP requests were answered 400 by the proxy's HTTP parser")
-
-    handler = Rejections(logging.WARNING)
-    logger = logging.getLogger("uvicorn.error")
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)

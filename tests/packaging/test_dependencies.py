@@ -15,9 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALLED_CODE = [ROOT / "src", ROOT / "contract_tests", ROOT / "generated" / "dws_upgrade_records_client"]
-# Loaded by name, not imported: uvicorn picks its fastest event loop and HTTP parser when they are present,
-# and httpcore asks sniffio which async library runs (a failed import on every proxied request without it).
-USED_WITHOUT_IMPORT = {"uvloop", "httptools", "sniffio"}
+# Loaded by name, not imported: httpx (through httpcore) asks sniffio which async library runs, a failed
+# import per async request without it.
+USED_WITHOUT_IMPORT = {"sniffio"}
 # The pytest plugin is only ever imported by a running pytest, which the consumer brings.
 PROVIDED_BY_THE_HOST = {"pytest"}
 

@@ -22,6 +22,7 @@ NOT_EXERCISED = {
     "crash-on-large-page": "needs offset or limit above 100000; paging a 27-record cluster stays far below",
     "ignore-auth": "needs a request without or with a wrong credential; the client sends valid ones",
     "other-project-allowed": "needs credentials of another project; the client uses its own",
+    "foreign-token-served-from-cache": "needs a second project's token on the client's path; it has one",
     "aksk-stale-date": "needs a stale or forged signature; the client signs correctly (and uses a token)",
     "aksk-unsigned-date": "needs a signature without X-Sdk-Date; the client signs correctly",
     "aksk-query-unsigned": "needs a query changed after signing; the client's requests are untouched",

@@ -1,10 +1,13 @@
 """Small real upstreams on loopback for what the mock does not send: an echo of the request as received,
-gzip, Retry-After, a streamed body, and a server that can be stopped mid-run."""
+gzip, Retry-After, a streamed body (small, or large and counting what it got out), a server that can be
+stopped mid-run, and raw socket servers that misbehave at the byte level."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
@@ -21,6 +24,15 @@ GZIP_PATH = "/gzip"
 STREAM_PATH = "/stream"
 STREAM_CHUNKS = 50
 THROTTLED_PATH = "/throttled"
+LARGE_PATH = "/large"
+LARGE_CHUNK = 64 << 10
+LARGE_CHUNKS = 768  # 48 MiB: more than every socket buffer between the upstream and a slow client
+
+
+class Progress:
+    """How many chunks of the large body the upstream has handed to its server so far."""
+
+    sent = 0
 
 
 async def upstream_app(
@@ -53,6 +65,15 @@ async def upstream_app(
         payload = gzip.compress(b'{"error_code":"APIGW.0308","error_msg":"slow down"}', mtime=0)
         extra = [(b"content-type", b"application/json"), (b"content-encoding", b"gzip")]
         await _whole(send, 200, [*headers, *extra], payload)
+    elif path == LARGE_PATH:
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        Progress.sent = 0
+        for index in range(LARGE_CHUNKS):
+            # uvicorn's send waits while its transport's buffer is full: the count shows back-pressure.
+            chunk = bytes([index % 251]) * LARGE_CHUNK
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            Progress.sent += 1
+        await send({"type": "http.response.body", "body": b""})
     elif path == THROTTLED_PATH:
         extra = [(b"content-type", b"application/json"), (b"retry-after", b"7")]
         await _whole(send, 429, [*headers, *extra], b'{"error_code":"APIGW.0308","error_msg":"slow"}')
@@ -91,3 +112,42 @@ def serve_upstream() -> Iterator[tuple[str, Callable[[], None]]]:
         yield base_url(sock), stop
     finally:
         stop()
+
+
+@contextmanager
+def raw_upstream(answer: Callable[[socket.socket, bytes], None]) -> Iterator[str]:
+    """A server that reads a request head and lets `answer` write what it likes on the raw socket (then
+    closes it); serves connections one after another until the block ends. The proxy's start-up probe
+    (`GET /`) gets a plain 404."""
+    server = listen_socket("127.0.0.1", 0)
+    server.settimeout(0.2)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        while not stopping.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(10)
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    data = connection.recv(65536)
+                    if not data:
+                        break
+                    head += data
+                if head.startswith(b"GET / "):
+                    connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                    continue
+                with contextlib.suppress(OSError):
+                    answer(connection, head)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield base_url(server)
+    finally:
+        stopping.set()
+        thread.join(10)
+        server.close()
