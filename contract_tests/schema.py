@@ -6,7 +6,6 @@ The spec stays the only source of parameter rules: nothing here knows a range or
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from schemathesis.openapi import from_dict
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from contract_tests.checks.catalog import CHECKS, OPERATION
+from contract_tests.checks.catalog import linked_statuses
 from contract_tests.errors import CannotRunError
 from dws_upgrade_records.spec import (
     DEFAULT_SPEC_PATH,
@@ -28,7 +27,6 @@ from dws_upgrade_records.spec import (
 )
 
 OPERATION_ID = "ListUpdateRecord"
-_COVERED_RESPONSE = re.compile(re.escape(f"{OPERATION}/responses/") + r"(?P<status>[1-5][0-9][0-9])")
 # The one operation the suite checks; schemathesis types it by parameter, response and schema classes.
 Operation = APIOperation[Any, Any, Any, Any]
 DEFAULT_SPEC = DEFAULT_SPEC_PATH
@@ -127,8 +125,7 @@ def required_status(operation: Operation, check: str) -> int:
 
     The catalog links the check to a response (`#operation/responses/403`); the spec must document it.
     """
-    matches = map(_COVERED_RESPONSE.fullmatch, CHECKS[check].covers)
-    linked = {match["status"] for match in matches if match is not None}
+    linked = linked_statuses(check)
     if len(linked) != 1:
         raise CannotRunError(f"check {check} covers {len(linked)} responses in the catalog, not one")
     (status,) = linked

@@ -24,14 +24,19 @@ TRANSIENT = "transient"
 class Replay:
     """The request that showed a violation, as data, so a regression test can send it again.
 
-    `credentials` is "own", "none", "wrong-token" or "wrong-signature"; `page_sizes` lists the page sizes
-    a paging check walked when more than the request's own `limit` was involved.
+    `credentials` is "own", "none", "wrong-token", "wrong-signature" (signed with a wrong SK) or "signed"
+    (signed with the run's AK/SK, made wrong as `signature` says: keys by role, never their values);
+    `method` and `template` differ from the operation's for wrong methods and unknown paths. `pages` is
+    the query of every page a paging check read to show the violation, in the order it read them.
     """
 
     path: Mapping[str, str]
     query: Mapping[str, object]
     credentials: str = "own"
-    page_sizes: tuple[int, ...] = ()
+    method: str = "GET"
+    template: str | None = None  # the path template sent, when not the operation's
+    signature: Mapping[str, object] | None = None
+    pages: tuple[Mapping[str, object], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ generic validators (schemas, headers, media types) may claim a glob (`*` one seg
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 OPERATION = "#operation"
@@ -335,3 +336,12 @@ CHECKS.update(
 )
 
 EXPECTATIONS: dict[str, str] = {name: rule.expectation for name, rule in CHECKS.items()}
+
+
+_COVERED_RESPONSE = re.compile(re.escape(f"{OPERATION}/responses/") + r"(?P<status>[1-5][0-9][0-9])")
+
+
+def linked_statuses(check: str) -> frozenset[str]:
+    """The operation's responses a check covers (`#operation/responses/NNN`): what it may require."""
+    matches = map(_COVERED_RESPONSE.fullmatch, CHECKS[check].covers)
+    return frozenset(match["status"] for match in matches if match is not None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +23,7 @@ from contract_tests.phases.unknown_ids import near_misses
 from contract_tests.transport.probe import Prober, Reply
 from contract_tests.transport.session import PLACEHOLDER
 from contract_tests.transport.signing import request_parts
+from contract_tests.verdict import Replay
 from dws_upgrade_records.signing import sign
 
 WRONG_TOKEN = "dws-contract-invalid-token"  # noqa: S105 - deliberately wrong, not a secret
@@ -39,23 +40,44 @@ Attempt = tuple[str, Callable[[], Reply]]
 
 @dataclass(frozen=True)
 class Signature:
-    """One way to sign: whose keys, when, and what the signature claims was sent."""
+    """One way to sign: whose keys, when (`skew` from the time of sending), and what it claims was sent."""
 
     ak: str
     sk: str
-    signed_at: datetime | None = None
+    skew: timedelta | None = None
     sign_date: bool = True
     signed_query: Sequence[tuple[str, str]] | None = None
     signed_cluster: tuple[str, str] | None = None  # (sent id, id the signature covers instead)
     sent_date: str | None = None  # an X-Sdk-Date sent instead of the signed one
 
+    def tampering(self, own_ak: str, own_sk: str, other_ak: str | None) -> dict[str, object]:
+        """How it differs from a correct signature, with keys named by role (never their values): what
+        an exported regression test needs to build the same signature with its own keys."""
+        access_key = "own" if self.ak == own_ak else "other" if self.ak == other_ak else "unknown"
+        described: dict[str, object] = {
+            "access_key": access_key,
+            "secret": "own" if self.sk == own_sk else "wrong",
+        }
+        if self.skew is not None:
+            described["skew_seconds"] = self.skew.total_seconds()
+        if not self.sign_date:
+            described["sign_date"] = False
+        if self.signed_query is not None:
+            described["signed_query"] = [list(pair) for pair in self.signed_query]
+        if self.signed_cluster is not None:
+            described["signed_cluster"] = "another"
+        if self.sent_date is not None:
+            described["sent_date"] = self.sent_date
+        return described
+
 
 class SignatureAuth(requests.auth.AuthBase):
     """Signs the final prepared request as `Signature` says, where the placeholder survived."""
 
-    def __init__(self, signature: Signature, project_id: str) -> None:
+    def __init__(self, signature: Signature, project_id: str, described: Mapping[str, object]) -> None:
         self.signature = signature
         self.project_id = project_id
+        self.described = described  # the signature by role, for a regression test's replay
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if request.headers.get("Authorization") != PLACEHOLDER:
@@ -69,8 +91,9 @@ class SignatureAuth(requests.auth.AuthBase):
             sent, covered = chosen.signed_cluster
             parts = replace(parts, path=parts.path.replace(sent, covered))
         request.headers["X-Project-Id"] = self.project_id
+        signed_at = None if chosen.skew is None else datetime.now(UTC).replace(tzinfo=None) + chosen.skew
         request.headers.update(
-            sign(parts, chosen.ak, chosen.sk, signed_at=chosen.signed_at, sign_date=chosen.sign_date)
+            sign(parts, chosen.ak, chosen.sk, signed_at=signed_at, sign_date=chosen.sign_date)
         )
         if chosen.sent_date is not None:
             request.headers["X-Sdk-Date"] = chosen.sent_date
@@ -103,16 +126,23 @@ def run_auth(prober: Prober) -> None:
                 f"HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}",
                 reply.curl,
                 still_failing,
-                replay=prober.replay_of(reply),
+                replay=_replay(prober, reply),
             )
     run_foreign_token(prober)
+
+
+def _replay(prober: Prober, reply: Reply) -> Replay:
+    """The request as data; a deliberately wrong signature described by role, never by its keys."""
+    auth = reply.extra.get("auth")
+    if not isinstance(auth, SignatureAuth):
+        return prober.replay_of(reply)
+    return replace(prober.replay_of(reply), credentials="signed", signature=auth.described)
 
 
 def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
     """A correct signature, then one signature per way of being wrong."""
     options = prober.options
     rng = random.Random(options.seed)
-    now = datetime.now(UTC).replace(tzinfo=None)
     real = options.cluster_id
     other_cluster = near_misses(real, rng, 1)[0]
     random_ak = "".join(rng.choice(string.ascii_uppercase + string.digits) if c.isalnum() else c for c in ak)
@@ -125,8 +155,8 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
             if options.other_ak and options.other_ak != ak
             else []
         ),
-        ("aksk_stale_date", Signature(ak, sk, signed_at=now - SKEW_PROBE)),
-        ("aksk_stale_date", Signature(ak, sk, signed_at=now + SKEW_PROBE)),
+        ("aksk_stale_date", Signature(ak, sk, skew=-SKEW_PROBE)),
+        ("aksk_stale_date", Signature(ak, sk, skew=SKEW_PROBE)),
         ("aksk_stale_date", Signature(ak, sk, sent_date=MALFORMED_DATE)),
         ("aksk_unsigned_date", Signature(ak, sk, sign_date=False)),
         # The query changed after signing, and added after signing (a server that ignores the query).
@@ -135,11 +165,17 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
         ("aksk_path_tampered", Signature(ak, sk, signed_cluster=(real, other_cluster))),
     ]
     return [
-        (check, _signed_send(prober, signature, None if signature.signed_query is None else SENT_QUERY))
+        (
+            check,
+            _signed_send(
+                prober,
+                SignatureAuth(signature, options.project_id, signature.tampering(ak, sk, options.other_ak)),
+                None if signature.signed_query is None else SENT_QUERY,
+            ),
+        )
         for check, signature in variants
     ]
 
 
-def _signed_send(prober: Prober, signature: Signature, query: dict[str, int] | None) -> Callable[[], Reply]:
-    auth = SignatureAuth(signature, prober.options.project_id)
+def _signed_send(prober: Prober, auth: SignatureAuth, query: dict[str, int] | None) -> Callable[[], Reply]:
     return lambda: prober.send(query, headers={"Authorization": PLACEHOLDER}, auth=auth)

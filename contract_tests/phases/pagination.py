@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator
@@ -45,6 +45,7 @@ class Walk:
     size: int
     records: list[str]  # canonical JSON of each record, in page order
     complete: bool  # reached an empty page
+    pages: tuple[dict[str, int], ...] = ()  # the query of each page read, for a regression test's replay
 
 
 def key(record: Any) -> str:
@@ -101,8 +102,12 @@ class Snapshot:
 
 def snapshot(allowed: Allowed, prober: Prober) -> Snapshot:
     """Read the first page at the largest size the spec allows (up to MAX_PAGE_SIZE)."""
-    reply = prober.send({"limit": allowed.limits[-1], "offset": min(allowed.offsets)})
+    reply = prober.send(snapshot_query(allowed))
     return Snapshot(reply.status, reply.count, tuple(map(key, reply.records or [])))
+
+
+def snapshot_query(allowed: Allowed) -> dict[str, int]:
+    return {"limit": allowed.limits[-1], "offset": min(allowed.offsets)}
 
 
 def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Snapshot:
@@ -181,7 +186,8 @@ def _one_pass(operation: Operation, prober: Prober, start: Snapshot, allowed: Al
             )
 
     sizes = _page_sizes(allowed, limit_default, count)
-    walks = [_walk(prober, size, (count, start.count), allowed.offsets) for size in sizes]
+    first = (snapshot_query(allowed), start.count)
+    walks = [_walk(prober, size, (count, first), allowed.offsets) for size in sizes]
     _compare_walks(prober, [walk for walk in walks if walk is not None])
 
 
@@ -215,20 +221,26 @@ def _page_sizes(allowed: Allowed, limit_default: int, count: int | None) -> list
     return sorted({allowed.size_for(size) for size in wanted})
 
 
-def _walk(prober: Prober, size: int, counts: tuple[int | None, Any], offsets: set[int]) -> Walk | None:
-    """Page through the cluster with one page size; `counts` is the total (if an integer) and as sent.
+def _walk(
+    prober: Prober, size: int, counts: tuple[int | None, tuple[dict[str, int], Any]], offsets: set[int]
+) -> Walk | None:
+    """Page through the cluster with one page size; `counts` is the total (if an integer) and the first
+    `count` as sent, with the query that got it.
 
     Only page indexes the spec admits are sent: a walk the spec cuts short is incomplete, not a finding.
+    Each finding's replay holds the pages that show it: the walk so far, or the two disagreeing counts.
     """
-    count, first_count = counts
+    count, (first_query, first_count) = counts
     seen: list[str] = []
+    pages: list[dict[str, int]] = []
     for offset in range(MAX_PAGES + 2):
         if offset not in offsets:
             prober.ledger.warnings.append(
                 f"page size {size}: the spec admits no offset={offset}, so the walk stopped before the end"
             )
-            return Walk(size, seen, complete=False)
-        reply = _page(prober, {"limit": size, "offset": offset})
+            return Walk(size, seen, complete=False, pages=tuple(pages))
+        pages.append({"limit": size, "offset": offset})
+        reply = _page(prober, pages[-1])
         if reply is None:
             return None
         records = reply.records or []
@@ -244,18 +256,18 @@ def _walk(prober: Prober, size: int, counts: tuple[int | None, Any], offsets: se
                 "count_stable",
                 f"count={reply.count!r} on offset={offset}, limit={size}; first page: {first_count!r}",
                 reply.curl,
-                replay=prober.replay_of(reply),
+                replay=_paged(prober, reply, [first_query, pages[-1]]),
             )
         if not records:
-            _check_end(prober, (size, offset), (count, first_count), seen, (reply, offsets))
-            return Walk(size, seen, complete=True)
+            _check_end(prober, (size, pages), (count, first_count), seen, (reply, offsets))
+            return Walk(size, seen, complete=True, pages=tuple(pages))
         duplicates = [record for record in map(key, records) if record in seen]
         if duplicates:
             prober.violation(
                 "pages_partition_records",
                 f"page offset={offset}, limit={size} repeats {len(duplicates)} record(s) of earlier pages",
                 reply.curl,
-                replay=prober.replay_of(reply),
+                replay=_paged(prober, reply, pages),
             )
         seen.extend(map(key, records))
         if len(records) < size and count is not None and len(seen) < count:
@@ -264,23 +276,29 @@ def _walk(prober: Prober, size: int, counts: tuple[int | None, Any], offsets: se
                 f"page offset={offset}, limit={size} has {len(records)} records, "
                 f"but only {len(seen)} of count={count} were seen so far",
                 reply.curl,
-                replay=prober.replay_of(reply),
+                replay=_paged(prober, reply, pages),
             )
     prober.ledger.warnings.append(
         f"page size {size}: stopped after {MAX_PAGES + 2} pages without reaching the end"
     )
-    return Walk(size, seen, complete=False)
+    return Walk(size, seen, complete=False, pages=tuple(pages))
+
+
+def _paged(prober: Prober, reply: Reply, pages: list[dict[str, int]]) -> Replay:
+    """The reply's request as data, with the pages read to show its violation."""
+    return replace(prober.replay_of(reply), pages=tuple(dict(page) for page in pages))
 
 
 def _check_end(
     prober: Prober,
-    page: tuple[int, int],
+    walk: tuple[int, list[dict[str, int]]],
     counts: tuple[int | None, Any],
     seen: list[str],
     end: tuple[Reply, set[int]],
 ) -> None:
     """At the first empty page: the pages before it must hold exactly `count` records."""
-    size, offset = page
+    size, pages = walk
+    offset = len(pages) - 1
     count, first_count = counts
     reply, offsets = end
     if count is not None and len(seen) != count:
@@ -289,17 +307,18 @@ def _check_end(
             f"pages offset=0..{offset - 1} with limit={size} hold {len(seen)} records "
             f"({len(set(seen))} distinct), count={count}",
             reply.curl,
-            replay=prober.replay_of(reply),
+            replay=_paged(prober, reply, pages),
         )
     if offset + 5 not in offsets:
         return
-    far = prober.send({"limit": size, "offset": offset + 5})
+    far_query = {"limit": size, "offset": offset + 5}
+    far = prober.send(far_query)
     if far.status != 200 or far.records != [] or far.count != first_count:
         prober.violation(
             "page_past_end_empty",
             f"offset={offset + 5}, limit={size} (past the end) got HTTP {far.status}: {far.excerpt()!r}",
             far.curl,
-            replay=prober.replay_of(far),
+            replay=_paged(prober, far, [*pages, far_query]),
         )
 
 
@@ -316,7 +335,7 @@ def _compare_walks(prober: Prober, walks: list[Walk]) -> None:
                 replay=Replay(
                     {"project_id": prober.options.project_id, "cluster_id": prober.options.cluster_id},
                     {"limit": walk.size},
-                    page_sizes=(reference.size, walk.size),
+                    pages=(*reference.pages, *walk.pages),
                 ),
             )
 

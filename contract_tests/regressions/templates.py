@@ -1,62 +1,75 @@
 """What each exported regression test asserts: the contract's rule for its check, as pytest code.
 
-Each template is the body of one test function; it may use `PATH`, `QUERY`, `CREDENTIALS`, `PAGE_SIZES`
-and the spec facts the exporter writes into the file header (statuses, schemas, defaults).
+Each template is the body of one test function plus the helper functions it needs. A body may call
+`replayed()` (the request that showed the violation, sent again as it was sent: method, path, query,
+credentials, signature) and `path()`, and use `PAGES` (the pages a paging check read) and the spec
+facts the exporter writes into the file header with the pointer that states each (`facts.py`).
 """
 
 from __future__ import annotations
 
 import textwrap
 
-# The status the contract documents for each request the suite deliberately sends wrong.
-EXPECTED_STATUS = {
-    "positive_data_acceptance": 200,
-    "negative_data_rejection": 400,
-    "auth_missing_credentials": 401,
-    "auth_wrong_token": 401,
-    "auth_bad_signature": 401,
-    "missing_required_header": 401,
-    "auth_other_project": 403,
-    "unknown_cluster_rejected": 400,
-    "unknown_project_forbidden": 403,
-    "malformed_project_rejected": 400,
-}
+# Checks whose rule is one documented status for the request they sent; the status is read from the
+# spec (the one response of the operation the check covers, `facts.expected_status`).
+STATUS_CHECKS = (
+    "positive_data_acceptance",
+    "negative_data_rejection",
+    "auth_missing_credentials",
+    "auth_wrong_token",
+    "auth_bad_signature",
+    "missing_required_header",
+    "auth_other_project",
+    "unknown_cluster_rejected",
+    "malformed_cluster_rejected",
+    "unknown_project_forbidden",
+    "malformed_project_rejected",
+    "empty_value_rejected",
+    "aksk_signature_accepted",
+    "aksk_other_access_key",
+    "aksk_stale_date",
+    "aksk_unsigned_date",
+    "aksk_query_tampered",
+    "aksk_path_tampered",
+)
+# Every check whose test asserts one status read from the spec as EXPECTED_STATUS.
+ONE_STATUS_CHECKS = (*STATUS_CHECKS, "ignored_auth", "pagination_accepted")
 
 _STATUS_IS = """
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     assert response.status_code == EXPECTED_STATUS, shown(response)
 """
 
 _IGNORED_AUTH = """
     for credentials in ("none", "wrong-token"):
         response = send(path(), QUERY, credentials)
-        assert response.status_code == 401, f"{credentials} credentials: {shown(response)}"
+        assert response.status_code == EXPECTED_STATUS, f"{credentials} credentials: {shown(response)}"
 """
 
 _DOCUMENTED_STATUS = """
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     assert str(response.status_code) in DOCUMENTED_STATUSES, shown(response)
 """
 
 _NOT_5XX = """
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     assert response.status_code < 500, shown(response)
 """
 
 _CONTENT_TYPE = """
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     if str(response.status_code) in JSON_STATUSES:
         media = response.headers.get("content-type", "").split(";")[0].strip()
         assert media == "application/json", f"content-type {media!r}; {shown(response)}"
 """
 
 _REQUEST_ID = """
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     assert response.headers.get("x-request-id", "").strip(), f"no X-Request-Id; {shown(response)}"
 """
 
 _DOCUMENTED_HEADERS = """
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     for name in REQUIRED_HEADERS.get(str(response.status_code), []):
         assert response.headers.get(name, "").strip(), f"no {name} header; {shown(response)}"
 """
@@ -64,14 +77,14 @@ _DOCUMENTED_HEADERS = """
 _SCHEMA = """
     import jsonschema
 
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     schema = RESPONSE_SCHEMAS.get(str(response.status_code))
     assert schema is not None, f"undocumented status; {shown(response)}"
     jsonschema.validate(body_of(response), schema)
 """
 
 _ERROR_BODY = """
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     body = body_of(response)
     if response.status_code >= 400:
         assert isinstance(body, dict), shown(response)
@@ -80,24 +93,66 @@ _ERROR_BODY = """
 """
 
 _WITHIN_LIMIT = """
-    response = send(path(), QUERY, CREDENTIALS)
+    response = replayed()
     records = (body_of(response) or {}).get("records") if response.status_code == 200 else None
     limit = int(QUERY["limit"]) if "limit" in QUERY else DEFAULTS["limit"]
     if isinstance(records, list):
         assert len(records) <= limit, f"{len(records)} records on a page of limit={limit}"
 """
 
+_PAGE_LENGTH = """
+    response = replayed()
+    body = body_of(response)
+    if response.status_code == 200 and isinstance(body, dict):
+        count, records = body.get("count"), body.get("records")
+        if isinstance(count, int) and not isinstance(count, bool) and isinstance(records, list):
+            offset, limit = (int(QUERY.get(name, DEFAULTS[name])) for name in ("offset", "limit"))
+            expected = max(0, min(limit, count - offset * limit))
+            assert len(records) == expected, (
+                f"{len(records)} records on page offset={offset}, limit={limit} of count={count}; "
+                f"expected {expected}"
+            )
+"""
+
 _ACCEPTED = """
-    response = send(path(), QUERY, CREDENTIALS)
-    assert response.status_code == 200, shown(response)
+    response = replayed()
+    assert response.status_code == EXPECTED_STATUS, shown(response)
     assert isinstance((body_of(response) or {}).get("records"), list), shown(response)
 """
 
 _TIMEOUT = """
     try:
-        send(path(), QUERY, CREDENTIALS)
+        replayed()
     except httpx.TimeoutException:
         pytest.fail(f"no answer within {TIMEOUT} s")
+"""
+
+_WRONG_ANSWER = """
+    response = replayed()
+    body = body_of(response)
+    code = body.get("error_code") if isinstance(body, dict) else None
+    assert response.status_code == WRONG_METHOD_RESPONSE["status"], shown(response)
+    assert code == WRONG_METHOD_RESPONSE["error_code"], f"error_code {code!r}; {shown(response)}"
+    assert "allow" not in response.headers, f"an Allow header; {shown(response)}"
+"""
+
+_CASE_VARIANT = """
+    response = replayed()  # the cluster id in upper case
+    assert response.status_code in CASE_VARIANT_STATUSES, shown(response)
+    if response.status_code == 200:
+        real = send({**path(), "cluster_id": env("DWS_CLUSTER_ID")}, QUERY, CREDENTIALS)
+        fields = ("records", "count")
+        variant, own = ([(body_of(r) or {}).get(name) for name in fields] for r in (response, real))
+        assert variant == own, "the upper-case id got another page than the real id"
+"""
+
+_FOREIGN_CALLER = """
+    import jsonschema
+
+    send(path(), QUERY)  # this project's page first: what a reply cache keyed by URL alone would hold
+    response = replayed()  # then another project's token ($DWS_OTHER_TOKEN) on the same path
+    assert response.status_code == FOREIGN_CALLER_STATUS, shown(response)
+    jsonschema.validate(body_of(response), RESPONSE_SCHEMAS[str(FOREIGN_CALLER_STATUS)])
 """
 
 _DEFAULT = """
@@ -107,73 +162,81 @@ _DEFAULT = """
     assert omitted == explicit, f"omitting {name} differs from {name}={DEFAULTS[name]}"
 """
 
-_WALK = """
-    walks = [walk(size) for size in PAGE_SIZES]
-    for size, (records, counts, past_end) in zip(PAGE_SIZES, walks):
-        check_walk(size, records, counts, past_end)
-    for size, (records, _, _) in zip(PAGE_SIZES[1:], walks[1:]):
-        assert records == walks[0][0], f"limit={size} pages other records than limit={PAGE_SIZES[0]}"
-"""
+_PAGE = '''
 
-_PAGING_HELPERS = '''
-
-def page(query: dict[str, Any]) -> tuple[Any, Any]:
+def page(query: dict[str, Any]) -> tuple[list[str], Any]:
+    """One page's records (canonical JSON) and count, with the run's own credentials."""
     response = send(path(), query)
     assert response.status_code == 200, shown(response)
     body = body_of(response)
     assert isinstance(body, dict) and isinstance(body.get("records"), list), shown(response)
     return [json.dumps(r, sort_keys=True) for r in body["records"]], body.get("count")
-
-
-def walk(size: int) -> tuple[list[str], list[Any], tuple[list[str], Any]]:
-    """Pages offset=0,1,... of one size up to the first empty one; then a page well past the end."""
-    records: list[str] = []
-    counts: list[Any] = []
-    for offset in range(MAX_PAGES):
-        items, count = page({"limit": size, "offset": offset})
-        counts.append(count)
-        assert len(items) <= size, f"{len(items)} records on page offset={offset}, limit={size}"
-        if not items:
-            return records, counts, page({"limit": size, "offset": offset + 5})
-        duplicates = [item for item in items if item in records]
-        assert not duplicates, f"offset={offset}, limit={size} repeats {len(duplicates)} earlier record(s)"
-        records += items
-    pytest.fail(f"no empty page within {MAX_PAGES} pages of limit={size}")
 '''
 
-_CHECK_PARTITION = """
+# The paging checks replay exactly the pages that showed the violation (PAGES, in the order the suite
+# read them), grouped by page size, and assert the contract's paging rule over them.
+_PAGES = (
+    _PAGE
+    + '''
 
-def check_walk(size: int, records: list[str], counts: list[Any], past_end: tuple[list[str], Any]) -> None:
-    if isinstance(counts[0], int):
-        assert len(records) == counts[0], f"limit={size}: {len(records)} records in all, count={counts[0]}"
+def walks() -> dict[int, list[tuple[int, list[str], Any]]]:
+    """The replayed pages by page size: (offset, records, count), in offset order."""
+    by_size: dict[int, list[tuple[int, list[str], Any]]] = {}
+    for query in PAGES:
+        items, count = page(query)
+        by_size.setdefault(int(query["limit"]), []).append((int(query["offset"]), items, count))
+    return {size: sorted(pages) for size, pages in by_size.items()}
+'''
+)
+
+_PARTITION = """
+    complete = []
+    for size, pages in walks().items():
+        first_count = pages[0][2] if pages[0][0] == 0 else None
+        total = first_count if isinstance(first_count, int) and not isinstance(first_count, bool) else None
+        seen: list[str] = []
+        for offset, items, _count in pages:
+            repeated = [item for item in items if item in seen]
+            assert not repeated, f"offset={offset}, limit={size} repeats {len(repeated)} earlier record(s)"
+            seen += items
+            if len(items) < size:  # the last page: every record was seen, once
+                held = f"pages offset=0..{offset}, limit={size} hold {len(seen)} records"
+                assert total is None or len(seen) == total, f"{held}, count={total}"
+                complete.append((size, seen))
+                break
+    for size, records in complete[1:]:
+        reference, expected = complete[0]
+        assert records == expected, f"limit={size} pages other records than limit={reference}"
 """
 
-_CHECK_COUNT = """
-
-def check_walk(size: int, records: list[str], counts: list[Any], past_end: tuple[list[str], Any]) -> None:
-    assert len(set(map(repr, counts))) == 1, f"limit={size}: count differs between pages: {counts}"
+_COUNT_STABLE = """
+    counts = [(size, offset, count) for size, pages in walks().items() for offset, _, count in pages]
+    assert len({repr(count) for _, _, count in counts}) == 1, f"count differs between pages: {counts}"
 """
 
-_CHECK_PAST_END = """
-
-def check_walk(size: int, records: list[str], counts: list[Any], past_end: tuple[list[str], Any]) -> None:
-    items, count = past_end
-    assert items == [], f"limit={size}: a page past the end holds {len(items)} records"
-    assert count == counts[0], f"limit={size}: past the end count={count!r}, first page {counts[0]!r}"
+_PAST_END = """
+    for size, pages in walks().items():
+        ends = [offset for offset, items, _ in pages if not items]
+        assert ends, f"limit={size}: the replayed pages never reached the end (the records changed?)"
+        first_count = pages[0][2]
+        for offset, items, count in pages:
+            if offset > ends[0]:
+                assert items == [], f"offset={offset}, limit={size} (past the end) holds {len(items)} records"
+                assert count == first_count, f"past the end count={count!r}, first page {first_count!r}"
 """
 
 
 def _repeated(body: str) -> str:
     """Send the request REPEATS times: a violation seen once may come and go (throttling, one bad
     backend behind a balancer), and a guard should catch it whenever it shows, not on one lucky try."""
-    return "\n    for _attempt in range(REPEATS):\n" + textwrap.indent(textwrap.dedent(body), " " * 8)
+    return "\n    for _attempt in range(REPEATS):\n" + textwrap.indent(
+        textwrap.dedent(body).lstrip("\n"), " " * 8
+    )
 
 
-# check -> (test body, helper functions it needs). Checks without one (the AK/SK signature variants,
-# wrong methods and paths, percent-encoded and case-variant cluster ids) need request shapes a replay of
-# path, query and credentials cannot carry; the export names them.
+# check -> (test body, helper functions it needs). A check without one is named by the export.
 TEMPLATES: dict[str, tuple[str, str]] = {
-    **{check: (_repeated(_STATUS_IS), "") for check in EXPECTED_STATUS},
+    **{check: (_repeated(_STATUS_IS), "") for check in STATUS_CHECKS},
     "ignored_auth": (_repeated(_IGNORED_AUTH), ""),
     "status_code_conformance": (_repeated(_DOCUMENTED_STATUS), ""),
     "not_a_server_error": (_repeated(_NOT_5XX), ""),
@@ -184,11 +247,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "response_schema_conformance": (_repeated(_SCHEMA), ""),
     "error_body_fields": (_repeated(_ERROR_BODY), ""),
     "records_within_limit": (_repeated(_WITHIN_LIMIT), ""),
+    "page_length_matches_count": (_repeated(_PAGE_LENGTH), ""),
     "pagination_accepted": (_repeated(_ACCEPTED), ""),
+    "wrong_method_not_found": (_repeated(_WRONG_ANSWER), ""),
+    "unknown_path_not_found": (_repeated(_WRONG_ANSWER), ""),
+    "cluster_id_case_variant": (_repeated(_CASE_VARIANT), ""),
+    "auth_foreign_token": (_repeated(_FOREIGN_CALLER), ""),
     "response_timeout": (_TIMEOUT, ""),
-    "default_limit": (_DEFAULT, _PAGING_HELPERS),
-    "default_offset": (_DEFAULT, _PAGING_HELPERS),
-    "pages_partition_records": (_WALK, _PAGING_HELPERS + _CHECK_PARTITION),
-    "count_stable": (_WALK, _PAGING_HELPERS + _CHECK_COUNT),
-    "page_past_end_empty": (_WALK, _PAGING_HELPERS + _CHECK_PAST_END),
+    "default_limit": (_DEFAULT, _PAGE),
+    "default_offset": (_DEFAULT, _PAGE),
+    "pages_partition_records": (_PARTITION, _PAGES),
+    "count_stable": (_COUNT_STABLE, _PAGES),
+    "page_past_end_empty": (_PAST_END, _PAGES),
 }

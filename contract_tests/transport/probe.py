@@ -205,7 +205,9 @@ class Prober:
             credentials = "own" if token == self.options.credentials.token else "wrong-token"
         else:
             credentials = "own" if headers.get("Authorization") == PLACEHOLDER else "none"
-        return Replay(dict(case.path_parameters or {}), dict(case.query or {}), credentials)
+        path, query = dict(case.path_parameters or {}), dict(case.query or {})
+        template = None if case.path == self.operation.path else case.path
+        return Replay(path, query, credentials, case.method.upper(), template)
 
     def violation(
         self,

@@ -1,8 +1,8 @@
 """A confirmed violation becomes a pytest file that fails on the faulty server and passes on a conformant one.
 
-For every fault mode of the mock's catalog: run the suite, export, then run the exported files with
-pytest in a fresh process (outside the repo, configured only through the DWS_* environment) against that
-faulty mock and against the conformant mock.
+For every fault mode of the mock's catalog: run the suite, export every violated check, then run the
+exported files with pytest in a fresh process (outside the repo, configured only through the DWS_*
+environment) against that faulty mock and against the conformant mock.
 """
 
 from __future__ import annotations
@@ -11,17 +11,21 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from contract_tests.checks.catalog import CHECKS
 from contract_tests.masking import Masker
 from contract_tests.options import Credentials
 from contract_tests.regressions import export_regressions
-from contract_tests.regressions.export import NO_TEMPLATE
-from contract_tests.reports.states import TRANSIENT, check_states
+from contract_tests.regressions.facts import expected_status
+from contract_tests.regressions.templates import ONE_STATUS_CHECKS, TEMPLATES
 from contract_tests.runner import run
+from contract_tests.verdict import Ledger
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
+from dws_upgrade_records.spec import load_contract
 from tests.reports.conftest import demo_options
 
 
@@ -34,6 +38,8 @@ def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_pat
         "DWS_PROJECT_ID": DEMO.project_id,
         "DWS_CLUSTER_ID": DEMO.cluster_id,
         "DWS_OTHER_PROJECT_ID": DEMO.other_project_id,
+        "DWS_OTHER_AK": DEMO.other_ak,
+        "DWS_OTHER_TOKEN": DEMO.other_token,
         **credentials,
     }
     subprocess.run(
@@ -57,7 +63,12 @@ def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_pat
 def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
     fault: str, conformant_url: str, tmp_path: Path
 ) -> None:
-    """Runs with AK/SK, the mode that reaches every fault (signature faults too); replays sign likewise."""
+    """Runs with AK/SK, the mode that reaches every fault (signature faults too); replays sign likewise.
+
+    A whole run, not --fail-fast, so the fault shows in every check it breaks. Every check found
+    violated is exported (none is left without a test), each exported test fails on the fault and
+    passes on the conformant mock, and no file holds a key, token or signature.
+    """
     exported_dir = tmp_path / "exported"
     aksk = {"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}
     with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
@@ -65,27 +76,23 @@ def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
             url,
             tmp_path / "reports",
             credentials=Credentials(ak=DEMO.ak, sk=DEMO.sk),
-            fail_fast=True,
-            max_examples=100,
+            other_ak=DEMO.other_ak,
+            max_examples=30,
             request_timeout=1.0,
         )
         result = run(options, lambda _m: None)
         exported = export_regressions(exported_dir, options, result.ledger, Masker(options.secrets))
-        if not result.ledger.findings:
-            pytest.xfail(f"this suite does not catch {fault} yet, so there is nothing to export")
-        if set(exported.skipped.values()) == {NO_TEMPLATE} and not exported.written:
-            pytest.xfail(f"no regression template yet for {', '.join(exported.skipped)}")
-        if not exported.written:
-            states = {s.name: s.state for s in check_states(result.ledger)}
-            # Only a fault whose every finding was transient may leave nothing to export.
-            assert all(states[name] == TRANSIENT for name in result.ledger.findings), result.summary
-            return
-        assert set(exported.skipped.values()) <= {NO_TEMPLATE}, exported.skipped
+        assert result.ledger.findings, result.summary
+        assert exported.skipped == {}, exported.skipped
+        assert {path.stem for path in exported.written} == {f"test_{name}" for name in result.ledger.findings}
         on_fault = run_exported(exported_dir, url, aksk, tmp_path)
     on_fixed = run_exported(exported_dir, conformant_url, aksk, tmp_path)
     assert set(on_fault) == {path.stem for path in exported.written}
     assert set(on_fault.values()) == {"failure"}, on_fault
     assert set(on_fixed.values()) == {"passed"}, on_fixed
+    text = "\n".join(path.read_text() for path in exported.written)
+    for secret in (DEMO.ak, DEMO.sk, DEMO.other_ak, DEMO.token, DEMO.other_token, "Signature="):
+        assert secret not in text
 
 
 def test_exported_files_hold_no_secret_and_replay_with_aksk(conformant_url: str, tmp_path: Path) -> None:
@@ -137,3 +144,43 @@ def test_exported_test_without_environment_fails_naming_the_variable(
     assert completed.returncode == 1
     assert "set $DWS_" in completed.stdout
     assert DEMO.token not in completed.stdout
+
+
+def test_every_check_of_the_suite_has_a_template() -> None:
+    """No violation the suite can report is left without a regression test (client_* are the proxy's)."""
+    suite_checks = {name for name in CHECKS if not name.startswith("client_")}
+    assert suite_checks - set(TEMPLATES) == set()
+
+
+def test_expected_statuses_come_from_the_spec() -> None:
+    """Each status check asserts the one response of the operation the check covers, a documented one."""
+    contract = load_contract()
+    for check in ONE_STATUS_CHECKS:
+        fact = expected_status(check, contract)
+        assert str(fact.value) in contract.status_codes
+        assert fact.pointer.endswith(f"/get/responses/{fact.value}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fault", "check"), [("overlapping-pages", "pages_partition_records")])
+def test_paging_replay_is_the_walk_up_to_the_page_that_broke_the_rule(
+    fault: str, check: str, tmp_path: Path
+) -> None:
+    """The replay holds pages offset=0..n of one size, n the page that showed the violation, and ends
+    there: without page n the exported test passes on the fault, with it the test fails."""
+    with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
+        options = demo_options(url, tmp_path / "reports", fail_fast=True, max_examples=10)
+        result = run(options, lambda _m: None)
+        finding = result.ledger.findings[check][0]
+        assert finding.replay is not None, result.summary
+        pages = finding.replay.pages
+        assert pages[-1] == finding.replay.query
+        assert [page["offset"] for page in pages] == list(range(len(pages)))
+        assert len({page["limit"] for page in pages}) == 1
+        outcomes = {}
+        for name, kept in (("whole", pages), ("shortened", pages[:-1])):
+            ledger = Ledger()
+            ledger.add(replace(finding, replay=replace(finding.replay, pages=kept)))
+            export_regressions(tmp_path / name, options, ledger, Masker(options.secrets))
+            outcomes[name] = run_exported(tmp_path / name, url, {"DWS_TOKEN": DEMO.token}, tmp_path)
+    assert outcomes == {"whole": {f"test_{check}": "failure"}, "shortened": {f"test_{check}": "passed"}}
