@@ -35,6 +35,10 @@ CONNECTING_BYTES = 256 << 10
 MALFORMED = b"Invalid HTTP request received."
 MALFORMED_WARNING = "malformed HTTP requests were answered 400 by the proxy's HTTP parser"
 SWEEP_SECONDS = 1.0
+# Header names repeat on every exchange: one object per name lets a batch's pickle (which memoises by
+# identity) write each name once. Bounded, so odd names from a client cannot grow it.
+NAMES_KEPT = 512
+_names: dict[bytes, bytes] = {}
 Admin = Callable[[bytes], Awaitable[tuple[int, bytes, bytes]]]
 
 
@@ -157,7 +161,7 @@ class ClientConnection(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
+        self.headers.append((_one_object(name), value))
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
@@ -428,7 +432,7 @@ class UpstreamConnection(asyncio.Protocol):
         self.head_done = False
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((name, value))
+        self.headers.append((_one_object(name), value))
 
     def on_headers_complete(self) -> None:
         self.status = self.parser.get_status_code()
@@ -471,3 +475,13 @@ class UpstreamConnection(asyncio.Protocol):
 
     def headers_seen(self) -> RawHeaders:
         return tuple(self.headers)
+
+
+def _one_object(name: bytes) -> bytes:
+    """The first object seen with this header name's bytes (see NAMES_KEPT)."""
+    kept = _names.get(name)
+    if kept is not None:
+        return kept
+    if len(_names) < NAMES_KEPT:
+        _names[name] = name
+    return name

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contract_tests.proxy import checking
+from contract_tests.proxy import checking, relay
 from contract_tests.proxy.checking import ChildProcessChecking
 from contract_tests.proxy.exchange import Exchange
 from contract_tests.proxy.options import ProxyOptions
@@ -90,3 +90,11 @@ def test_when_the_checks_fall_behind_the_reports_say_how_much_was_checked(
     assert "checked 0 of 5 exchange(s)" in summary.splitlines()[0]
     assert "sampled: checked 0 of 5 exchange(s); 5 were forwarded but not checked" in summary
     assert (properties["exchanges_forwarded"], properties["exchanges_checked"]) == ("5", "0")
+
+
+def test_header_names_are_shared_objects_and_the_table_stays_bounded() -> None:
+    first = relay._one_object(b"X-Auth-Token")
+    assert relay._one_object(bytes(bytearray(b"X-Auth-Token"))) is first
+    for index in range(relay.NAMES_KEPT * 3):
+        relay._one_object(b"x-odd-%d" % index)
+    assert len(relay._names) <= relay.NAMES_KEPT
