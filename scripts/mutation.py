@@ -55,7 +55,10 @@ SCOPE: dict[str, dict[str, str]] = {
         "_wait_for_disconnect": "the hang fault",
         "create_app": "start-up",
     },
-    "auth.py": {"SignatureRules": "the fault catalog's relaxed signature rules"},
+    "auth.py": {
+        "SignatureRules": "the fault catalog's relaxed signature rules",
+        "query_in_sent_order": "the aksk-unsorted-query fault's canonical query",
+    },
     "params.py": {
         "message": "error message wording (the contract requires error_code/error_msg, not their words)",
         "shown": "error message wording",

@@ -4,8 +4,9 @@ Schemathesis' negative mode already drops and corrupts the configured credential
 it cannot know about. With AK/SK, each signature is built by the project's one signing helper (the SDK's
 Signer) and is wrong in exactly one way: another secret, another access key, a stale or future date,
 an unsigned date, or a path or query changed after signing. A server that verifies signatures properly
-answers each with 401; the correctly signed request next to them must get 200. Another project's token
-on this project's path (`foreign_token`) runs last.
+answers each with 401; the correctly signed requests next to them (the default page, and the same page
+asked for with its query not in sorted order) must get 200. Another project's token on this project's
+path (`foreign_token`) runs last.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import requests
 
 from contract_tests.phases.foreign_token import run_foreign_token
 from contract_tests.phases.unknown_ids import near_misses
+from contract_tests.schema import query_default
 from contract_tests.transport.probe import Prober, Reply
 from contract_tests.transport.session import PLACEHOLDER
 from contract_tests.transport.signing import request_parts
@@ -164,7 +166,7 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
         ("aksk_query_tampered", Signature(ak, sk, signed_query=[])),
         ("aksk_path_tampered", Signature(ak, sk, signed_cluster=(real, other_cluster))),
     ]
-    return [
+    attempts = [
         (
             check,
             _signed_send(
@@ -175,6 +177,16 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
         )
         for check, signature in variants
     ]
+    correct = variants[0][1]
+    auth = SignatureAuth(correct, options.project_id, correct.tampering(ak, sk, options.other_ak))
+    attempts.insert(1, ("aksk_signature_accepted", _signed_send(prober, auth, unsorted_query(prober))))
+    return attempts
+
+
+def unsorted_query(prober: Prober) -> dict[str, int]:
+    """The default page asked for explicitly, its query in reverse sorted order: the SDK signs the query
+    sorted whatever order the URL carries, so a verifier that skips the sort refuses a correct signature."""
+    return {name: query_default(prober.operation, name) for name in sorted(("limit", "offset"), reverse=True)}
 
 
 def _signed_send(prober: Prober, auth: SignatureAuth, query: dict[str, int] | None) -> Callable[[], Reply]:

@@ -57,13 +57,21 @@ def sign(
 
 
 def expected_signature(
-    parts: SignedParts, signed_headers: Sequence[str], signed_at: datetime, ak: str, sk: str
+    parts: SignedParts,
+    signed_headers: Sequence[str],
+    signed_at: datetime,
+    ak: str,
+    sk: str,
+    *,
+    canonical_query: str | None = None,
 ) -> str | None:
     """The signature the SDK computes over `signed_headers` of `parts`, or None if it cannot be signed.
 
-    For verification: `parts.headers` are the request's headers, keyed by lower-case name.
+    For verification: `parts.headers` are the request's headers, keyed by lower-case name. A
+    `canonical_query` replaces the SDK's canonical query string: what a verifier that canonicalises the
+    query its own way computes (a mock fault's).
     """
-    return _signature(parts, parts.headers, list(signed_headers), signed_at, ak, sk)
+    return _signature(parts, parts.headers, list(signed_headers), signed_at, ak, sk, canonical_query)
 
 
 def _signature(
@@ -73,6 +81,7 @@ def _signature(
     signed_at: datetime,
     ak: str,
     sk: str,
+    canonical_query: str | None = None,
 ) -> str | None:
     lower = {name.lower(): value for name, value in headers.items()}
     if any(name not in lower for name in names):
@@ -90,5 +99,8 @@ def _signature(
         canonical = signer._process_canonical_request(request, list(names))
     except (ValueError, IndexError, TypeError, UnicodeError):
         return None
+    if canonical_query is not None:
+        method, uri, _, rest = canonical.split("\n", 3)
+        canonical = "\n".join((method, uri, canonical_query, rest))
     signature: str = signer._sign_string_to_sign(signer._process_string_to_sign(canonical, signed_at), sk)
     return signature

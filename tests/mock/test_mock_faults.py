@@ -19,6 +19,7 @@ from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, records_path
 from dws_upgrade_records.mock.faults import CATALOG, CONFORMANT, Fault, profile_of
+from dws_upgrade_records.mock.params import MAX_QUERY_FIELDS
 from dws_upgrade_records.signing import SignedParts, sign
 from dws_upgrade_records.spec import load_contract
 
@@ -171,6 +172,24 @@ def test_crash_on_large_page(faulty: httpx.Client) -> None:
     assert faulty.get(records_path(), params={"limit": 100_001}).status_code == 500
     assert faulty.get(records_path(), params={"offset": 100_001}).status_code == 500
     assert faulty.get(records_path(), params={"limit": 100_000}).status_code == 200
+
+
+@with_fault("offset-multiple-of-limit")
+def test_offset_multiple_of_limit(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    answer = faulty.get(records_path(), params={"offset": 1, "limit": 10})
+    assert (answer.status_code, answer.json()["error_code"]) == (400, "DWS.0001")
+    assert page(faulty, offset=1, limit=1)["records"] == truth[1:2]
+    assert page(faulty, offset=0, limit=3)["records"] == truth[:3]
+
+
+@with_fault("crowded-query-500")
+def test_crowded_query_500(faulty: httpx.Client, client: httpx.Client) -> None:
+    crowded = {f"x{index}": "1" for index in range(MAX_QUERY_FIELDS + 1)}
+    assert client.get(records_path(), params=crowded).status_code == 400
+    answer = faulty.get(records_path(), params=crowded)
+    assert (answer.status_code, answer.json()["error_code"]) == (500, "DWS.9999")
+    del crowded["x0"]
+    assert page(faulty, **crowded)["records"]
 
 
 @with_fault("ignore-auth")
@@ -347,3 +366,12 @@ def test_aksk_other_key(faulty: httpx.Client, mock_url: str) -> None:
     assert signed_get(mock_url, sk=other_sk).status_code == 401
     assert signed_get(base(faulty), sk=other_sk).status_code == 200
     assert signed_get(base(faulty), sk="not-any-known-secret").status_code == 401
+
+
+@with_fault("aksk-unsorted-query")
+def test_aksk_unsorted_query(faulty: httpx.Client, mock_url: str) -> None:
+    in_order, reversed_order = [("limit", "3"), ("offset", "1")], [("offset", "1"), ("limit", "3")]
+    assert signed_get(mock_url, signed_query=reversed_order).status_code == 200
+    assert signed_get(base(faulty), signed_query=reversed_order).status_code == 401
+    assert signed_get(base(faulty), signed_query=in_order).status_code == 200
+    assert signed_get(base(faulty)).status_code == 200

@@ -147,6 +147,8 @@ class MockApp:
         crash_above = self.profile.crash_above
         if crash_above is not None and max(offset, limit) > crash_above:
             return Reply(500, b"Internal Server Error", TEXT)
+        if self.profile.offset_multiple_of_limit and offset % limit:
+            return self.replies.invalid(Invalid("offset", "must be a multiple of limit"))
         return self.page(source, offset, limit)
 
     def unknown_cluster(self, project_id: str, cluster_id: str) -> Reply:

@@ -11,7 +11,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from urllib.parse import parse_qsl
+
+from huaweicloudsdkcore.signer.signer import Signer
 
 from dws_upgrade_records.mock.data import Dataset
 from dws_upgrade_records.signing import ALGORITHM, DATE_FORMAT, SignedParts
@@ -34,6 +37,7 @@ class SignatureRules:
     date_must_be_signed: bool = True
     query_covered: bool = True
     secret_bound_to_key: bool = True
+    query_sorted: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,12 @@ def verify_signature(
     for secret in secret_keys:
         for query in queries:
             expected = expected_signature(
-                replace(request, query_string=query), signed_headers, signed_at, secret, match["ak"]
+                replace(request, query_string=query),
+                signed_headers,
+                signed_at,
+                secret,
+                match["ak"],
+                sorted_query=rules.query_sorted,
             )
             if expected is not None and hmac.compare_digest(expected, match["signature"]):
                 return Authenticated(access_key.project_id)
@@ -128,12 +137,28 @@ def verify_signature(
 
 
 def expected_signature(
-    request: SignedRequest, signed_headers: Sequence[str], signed_at: datetime, secret: str, access: str
+    request: SignedRequest,
+    signed_headers: Sequence[str],
+    signed_at: datetime,
+    secret: str,
+    access: str,
+    *,
+    sorted_query: bool = True,
 ) -> str | None:
-    """The signature the SDK's Signer computes for this request, or None if the request cannot be signed."""
+    """The signature the SDK's Signer computes for this request, or None if the request cannot be signed;
+    `sorted_query=False` is a verifier that skips the SDK's sort of the query (a fault)."""
     try:
         query = parse_qsl(request.query_string, keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
         return None
     parts = SignedParts(request.method, request.raw_path, query, request.headers, request.body)
-    return signature_of(parts, signed_headers, signed_at, access, secret)
+    canonical_query = None if sorted_query else query_in_sent_order(query)
+    return signature_of(parts, signed_headers, signed_at, access, secret, canonical_query=canonical_query)
+
+
+def query_in_sent_order(query: Sequence[tuple[str, str]]) -> str:
+    """The canonical query of a verifier that forgets the sort: each pair encoded as the SDK encodes it
+    (its canonicaliser, one pair at a time), joined in the order the request sent them."""
+    return "&".join(
+        Signer.process_canonical_query_string(SimpleNamespace(query_params=[pair])) for pair in query
+    )

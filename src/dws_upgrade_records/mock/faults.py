@@ -13,6 +13,7 @@ from enum import Enum, StrEnum
 from types import MappingProxyType
 
 from dws_upgrade_records.mock.auth import SignatureRules
+from dws_upgrade_records.mock.params import MAX_QUERY_FIELDS
 from dws_upgrade_records.mock.records import Shaper, drop_job_id, epoch_start_time, null_status, unchanged
 
 STRICT_SIGNATURES = SignatureRules()
@@ -43,6 +44,8 @@ class Fault(StrEnum):
     ACCEPT_NEGATIVE_OFFSET = "accept-negative-offset"
     ACCEPT_ZERO_LIMIT = "accept-zero-limit"
     CRASH_ON_LARGE_PAGE = "crash-on-large-page"
+    OFFSET_MULTIPLE_OF_LIMIT = "offset-multiple-of-limit"
+    CROWDED_QUERY_500 = "crowded-query-500"
     IGNORE_AUTH = "ignore-auth"
     OTHER_PROJECT_ALLOWED = "other-project-allowed"
     CACHE_IGNORES_CALLER = "foreign-token-served-from-cache"
@@ -50,6 +53,7 @@ class Fault(StrEnum):
     AKSK_UNSIGNED_DATE = "aksk-unsigned-date"
     AKSK_QUERY_UNSIGNED = "aksk-query-unsigned"
     AKSK_OTHER_KEY = "aksk-other-key"
+    AKSK_UNSORTED_QUERY = "aksk-unsorted-query"
     WRONG_CONTENT_TYPE = "wrong-content-type"
     MISSING_REQUEST_ID = "missing-request-id"
     PLAIN_ERROR_BODY = "plain-error-body"
@@ -111,6 +115,8 @@ class FaultProfile:
     hide_last_record: bool = False
     minimum_overrides: Mapping[str, int | None] = field(default_factory=dict)
     default_overrides: Mapping[str, int] = field(default_factory=dict)
+    # A record-offset API's rule kept on this page-index API: offset must be a multiple of limit.
+    offset_multiple_of_limit: bool = False
     # Counting
     count: CountRule = CountRule.TOTAL
     count_as_string: bool = False
@@ -121,6 +127,8 @@ class FaultProfile:
     malformed_cluster_answer: tuple[int, str] = (400, "DWS.0001")
     invalid_style: InvalidStyle = InvalidStyle.HUAWEI_400
     crash_above: int | None = None
+    # More query fields than the parser takes overflow a fixed-size table: 500 instead of the 400.
+    query_table_overflows: bool = False
     hang: bool = False
     # Headers and bodies
     content_type: bytes = JSON
@@ -207,6 +215,16 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
         Fault.CRASH_ON_LARGE_PAGE: FaultProfile(
             "a valid but large offset or limit (> 100000) gets 500", crash_above=100_000
         ),
+        Fault.OFFSET_MULTIPLE_OF_LIMIT: FaultProfile(
+            "offset must be a multiple of limit (a record-offset API's rule): every valid page past the"
+            " first gets 400 unless limit is 1",
+            offset_multiple_of_limit=True,
+        ),
+        Fault.CROWDED_QUERY_500: FaultProfile(
+            f"a query with more than {MAX_QUERY_FIELDS} parameters overflows a fixed-size parameter table:"
+            " 500 DWS.9999 instead of 400",
+            query_table_overflows=True,
+        ),
         Fault.IGNORE_AUTH: FaultProfile(
             "no token or an unknown token still gets 200", checks_credentials=False
         ),
@@ -234,6 +252,11 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
         Fault.AKSK_OTHER_KEY: FaultProfile(
             "an AK/SK signature made with another access key's secret is accepted (any known SK validates)",
             signature=SignatureRules(secret_bound_to_key=False),
+        ),
+        Fault.AKSK_UNSORTED_QUERY: FaultProfile(
+            "the AK/SK check canonicalises the query in the order sent, not sorted as the SDK signs it, so a"
+            " correctly signed request whose query is not in sorted order gets 401",
+            signature=SignatureRules(query_sorted=False),
         ),
         Fault.WRONG_CONTENT_TYPE: FaultProfile("200 bodies are sent as text/plain", content_type=TEXT),
         Fault.MISSING_REQUEST_ID: FaultProfile(

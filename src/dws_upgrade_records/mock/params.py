@@ -43,6 +43,11 @@ class Invalid:
 
 
 @dataclass(frozen=True)
+class TooManyFields(Invalid):
+    """More query fields than the parser takes: refused, never parsed (a fault crashes on it instead)."""
+
+
+@dataclass(frozen=True)
 class ListRequest:
     """A request whose every parameter passed its rules; defaults filled in."""
 
@@ -232,7 +237,7 @@ class ParameterChecker:
         except UnicodeDecodeError:
             return Invalid(None, "the query string is not valid percent-encoded UTF-8")
         except ValueError:
-            return Invalid(None, f"the query string has more than {MAX_QUERY_FIELDS} parameters")
+            return TooManyFields(None, f"the query string has more than {MAX_QUERY_FIELDS} parameters")
         grouped: dict[str, list[str]] = {}
         for name, value in pairs:
             grouped.setdefault(name, []).append(value)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dws_upgrade_records.mock.faults import JSON, FaultProfile, InvalidStyle
-from dws_upgrade_records.mock.params import Invalid
+from dws_upgrade_records.mock.params import Invalid, TooManyFields
 
 UNKNOWN_API = "The API does not exist or has not been published"
 THROTTLED = "The throttling threshold has been reached"
@@ -61,7 +61,9 @@ class Replies:
         return Reply(429, body, headers=((b"retry-after", str(wait).encode()),))
 
     def invalid(self, problem: Invalid) -> Reply:
-        """A parameter broke its rule: 400 DWS.0001 naming it (or the fault's 404 or 422)."""
+        """A parameter broke its rule: 400 DWS.0001 naming it (or the fault's 404, 422 or 500)."""
+        if isinstance(problem, TooManyFields) and self.profile.query_table_overflows:
+            return self.error(500, "DWS.9999", "Internal server error.")
         if self.profile.invalid_style is InvalidStyle.FASTAPI_422:
             location = "path" if problem.parameter in {"project_id", "cluster_id", None} else "query"
             detail = [
