@@ -48,6 +48,8 @@ CAUGHT_BY = {
     "aksk-unsigned-date": ("aksk", "aksk_unsigned_date"),
     "aksk-query-unsigned": ("aksk", "aksk_query_tampered"),
     "aksk-other-key": ("aksk", "aksk_other_access_key"),
+    "aksk-unsorted-query": ("aksk", "aksk_signature_accepted"),
+    "crowded-query-500": ("token", "crowded_query_not_a_server_error"),
 }
 
 
