@@ -28,6 +28,7 @@ EXPECTED_FIRST: dict[str, set[str]] = {
     "one-based-offset": {"pages_partition_records"},
     "ignore-limit": {"records_within_limit"},
     "default-limit-20": {"default_limit", "records_within_limit"},
+    "default-offset-1": {"default_offset"},
     "count-is-page-size": {"count_stable", "pages_partition_records"},
     "overlapping-pages": {"pages_partition_records"},
     "drop-last-record": {"pages_partition_records"},

@@ -100,6 +100,12 @@ def test_default_limit_20(faulty: httpx.Client, truth: list[dict[str, Any]]) -> 
     assert page(faulty, limit=10)["records"] == truth[:10]
 
 
+@with_fault("default-offset-1")
+def test_default_offset_1(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    assert page(faulty)["records"] == truth[10:20]
+    assert page(faulty, offset=0)["records"] == truth[:10]
+
+
 @with_fault("count-is-page-size")
 def test_count_is_page_size(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
     body = page(faulty, offset=2)

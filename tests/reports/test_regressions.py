@@ -29,6 +29,52 @@ from dws_upgrade_records.spec import load_contract
 from tests.reports.conftest import demo_options
 
 
+# For each check with a regression template, a fault of the mock's catalog that makes an AK/SK run
+# export it: the per-fault test below then shows that template failing on the fault and passing on the
+# conformant mock, so no template is left unproven.
+EXPORTED_BY: dict[str, str] = {
+    "positive_data_acceptance": "offset-multiple-of-limit",
+    "pagination_accepted": "offset-multiple-of-limit",
+    "negative_data_rejection": "accept-negative-offset",
+    "status_code_conformance": "not-found-404",
+    "malformed_cluster_rejected": "not-found-404",
+    "unknown_cluster_rejected": "unknown-cluster-empty-page",
+    "cluster_id_case_variant": "unknown-cluster-404",
+    "malformed_project_rejected": "validation-422",
+    "empty_value_rejected": "validation-422",
+    "not_a_server_error": "crash-on-large-page",
+    "crowded_query_not_a_server_error": "crowded-query-500",
+    "auth_missing_credentials": "ignore-auth",
+    "auth_wrong_token": "ignore-auth",
+    "ignored_auth": "ignore-auth",
+    "auth_bad_signature": "ignore-auth",
+    "aksk_path_tampered": "ignore-auth",
+    "auth_other_project": "other-project-allowed",
+    "unknown_project_forbidden": "other-project-allowed",
+    "auth_foreign_token": "foreign-token-served-from-cache",
+    "aksk_signature_accepted": "aksk-unsorted-query",
+    "aksk_other_access_key": "aksk-other-key",
+    "aksk_stale_date": "aksk-stale-date",
+    "aksk_unsigned_date": "aksk-unsigned-date",
+    "aksk_query_tampered": "aksk-query-unsigned",
+    "content_type_conformance": "wrong-content-type",
+    "request_id_header": "missing-request-id",
+    "response_headers_conformance": "missing-request-id",
+    "response_schema_conformance": "count-as-string",
+    "error_body_fields": "plain-error-body",
+    "wrong_method_not_found": "plain-error-body",
+    "unknown_path_not_found": "plain-error-body",
+    "records_within_limit": "ignore-limit",
+    "page_length_matches_count": "drop-last-record",
+    "pages_partition_records": "overlapping-pages",
+    "count_stable": "count-drifts",
+    "page_past_end_empty": "count-drifts",
+    "default_limit": "default-limit-20",
+    "default_offset": "default-offset-1",
+    "response_timeout": "hang",
+}
+
+
 def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_path: Path) -> dict[str, str]:
     """Each exported test's outcome (passed, failed, error), from pytest's own JUnit report."""
     report = tmp_path / f"junit-{len(list(tmp_path.glob('junit-*')))}.xml"
@@ -66,8 +112,9 @@ def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
     """Runs with AK/SK, the mode that reaches every fault (signature faults too); replays sign likewise.
 
     A whole run, not --fail-fast, so the fault shows in every check it breaks. Every check found
-    violated is exported (none is left without a test), each exported test fails on the fault and
-    passes on the conformant mock, and no file holds a key, token or signature.
+    violated is exported (none is left without a test), among them each check EXPORTED_BY names this
+    fault for, each exported test fails on the fault and passes on the conformant mock, and no file
+    holds a key, token or signature.
     """
     exported_dir = tmp_path / "exported"
     aksk = {"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}
@@ -85,6 +132,7 @@ def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
         assert result.ledger.findings, result.summary
         assert exported.skipped == {}, exported.skipped
         assert {path.stem for path in exported.written} == {f"test_{name}" for name in result.ledger.findings}
+        assert {check for check, by in EXPORTED_BY.items() if by == fault} <= set(result.ledger.findings)
         on_fault = run_exported(exported_dir, url, aksk, tmp_path)
     on_fixed = run_exported(exported_dir, conformant_url, aksk, tmp_path)
     assert set(on_fault) == {path.stem for path in exported.written}
@@ -150,6 +198,20 @@ def test_every_check_of_the_suite_has_a_template() -> None:
     """No violation the suite can report is left without a regression test (client_* are the proxy's)."""
     suite_checks = {name for name in CHECKS if not name.startswith("client_")}
     assert suite_checks - set(TEMPLATES) == set()
+
+
+def test_every_template_is_proven_by_a_fault() -> None:
+    """Each template is exported by a fault of the catalog (and so shown red on it and green when fixed).
+
+    missing_required_header is the exception while the operation has no required header parameter:
+    schemathesis runs it only on a required header parameter its coverage phase leaves out (the
+    credentials are security schemes, which ignored_auth and the auth checks cover), so no server can
+    make it fire.
+    """
+    required_headers = [rule for rule in load_contract().params_in("header") if rule.required]
+    unreachable = set() if required_headers else {"missing_required_header"}
+    assert set(EXPORTED_BY) == set(TEMPLATES) - unreachable
+    assert set(EXPORTED_BY.values()) <= set(FAULTS)
 
 
 def test_expected_statuses_come_from_the_spec() -> None:

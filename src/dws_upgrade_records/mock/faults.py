@@ -28,6 +28,7 @@ class Fault(StrEnum):
     ONE_BASED_OFFSET = "one-based-offset"
     IGNORE_LIMIT = "ignore-limit"
     DEFAULT_LIMIT_20 = "default-limit-20"
+    DEFAULT_OFFSET_1 = "default-offset-1"
     COUNT_IS_PAGE_SIZE = "count-is-page-size"
     OVERLAPPING_PAGES = "overlapping-pages"
     DROP_LAST_RECORD = "drop-last-record"
@@ -164,6 +165,10 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
         ),
         Fault.DEFAULT_LIMIT_20: FaultProfile(
             "an omitted limit means 20 instead of 10", default_overrides={"limit": 20}
+        ),
+        Fault.DEFAULT_OFFSET_1: FaultProfile(
+            "an omitted offset means 1 instead of 0 (page numbers that start at 1): the second page",
+            default_overrides={"offset": 1},
         ),
         Fault.COUNT_IS_PAGE_SIZE: FaultProfile(
             "count is the number of records on this page, not the cluster's total", count=CountRule.PAGE_SIZE
