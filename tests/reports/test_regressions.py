@@ -28,7 +28,6 @@ from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from dws_upgrade_records.spec import load_contract
 from tests.reports.conftest import demo_options
 
-
 # For each check with a regression template, a fault of the mock's catalog that makes an AK/SK run
 # export it: the per-fault test below then shows that template failing on the fault and passing on the
 # conformant mock, so no template is left unproven.
