@@ -129,7 +129,7 @@ def verify_signature(
                 signed_at,
                 secret,
                 match["ak"],
-                sorted_query=rules.query_sorted,
+                rules.query_sorted,
             )
             if expected is not None and hmac.compare_digest(expected, match["signature"]):
                 return Authenticated(access_key.project_id)
@@ -142,8 +142,7 @@ def expected_signature(
     signed_at: datetime,
     secret: str,
     access: str,
-    *,
-    sorted_query: bool = True,
+    sorted_query: bool,
 ) -> str | None:
     """The signature the SDK's Signer computes for this request, or None if the request cannot be signed;
     `sorted_query=False` is a verifier that skips the SDK's sort of the query (a fault)."""
