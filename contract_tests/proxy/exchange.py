@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
+# An Exchange's failure when the client's connection ended before the upstream's answer came: the
+# request was forwarded, and there is no answer to check.
+CLIENT_CLOSED = "client closed"
 
 
 class Exchange(NamedTuple):
@@ -24,7 +27,7 @@ class Exchange(NamedTuple):
     body: bytes  # the body as sent, de-chunked but still compressed if it was, at most the capture limit
     body_complete: bool
     elapsed: float
-    failure: str | None = None  # "timeout" or "unreachable"; None when the upstream answered
+    failure: str | None = None  # "timeout", "unreachable" or CLIENT_CLOSED; None when answered
 
     @property
     def raw_path(self) -> str:
