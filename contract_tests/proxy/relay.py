@@ -117,6 +117,7 @@ class ClientConnection(asyncio.Protocol):
         self.body_framing = b""  # b"" to drop, b"raw" to pass, b"chunked" to frame again
         self.retried = False
         self.active = 0.0  # loop time of the last request sent or upstream byte received
+        self.last: tuple[RawHeaders, bytes] = ((), b"")  # the request headers and body last checked
 
     # asyncio.Protocol
 
@@ -261,8 +262,16 @@ class ClientConnection(asyncio.Protocol):
         done = self.pending.popleft()
         self.retried = False
         elapsed = time.perf_counter() - done.started
+        # A client mostly repeats itself: the same headers, often the same page. Equal values become the
+        # same object, which a batch's pickle writes once and the checks hash once.
+        request_headers, last = done.headers, self.last
+        if request_headers == last[0]:
+            request_headers = last[0]
+        if body == last[1]:
+            body = last[1]
+        self.last = (request_headers, body)
         exchange = Exchange(
-            done.number, done.method, done.target, done.headers, status, headers, body, whole, elapsed
+            done.number, done.method, done.target, request_headers, status, headers, body, whole, elapsed
         )
         self.forwarder.observe(exchange)
         self._flush_local()
