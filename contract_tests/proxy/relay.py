@@ -166,7 +166,7 @@ class ClientConnection(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((_one_object(name), value))
+        self.headers.append((_names.get(name) or _one_object(name), value))
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
@@ -445,7 +445,7 @@ class UpstreamConnection(asyncio.Protocol):
         self.head_done = False
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((_one_object(name), value))
+        self.headers.append((_names.get(name) or _one_object(name), value))
 
     def on_headers_complete(self) -> None:
         self.status = self.parser.get_status_code()
