@@ -30,6 +30,8 @@ from contract_tests.proxy.upstream import Upstream
 ADMIN_PREFIX = b"/__contract/"
 # The checks read at most this much of a body; the client always gets all of it.
 CAPTURE_BYTES = 2 << 20
+# A connection remembers its last body up to this size (see response_done): bounded memory per connection.
+REMEMBERED_BODY_BYTES = 64 << 10
 # Request bytes held while the upstream connection opens, before the client is asked to wait.
 CONNECTING_BYTES = 256 << 10
 MALFORMED = b"Invalid HTTP request received."
@@ -269,7 +271,7 @@ class ClientConnection(asyncio.Protocol):
             request_headers = last[0]
         if body == last[1]:
             body = last[1]
-        self.last = (request_headers, body)
+        self.last = (request_headers, body if len(body) <= REMEMBERED_BODY_BYTES else b"")
         exchange = Exchange(
             done.number, done.method, done.target, request_headers, status, headers, body, whole, elapsed
         )
