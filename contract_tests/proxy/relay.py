@@ -24,12 +24,14 @@ from typing import Any, cast
 import httptools
 
 from contract_tests.proxy import wire
-from contract_tests.proxy.exchange import Exchange, RawHeaders
+from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange, RawHeaders
 from contract_tests.proxy.upstream import Upstream
 
-ADMIN_PREFIX = "/__contract/"
+ADMIN_PREFIX = b"/__contract/"
 # The checks read at most this much of a body; the client always gets all of it.
 CAPTURE_BYTES = 2 << 20
+# A connection remembers its last body up to this size (see response_done): bounded memory per connection.
+REMEMBERED_BODY_BYTES = 64 << 10
 # Request bytes held while the upstream connection opens, before the client is asked to wait.
 CONNECTING_BYTES = 256 << 10
 MALFORMED = b"Invalid HTTP request received."
@@ -117,6 +119,7 @@ class ClientConnection(asyncio.Protocol):
         self.body_framing = b""  # b"" to drop, b"raw" to pass, b"chunked" to frame again
         self.retried = False
         self.active = 0.0  # loop time of the last request sent or upstream byte received
+        self.last: tuple[RawHeaders, bytes] = ((), b"")  # the request headers and body last checked
 
     # asyncio.Protocol
 
@@ -130,6 +133,10 @@ class ClientConnection(asyncio.Protocol):
         if self.upstream is not None and self.upstream.transport is not None:
             self.upstream.transport.close()
         self.upstream = None
+        while self.pending:  # forwarded, but their client left before the answer: counted, not checked
+            pending = self.pending.popleft()
+            if not pending.local:
+                self._observe_failure(pending, CLIENT_CLOSED, ())
 
     def data_received(self, data: bytes) -> None:
         if self.parser is None:
@@ -161,7 +168,7 @@ class ClientConnection(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((_one_object(name), value))
+        self.headers.append((_names.get(name) or _one_object(name), value))
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
@@ -170,7 +177,7 @@ class ClientConnection(asyncio.Protocol):
         headers = tuple(self.headers)
         closing = not parser.should_keep_alive()
         started = time.perf_counter()
-        if self.url.startswith(ADMIN_PREFIX.encode()):
+        if self.url.startswith(ADMIN_PREFIX):
             self.current = Pending(0, method.decode("latin-1"), self.url, (), started, closing, local=True)
             self.pending.append(self.current)
             self.body_framing = b""
@@ -257,8 +264,16 @@ class ClientConnection(asyncio.Protocol):
         done = self.pending.popleft()
         self.retried = False
         elapsed = time.perf_counter() - done.started
+        # A client mostly repeats itself: the same headers, often the same page. Equal values become the
+        # same object, which a batch's pickle writes once and the checks hash once.
+        request_headers, last = done.headers, self.last
+        if request_headers == last[0]:
+            request_headers = last[0]
+        if body == last[1]:
+            body = last[1]
+        self.last = (request_headers, body if len(body) <= REMEMBERED_BODY_BYTES else b"")
         exchange = Exchange(
-            done.number, done.method, done.target, done.headers, status, headers, body, whole, elapsed
+            done.number, done.method, done.target, request_headers, status, headers, body, whole, elapsed
         )
         self.forwarder.observe(exchange)
         self._flush_local()
@@ -432,7 +447,7 @@ class UpstreamConnection(asyncio.Protocol):
         self.head_done = False
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((_one_object(name), value))
+        self.headers.append((_names.get(name) or _one_object(name), value))
 
     def on_headers_complete(self) -> None:
         self.status = self.parser.get_status_code()
