@@ -221,8 +221,8 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
             "a valid but large offset or limit (> 100000) gets 500", crash_above=100_000
         ),
         Fault.OFFSET_MULTIPLE_OF_LIMIT: FaultProfile(
-            "offset must be a multiple of limit (a record-offset API's rule): every valid page past the"
-            " first gets 400 unless limit is 1",
+            "offset must be a multiple of limit (a record-offset API's rule): valid pages such as"
+            " offset=1&limit=10 get 400",
             offset_multiple_of_limit=True,
         ),
         Fault.CROWDED_QUERY_500: FaultProfile(
