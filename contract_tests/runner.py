@@ -124,7 +124,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         start = None
         allowed = Allowed.of(operation)
         if first.records is None:
-            ledger.warnings.append("pagination checks skipped: the default page is not a 200 with `records`")
+            ledger.warnings.append("pagination checks skipped: the default page has no `records` array")
         else:
             ledger.phase = "pagination"
             say("pagination checks")

@@ -29,15 +29,16 @@ def preflight(prober: Prober) -> Reply:
                 replay=prober.replay_of(first),
             )
         return first
-    hint = {
-        prober.required(
-            "auth_wrong_token"
-        ): "the credentials were rejected: check --token/DWS_TOKEN or --ak/--sk",
-        prober.required("auth_other_project"): "the credentials do not grant access to --project-id",
-        prober.required("unknown_cluster_rejected"): (
-            "the server rejected the request: check --cluster-id is a cluster of --project-id"
-        ),
-    }.get(first.status, f"the default page of the given cluster must be a {success} with `records`")
+    hints = {
+        "auth_wrong_token": "the credentials were rejected: check --token/DWS_TOKEN or --ak/--sk",
+        "auth_other_project": "the credentials do not grant access to --project-id",
+        "unknown_cluster_rejected": "the server rejected the request: check --cluster-id is a cluster of "
+        "--project-id",
+    }
+    by_status = {prober.required(check): hint for check, hint in hints.items()}
+    hint = by_status.get(
+        first.status, f"the default page of the given cluster must be a {success} with `records`"
+    )
     raise CannotRunError(f"the first request got HTTP {first.status} ({first.excerpt()!r}): {hint}")
 
 
