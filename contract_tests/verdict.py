@@ -92,6 +92,11 @@ class Ledger:
             if with_credentials:
                 self.credentialed["rejected" if status in (401, 403) else "accepted"] += 1
 
+    def unanswered(self) -> None:
+        """A request sent, with no answer to judge through no fault of the server (its client left)."""
+        with self._lock:
+            self.cases += 1
+
     def failed_request(self, *, timeout: bool) -> None:
         with self._lock:
             self.cases += 1

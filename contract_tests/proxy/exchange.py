@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
+# An Exchange's failure when the client's connection ended before the upstream's answer came: the
+# request was forwarded, and there is no answer to check.
+CLIENT_CLOSED = "client closed"
 
 
 class Exchange(NamedTuple):
@@ -24,7 +27,7 @@ class Exchange(NamedTuple):
     body: bytes  # the body as sent, de-chunked but still compressed if it was, at most the capture limit
     body_complete: bool
     elapsed: float
-    failure: str | None = None  # "timeout" or "unreachable"; None when the upstream answered
+    failure: str | None = None  # "timeout", "unreachable" or CLIENT_CLOSED; None when answered
 
     @property
     def raw_path(self) -> str:
@@ -37,7 +40,7 @@ class Exchange(NamedTuple):
     @property
     def request_line(self) -> str:
         """The request as a log line; headers (and so credentials) are never part of it."""
-        return f"{self.method} {self.target.decode('latin-1')}"
+        return request_line(self.method, self.target)
 
     def request_header(self, name: bytes) -> str | None:
         for key, value in self.request_headers:
@@ -47,3 +50,12 @@ class Exchange(NamedTuple):
 
     def response_header_values(self, name: bytes) -> list[str]:
         return [value.decode("latin-1") for key, value in self.response_headers if key.lower() == name]
+
+
+def request_line(method: str, target: bytes) -> str:
+    return f"{method} {target.decode('latin-1')}"
+
+
+def shown_request(method: str, target: bytes, number: int, identity: str) -> str:
+    """How a finding shows a request: its line, its number and the client, never a header."""
+    return f"{request_line(method, target)}  (exchange #{number}, client {identity})"

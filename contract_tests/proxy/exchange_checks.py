@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from contract_tests.checks import response as suite_checks
 from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.masking import Masker
-from contract_tests.proxy.exchange import Exchange
+from contract_tests.proxy.exchange import Exchange, shown_request
 from contract_tests.proxy.sequences import Page, record_key
 from contract_tests.schema import Operation
 from contract_tests.verdict import Finding
@@ -66,6 +66,11 @@ class Caller:
         return self.identity != "anonymous"
 
 
+ANONYMOUS = Caller("anonymous", None)
+CALLERS_KEPT = 1024
+_callers: dict[tuple[bool, bytes], Caller] = {}
+
+
 @dataclass
 class Result:
     """What one exchange showed: findings, warnings (counted by text), and a page for the sequence checks."""
@@ -77,19 +82,35 @@ class Result:
 
 
 def caller_of(exchange: Exchange) -> Caller:
-    token = exchange.request_header(b"x-auth-token")
+    """The exchange's client: its token, else its AK/SK access key (not the signature, which changes on
+    every request), else anonymous. A client sends the same credential on every request, so each one is
+    hashed once and remembered (up to CALLERS_KEPT of them)."""
+    token = authorization = None
+    for name, value in exchange.request_headers:
+        lower = name.lower()
+        if lower == b"x-auth-token":
+            token = value if token is None else token
+        elif lower == b"authorization":
+            authorization = value if authorization is None else authorization
     if token is not None:
-        return Caller(f"token#{_digest(token)}", token)
-    authorization = exchange.request_header(b"authorization")
-    if authorization is not None:
-        access = authorization.partition("Access=")[2].partition(",")[0]
-        return Caller(f"ak#{_digest(access or authorization)}", None)
-    return Caller("anonymous", None)
+        credential = (True, token)
+    elif authorization is not None:
+        credential = (False, authorization.partition(b"Access=")[2].partition(b",")[0] or authorization)
+    else:
+        return ANONYMOUS
+    caller = _callers.get(credential)
+    if caller is None:
+        if len(_callers) >= CALLERS_KEPT:
+            _callers.clear()
+        is_token, secret = credential
+        text = secret.decode("latin-1")
+        caller = Caller(f"token#{_digest(text)}", text) if is_token else Caller(f"ak#{_digest(text)}", None)
+        _callers[credential] = caller
+    return caller
 
 
 def reproduction(exchange: Exchange, identity: str) -> str:
-    """How a finding shows the request: its line, its number and the client, never a header."""
-    return f"{exchange.request_line}  (exchange #{exchange.number}, client {identity})"
+    return shown_request(exchange.method, exchange.target, exchange.number, identity)
 
 
 def _digest(secret: str) -> str:
@@ -170,7 +191,7 @@ class ExchangeChecker:
             actual = f"HTTP {exchange.status}. {failure.title}: {failure.message}".strip()
             self._server(result, name, actual, reproduce, mask)
         if isinstance(checked, ListRequest) and exchange.status == 200 and body is not None:
-            result.page = _page(exchange, checked, body, reproduce)
+            result.page = _page(exchange, caller, checked, body)
             values = checked.values
             result.listing = (caller.identity, str(values["project_id"]), str(values["cluster_id"]))
         return result
@@ -276,7 +297,7 @@ def _decoded(exchange: Exchange) -> bytes | None:
     return None if decoder.unconsumed_tail else body
 
 
-def _page(exchange: Exchange, checked: ListRequest, body: bytes, reproduce: str) -> Page | None:
+def _page(exchange: Exchange, caller: Caller, checked: ListRequest, body: bytes) -> Page | None:
     try:
         data: Any = json.loads(body)
     except ValueError:
@@ -286,7 +307,9 @@ def _page(exchange: Exchange, checked: ListRequest, body: bytes, reproduce: str)
         return None
     return Page(
         number=exchange.number,
-        request=reproduce,
+        method=exchange.method,
+        target=exchange.target,
+        client=caller.identity,
         offset=int(checked.values["offset"]),
         limit=int(checked.values["limit"]),
         records=tuple(record_key(record) for record in records),

@@ -19,7 +19,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from contract_tests.proxy.exchange import Exchange
-from contract_tests.proxy.exchange_checks import Caller, ExchangeChecker, Result, reproduction
+from contract_tests.proxy.exchange_checks import Caller, ExchangeChecker, Result
 from contract_tests.proxy.sequences import Page
 
 MAX_VERDICTS = 4096
@@ -55,8 +55,7 @@ class VerdictMemo:
             seen = known.page
             page = None
             if seen is not None:
-                request = reproduction(exchange, identity)
-                page = Page(exchange.number, request, seen.offset, seen.limit, seen.records, seen.count)
+                page = Page(exchange.number, *seen[1:])
             return Result([], list(known.warnings), page, known.listing)
         result = self.checker.check(exchange, caller)
         if not result.findings:
@@ -68,9 +67,12 @@ class VerdictMemo:
 
 def _key(exchange: Exchange, identity: str) -> Hashable:
     """Per-answer headers count by name and by whether they are blank, not by value."""
-    headers = []
-    for name, value in exchange.response_headers:
-        headers.append((name, not value.strip()) if name.lower() in PER_ANSWER else (name, value))
+    headers = tuple(
+        [
+            (name, not value.strip()) if name.lower() in PER_ANSWER else (name, value)
+            for name, value in exchange.response_headers
+        ]
+    )
     body = exchange.body
     if len(body) > INLINE_BODY:
         body = hashlib.sha256(body).digest()
@@ -79,7 +81,7 @@ def _key(exchange: Exchange, identity: str) -> Hashable:
         exchange.target,
         identity,
         exchange.status,
-        tuple(headers),
+        headers,
         body,
         exchange.body_complete,
     )

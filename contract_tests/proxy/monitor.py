@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from contract_tests.proxy.exchange import Exchange
+from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange
 from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker, caller_of
 from contract_tests.proxy.memo import VerdictMemo
 from contract_tests.proxy.sequences import SequenceTracker
@@ -37,6 +37,7 @@ class Monitor:
         self.unchecked = 0
         self.queue_limits = ""
         self.upstream_failures: Counter[str] = Counter()
+        self.client_closed = 0
 
     def skipped(self, status: int | None, count: int = 1) -> None:
         """Exchanges forwarded but not checked (the checks fell behind): counted, never judged."""
@@ -49,6 +50,10 @@ class Monitor:
             self.warnings[text] += count
 
     def process(self, exchange: Exchange) -> None:
+        if exchange.failure == CLIENT_CLOSED:
+            self.client_closed += 1
+            self.ledger.unanswered()
+            return
         caller = caller_of(exchange)
         if exchange.status is None:
             self.ledger.failed_request(timeout=exchange.failure == "timeout")
@@ -64,7 +69,7 @@ class Monitor:
 
     @property
     def checked(self) -> int:
-        return self.ledger.cases - self.unchecked
+        return self.ledger.cases - self.unchecked - self.client_closed
 
     def close_listings(self) -> None:
         """Judge every open listing now (at a report): a client still paging starts a fresh one."""
@@ -80,6 +85,11 @@ class Monitor:
             lines.append(
                 f"sampled: checked {self.checked} of {self.ledger.cases} exchange(s); {self.unchecked} were "
                 f"forwarded but not checked, the checks fell behind the traffic ({self.queue_limits})"
+            )
+        if self.client_closed:
+            lines.append(
+                f"{self.client_closed} request(s) were forwarded but their client closed the connection "
+                "before the answer came: not checked"
             )
         for failure, count in sorted(self.upstream_failures.items()):
             lines.append(

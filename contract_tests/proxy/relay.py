@@ -24,10 +24,10 @@ from typing import Any, cast
 import httptools
 
 from contract_tests.proxy import wire
-from contract_tests.proxy.exchange import Exchange, RawHeaders
+from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange, RawHeaders
 from contract_tests.proxy.upstream import Upstream
 
-ADMIN_PREFIX = "/__contract/"
+ADMIN_PREFIX = b"/__contract/"
 # The checks read at most this much of a body; the client always gets all of it.
 CAPTURE_BYTES = 2 << 20
 # Request bytes held while the upstream connection opens, before the client is asked to wait.
@@ -130,6 +130,10 @@ class ClientConnection(asyncio.Protocol):
         if self.upstream is not None and self.upstream.transport is not None:
             self.upstream.transport.close()
         self.upstream = None
+        while self.pending:  # forwarded, but their client left before the answer: counted, not checked
+            pending = self.pending.popleft()
+            if not pending.local:
+                self._observe_failure(pending, CLIENT_CLOSED, ())
 
     def data_received(self, data: bytes) -> None:
         if self.parser is None:
@@ -170,7 +174,7 @@ class ClientConnection(asyncio.Protocol):
         headers = tuple(self.headers)
         closing = not parser.should_keep_alive()
         started = time.perf_counter()
-        if self.url.startswith(ADMIN_PREFIX.encode()):
+        if self.url.startswith(ADMIN_PREFIX):
             self.current = Pending(0, method.decode("latin-1"), self.url, (), started, closing, local=True)
             self.pending.append(self.current)
             self.body_framing = b""

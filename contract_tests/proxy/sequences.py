@@ -20,13 +20,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.proxy.exchange import shown_request
 from contract_tests.verdict import Finding
 
 PHASE = "proxy"
 LISTING_IDLE_SECONDS = 60.0
+IDLE_SWEEP_SECONDS = 1.0
 # Pages fetched at once reach the proxy in any order within this long: an `offset=0` that comes so soon
 # after a listing's first page belongs to it rather than starting a new one.
 PARALLEL_SECONDS = 2.0
@@ -36,16 +38,24 @@ MAX_RECORDS_PER_LISTING = 20_000
 SHOWN_REQUESTS = 4
 
 
-@dataclass(frozen=True)
-class Page:
-    """One 200 page a client read: the request, as shown in findings, and the records it held."""
+class Page(NamedTuple):
+    """One 200 page a client read: which request, by whom, and the records it held.
+
+    A tuple, made once per page read; how a finding shows its request is only worked out for findings.
+    """
 
     number: int
-    request: str
+    method: str
+    target: bytes
+    client: str  # the caller's identity
     offset: int
     limit: int
     records: tuple[str, ...]
     count: Any
+
+    @property
+    def request(self) -> str:
+        return shown_request(self.method, self.target, self.number, self.client)
 
 
 def record_key(record: Any) -> str:
@@ -55,19 +65,20 @@ def record_key(record: Any) -> str:
     return json.dumps(record, sort_keys=True)
 
 
-@dataclass
+@dataclass(slots=True)
 class Listing:
     started: float
     pages: list[Page] = field(default_factory=list)
     records: int = 0
     truncated: bool = False
     last_seen: float = 0.0
+    has_first: bool = False  # one of its pages is offset=0
 
     def restarted_by(self, page: Page, now: float) -> bool:
         """Whether `page` starts a new listing: an `offset=0` after this one's own, or after a while."""
         if page.offset != 0:
             return False
-        return any(seen.offset == 0 for seen in self.pages) or now - self.started > PARALLEL_SECONDS
+        return self.has_first or now - self.started > PARALLEL_SECONDS
 
 
 ListingKey = tuple[str, str, str, int]  # caller identity, project, cluster, page size
@@ -81,10 +92,11 @@ class SequenceTracker:
         self.clock = clock
         self.truncated = 0
         self.live_changes = 0
+        self.next_sweep = 0.0
 
     def observe(self, client: tuple[str, str, str], page: Page) -> list[Finding]:
         now = self.clock()
-        findings = self._close_idle(now)
+        findings = self._close_idle(now) if now >= self.next_sweep else []
         key = (*client, page.limit)
         listing = self.listings.get(key)
         if listing is not None and (
@@ -102,8 +114,9 @@ class SequenceTracker:
         listing.records += len(page.records)
         if listing.records > MAX_RECORDS_PER_LISTING:
             listing.truncated = True
-            page = Page(page.number, page.request, page.offset, page.limit, (), page.count)
+            page = page._replace(records=())
         listing.pages.append(page)
+        listing.has_first = listing.has_first or page.offset == 0
         return findings
 
     def close_all(self) -> list[Finding]:
@@ -113,6 +126,8 @@ class SequenceTracker:
         return findings
 
     def _close_idle(self, now: float) -> list[Finding]:
+        """Judge the listings idle past LISTING_IDLE_SECONDS; looked at once a second, not per page."""
+        self.next_sweep = now + IDLE_SWEEP_SECONDS
         findings: list[Finding] = []
         while self.listings:
             key, oldest = next(iter(self.listings.items()))
@@ -126,7 +141,9 @@ class SequenceTracker:
         """Every finding one closed listing shows."""
         if listing.truncated:
             self.truncated += 1
-        pages = sorted(listing.pages, key=lambda page: (page.offset, page.number))
+        pages = listing.pages
+        if len(pages) > 1:
+            pages = sorted(pages, key=lambda page: (page.offset, page.number))
         return [*_client_misuse(pages), *self._server_faults(pages, listing.truncated)]
 
     def _server_faults(self, pages: list[Page], truncated: bool) -> list[Finding]:

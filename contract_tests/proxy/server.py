@@ -33,7 +33,7 @@ from dws_upgrade_records.mock.server import base_url, listen_socket
 from dws_upgrade_records.spec import SpecError, load_contract
 
 READY_MARKER = "dws-contract proxy listening on "
-REPORT_PATH = ADMIN_PREFIX + "report"
+REPORT_PATH = ADMIN_PREFIX.decode() + "report"
 PROBE_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 START_TIMEOUT = 30.0

@@ -29,32 +29,41 @@ class RequestHead(NamedTuple):
 def request_head(
     method: bytes, target: bytes, version: str, headers: Headers, host: bytes, *, closing: bool
 ) -> RequestHead:
-    """The head sent upstream; `closing`: the client will not reuse its connection, so neither will we."""
-    signed = signs_host(headers)
-    lines = [b"%s %s HTTP/%s" % (method, target, version.encode())]
-    if not signed:
-        lines.append(b"host: " + host)
+    """The head sent upstream; `closing`: the client will not reuse its connection, so neither will we.
+
+    One pass over the headers: whether the client signed Host is known only once its Authorization
+    header is seen, so both Host lines are placed and the one that does not apply is dropped at the end.
+    """
+    lines = [b"%s %s HTTP/%s" % (method, target, version.encode()), b"host: " + host]
+    client_hosts: list[int] = []
+    signed: bool | None = None
     chunked = has_body = False
     for name, value in headers:
         lower = name.lower()
-        if lower in HOP_BY_HOP or (lower == b"host" and not signed):
+        if lower in HOP_BY_HOP:
             continue
-        if lower == b"transfer-encoding":
+        if lower == b"host":
+            client_hosts.append(len(lines))
+        elif lower == b"authorization":
+            signed = _signs_host(value) if signed is None else signed
+        elif lower == b"transfer-encoding":
             chunked = has_body = b"chunked" in value.lower()
         elif lower == b"content-length":
             has_body = value.strip() not in (b"", b"0")
         lines.append(name + b": " + value)
+    if signed:
+        del lines[1]
+    else:
+        for index in reversed(client_hosts):
+            del lines[index]
     if closing:
         lines.append(b"connection: close")
     return RequestHead(b"\r\n".join(lines) + b"\r\n\r\n", chunked, has_body)
 
 
-def signs_host(headers: Headers) -> bool:
-    for name, value in headers:
-        if name.lower() == b"authorization":
-            _, _, signed = value.partition(b"SignedHeaders=")
-            return SIGNED_HOST in signed.split(b",")[0].split(b";")
-    return False
+def _signs_host(authorization: bytes) -> bool:
+    _, _, signed = authorization.partition(b"SignedHeaders=")
+    return SIGNED_HOST in signed.split(b",")[0].split(b";")
 
 
 def answer(status: int, content_type: bytes, body: bytes, extra: Headers = (), *, closing: bool) -> bytes:

@@ -12,7 +12,9 @@ from contract_tests.proxy.sequences import Page, SequenceTracker
 def page(offset: int, records: tuple[str, ...], limit: int = 2) -> Page:
     return Page(
         number=offset,
-        request=f"GET ?offset={offset}&limit={limit}",
+        method="GET",
+        target=f"/records?offset={offset}&limit={limit}".encode(),
+        client="token#1",
         offset=offset,
         limit=limit,
         records=records,

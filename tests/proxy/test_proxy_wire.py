@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
 
@@ -185,3 +186,40 @@ def test_an_informational_answer_passes_and_the_final_one_is_checked(proxy: Prox
     result = result_of(run)
     assert result["statuses"] == {"404": 1}
     assert "request_id_header" in result["violations"]  # the 404 was judged, not the 100
+
+
+def test_an_answer_that_ends_when_the_upstream_closes_passes_whole_and_is_checked(proxy: Proxy) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: r1\r\n\r\n"
+    body = b'{"count": "not a number", "records": []}'  # neither Content-Length nor chunked: ends at close
+
+    def close_delimited(connection: socket.socket, _head: bytes) -> None:
+        connection.sendall(head + body)
+
+    with raw_upstream(close_delimited) as upstream, proxy(upstream) as (url, run), connect(url) as sock:
+        request = b"GET %s HTTP/1.1\r\nHost: x\r\nX-Auth-Token: %s\r\n\r\n"
+        sock.sendall(request % (records_path().encode(), DEMO.token.encode()))
+        received = read_until_closed(sock)
+    assert received == head + body
+    result = result_of(run)
+    assert result["statuses"] == {"200": 1}
+    assert "response_schema_conformance" in result["violations"]  # the body reached the checks whole
+
+
+def test_a_request_whose_client_leaves_before_the_answer_is_counted_and_not_checked(proxy: Proxy) -> None:
+    arrived, hung_up = threading.Event(), threading.Event()
+
+    def answer_when_the_proxy_hangs_up(connection: socket.socket, _head: bytes) -> None:
+        arrived.set()
+        if connection.recv(1) == b"":  # the proxy ends the upstream connection when its client leaves
+            hung_up.set()
+
+    with raw_upstream(answer_when_the_proxy_hangs_up) as upstream, proxy(upstream) as (url, run):
+        with connect(url) as sock:
+            sock.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % records_path().encode())
+            assert arrived.wait(10), "the proxy did not forward the request"
+        assert hung_up.wait(10)
+    result = result_of(run)
+    assert result["requests"] == 1
+    assert result["violations"] == {}
+    assert any("their client closed the connection before the answer" in w for w in result["warnings"])
+    assert "checked 0 of 1 exchange(s)" in run.summary
