@@ -30,6 +30,8 @@ from contract_tests.proxy.upstream import Upstream
 ADMIN_PREFIX = b"/__contract/"
 # The checks read at most this much of a body; the client always gets all of it.
 CAPTURE_BYTES = 2 << 20
+# A connection remembers its last body up to this size (see response_done): bounded memory per connection.
+REMEMBERED_BODY_BYTES = 64 << 10
 # Request bytes held while the upstream connection opens, before the client is asked to wait.
 CONNECTING_BYTES = 256 << 10
 MALFORMED = b"Invalid HTTP request received."
@@ -117,6 +119,7 @@ class ClientConnection(asyncio.Protocol):
         self.body_framing = b""  # b"" to drop, b"raw" to pass, b"chunked" to frame again
         self.retried = False
         self.active = 0.0  # loop time of the last request sent or upstream byte received
+        self.last: tuple[RawHeaders, bytes] = ((), b"")  # the request headers and body last checked
 
     # asyncio.Protocol
 
@@ -165,7 +168,7 @@ class ClientConnection(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((_one_object(name), value))
+        self.headers.append((_names.get(name) or _one_object(name), value))
 
     def on_headers_complete(self) -> None:
         assert self.parser is not None
@@ -261,8 +264,16 @@ class ClientConnection(asyncio.Protocol):
         done = self.pending.popleft()
         self.retried = False
         elapsed = time.perf_counter() - done.started
+        # A client mostly repeats itself: the same headers, often the same page. Equal values become the
+        # same object, which a batch's pickle writes once and the checks hash once.
+        request_headers, last = done.headers, self.last
+        if request_headers == last[0]:
+            request_headers = last[0]
+        if body == last[1]:
+            body = last[1]
+        self.last = (request_headers, body if len(body) <= REMEMBERED_BODY_BYTES else b"")
         exchange = Exchange(
-            done.number, done.method, done.target, done.headers, status, headers, body, whole, elapsed
+            done.number, done.method, done.target, request_headers, status, headers, body, whole, elapsed
         )
         self.forwarder.observe(exchange)
         self._flush_local()
@@ -436,7 +447,7 @@ class UpstreamConnection(asyncio.Protocol):
         self.head_done = False
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.headers.append((_one_object(name), value))
+        self.headers.append((_names.get(name) or _one_object(name), value))
 
     def on_headers_complete(self) -> None:
         self.status = self.parser.get_status_code()
