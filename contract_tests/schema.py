@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,7 +135,12 @@ def require_valid(operation: Operation, name: str, value: str, option: str) -> N
 
 def success_status(operation: Operation) -> int:
     """The status of a page: the operation's one documented 2xx response."""
-    documented = [str(code) for code in operation.definition.raw.get("responses", {})]
+    return page_status(operation.definition.raw.get("responses", {}))
+
+
+def page_status(responses: Iterable[str | int]) -> int:
+    """The one 2xx among an operation's documented response codes."""
+    documented = [str(code) for code in responses]
     successes = [code for code in documented if len(code) == 3 and code.startswith("2") and code.isdigit()]
     if len(successes) != 1:
         raise CannotRunError(

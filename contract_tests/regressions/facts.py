@@ -13,7 +13,7 @@ from typing import Any
 from contract_tests.errors import CannotRunError
 from contract_tests.phases.methods import EXTENSION, wrong_method_answer
 from contract_tests.regressions.templates import ONE_STATUS_CHECKS
-from contract_tests.schema import status_required
+from contract_tests.schema import page_status, status_required
 from dws_upgrade_records.spec import Contract, resolve_refs
 
 
@@ -64,6 +64,11 @@ def facts(check: str, contract: Contract) -> dict[str, Fact]:
         ),
         "REQUIRED_HEADERS": Fact(required_headers(contract), f"{operation}/responses/*/headers"),
     }
+    try:
+        page = page_status(contract.status_codes)
+    except CannotRunError as exc:
+        raise MissingFactError(str(exc)) from exc
+    found["PAGE_STATUS"] = Fact(page, f"{operation}/responses/{page}")
     if check in ONE_STATUS_CHECKS:
         found["EXPECTED_STATUS"] = expected_status(check, contract)
     elif check == "cluster_id_case_variant":

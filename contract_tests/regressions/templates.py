@@ -94,7 +94,7 @@ _ERROR_BODY = """
 
 _WITHIN_LIMIT = """
     response = replayed()
-    records = (body_of(response) or {}).get("records") if response.status_code == 200 else None
+    records = (body_of(response) or {}).get("records") if response.status_code == PAGE_STATUS else None
     limit = int(QUERY["limit"]) if "limit" in QUERY else DEFAULTS["limit"]
     if isinstance(records, list):
         assert len(records) <= limit, f"{len(records)} records on a page of limit={limit}"
@@ -103,7 +103,7 @@ _WITHIN_LIMIT = """
 _PAGE_LENGTH = """
     response = replayed()
     body = body_of(response)
-    if response.status_code == 200 and isinstance(body, dict):
+    if response.status_code == PAGE_STATUS and isinstance(body, dict):
         count, records = body.get("count"), body.get("records")
         if isinstance(count, int) and not isinstance(count, bool) and isinstance(records, list):
             offset, limit = (int(QUERY.get(name, DEFAULTS[name])) for name in ("offset", "limit"))
@@ -139,7 +139,7 @@ _WRONG_ANSWER = """
 _CASE_VARIANT = """
     response = replayed()  # the cluster id in upper case
     assert response.status_code in CASE_VARIANT_STATUSES, shown(response)
-    if response.status_code == 200:
+    if response.status_code == PAGE_STATUS:
         real = send({**path(), "cluster_id": env("DWS_CLUSTER_ID")}, QUERY, CREDENTIALS)
         fields = ("records", "count")
         variant, own = ([(body_of(r) or {}).get(name) for name in fields] for r in (response, real))
@@ -167,7 +167,7 @@ _PAGE = '''
 def page(query: dict[str, Any]) -> tuple[list[str], Any]:
     """One page's records (canonical JSON) and count, with the run's own credentials."""
     response = send(path(), query)
-    assert response.status_code == 200, shown(response)
+    assert response.status_code == PAGE_STATUS, shown(response)
     body = body_of(response)
     assert isinstance(body, dict) and isinstance(body.get("records"), list), shown(response)
     return [json.dumps(r, sort_keys=True) for r in body["records"]], body.get("count")
