@@ -71,7 +71,8 @@ def parser() -> OneLineArgumentParser:
     )
     p.add_argument(
         "--other-ak",
-        help="another access key id (not its secret): a signature claiming it made with --sk must get 401",
+        help="another access key id (not its secret): a signature claiming it made with --sk must get 401; "
+        "default: $DWS_OTHER_AK",
     )
     p.add_argument(
         "--other-token",
@@ -219,13 +220,14 @@ def _credentials(args: argparse.Namespace, demo: Any) -> Credentials:
     return Credentials(token=token, ak=ak, sk=sk)
 
 
-def _other_token(args: argparse.Namespace, demo: Any) -> str | None:
-    """The flag, else the embedded mock's other demo project, else $DWS_OTHER_TOKEN (a live service's)."""
-    if args.other_token:
-        return str(args.other_token)
-    if demo is not None:
-        return str(demo.other_token)
-    return os.environ.get("DWS_OTHER_TOKEN") or None
+def _other_project(flag: str | None, demo_value: str | None, variable: str) -> str | None:
+    """Another project's credential: the flag, else the embedded mock's demo one, else $variable (a live
+    service's: the environment is never read for the embedded mock, as for the run's own credentials)."""
+    if flag:
+        return flag
+    if demo_value is not None:
+        return demo_value
+    return os.environ.get(variable) or None
 
 
 def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOptions:
@@ -234,8 +236,10 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         project_id=args.project_id or (demo.project_id if demo else ""),
         cluster_id=args.cluster_id or (demo.cluster_id if demo else ""),
         other_project_id=args.other_project_id or (demo.other_project_id if demo else None),
-        other_ak=args.other_ak,
-        other_token=_other_token(args, demo),
+        other_ak=_other_project(args.other_ak, None if demo is None else demo.other_ak, "DWS_OTHER_AK"),
+        other_token=_other_project(
+            args.other_token, None if demo is None else demo.other_token, "DWS_OTHER_TOKEN"
+        ),
         credentials=_credentials(args, demo),
         spec=args.spec,
         max_examples=args.max_examples,

@@ -6,6 +6,9 @@ The spec stays the only source of parameter rules: nothing here knows a range or
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,9 @@ from schemathesis.openapi import from_dict
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from contract_tests.checks.catalog import linked_statuses
+from contract_tests.checks.catalog import CHECKS, OPERATION, linked_statuses
+from contract_tests.checks.rules import statements
+from contract_tests.checks.spec_map import expand, operation_pointers
 from contract_tests.errors import CannotRunError
 from dws_upgrade_records.spec import (
     DEFAULT_SPEC_PATH,
@@ -27,9 +32,17 @@ from dws_upgrade_records.spec import (
 )
 
 OPERATION_ID = "ListUpdateRecord"
+# How the spec's prose rules name the status a request gets: "... gets `403`".
+STATED_STATUS = re.compile(r"\bgets? `(?P<status>[1-5][0-9][0-9])`")
 # The one operation the suite checks; schemathesis types it by parameter, response and schema classes.
 Operation = APIOperation[Any, Any, Any, Any]
 DEFAULT_SPEC = DEFAULT_SPEC_PATH
+
+
+@dataclass(frozen=True)
+class RequiredStatus:
+    status: int
+    pointers: tuple[str, ...]  # where the spec states it (URI fragments): the rule, if any, and the response
 
 
 def load_raw(path: Path) -> dict[str, Any]:
@@ -120,18 +133,81 @@ def require_valid(operation: Operation, name: str, value: str, option: str) -> N
         ) from exc
 
 
-def required_status(operation: Operation, check: str) -> int:
-    """The status `check` requires: the one documented response of the operation its catalog entry covers.
+def success_status(operation: Operation) -> int:
+    """The status of a page: the operation's one documented 2xx response."""
+    return page_status(operation.definition.raw.get("responses", {}))
 
-    The catalog links the check to a response (`#operation/responses/403`); the spec must document it.
+
+def page_status(responses: Iterable[str | int]) -> int:
+    """The one 2xx among an operation's documented response codes."""
+    documented = [str(code) for code in responses]
+    successes = [code for code in documented if len(code) == 3 and code.startswith("2") and code.isdigit()]
+    if len(successes) != 1:
+        raise CannotRunError(
+            f"the spec documents {len(successes)} success (2xx) responses for `{OPERATION_ID}` "
+            f"({', '.join(successes) or 'none'}); the suite reads a page's status there: document exactly one"
+        )
+    return int(successes[0])
+
+
+def required_status(operation: Operation, check: str) -> int:
+    """The status `check` requires, from the spec the run loaded (see `status_required`)."""
+    return status_required(operation.schema.raw_schema, check).status
+
+
+def status_required(document: Mapping[str, Any], check: str) -> RequiredStatus:
+    """The status `check` requires: what its rule states, which must be the response its catalog entry links.
+
+    The catalog links the check to one response (`#operation/responses/403`) and names where the spec
+    states the check's rule (`pointer`). When that is an `x-rules` entry or a Decision saying a request
+    "gets `NNN`", that status is required, and must be the linked response and a documented one; a spec
+    whose rule says one status while the suite would check another cannot be checked against.
     """
+    anchors = operation_pointers(document)
+    if OPERATION not in anchors:
+        raise CannotRunError(f"the spec has no operation `{OPERATION_ID}`; the suite checks only that one")
     linked = linked_statuses(check)
     if len(linked) != 1:
         raise CannotRunError(f"check {check} covers {len(linked)} responses in the catalog, not one")
     (status,) = linked
-    if status not in {str(code) for code in operation.definition.raw.get("responses", {})}:
+    operation = deref({"$ref": f"#{anchors[OPERATION]}"}, document)
+    documented = {str(code) for code in operation.get("responses") or {}}
+    response = f"#{anchors[OPERATION]}/responses/{status}"
+    stated = _rule_status(document, check, anchors)
+    if stated is None:
+        if status not in documented:
+            raise CannotRunError(
+                f"the spec documents no {status} response for `{OPERATION_ID}`, which check {check} "
+                "requires; document it under responses (the contract's rules need it), or pass a spec that "
+                "does"
+            )
+        return RequiredStatus(int(status), (response,))
+    rule, said = stated
+    if said != status:
+        undocumented = "" if said in documented else ", a status the spec documents no response for"
         raise CannotRunError(
-            f"the spec documents no {status} response for `{OPERATION_ID}`, which check {check} requires; "
-            f"document it under responses (the contract's rules need it), or pass a spec that does"
+            f"the spec's rule {rule} states `{said}`{undocumented}, but check {check} is linked to the "
+            f"{status} response (contract_tests/checks/catalog.py): make the rule state `{status}`, or link "
+            f"the check to #operation/responses/{said} in the catalog and document that response"
         )
-    return int(status)
+    if said not in documented:
+        raise CannotRunError(
+            f"the spec's rule {rule} states `{said}`, which check {check} requires, but the spec documents "
+            f"no {said} response for `{OPERATION_ID}`; document it under responses"
+        )
+    return RequiredStatus(int(status), (rule, response))
+
+
+def _rule_status(
+    document: Mapping[str, Any], check: str, anchors: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """(`#` pointer, status) of the status the check's rule states, if it is a statement that states one."""
+    rule_id = expand(CHECKS[check].pointer, anchors)
+    text = statements(document).get(rule_id)
+    said = {found["status"] for found in STATED_STATUS.finditer(text or "")}
+    if len(said) > 1:
+        raise CannotRunError(
+            f"the spec's rule #{rule_id} says a request gets {' and '.join(sorted(said))}; check {check} "
+            "requires one status: make the rule state one"
+        )
+    return (f"#{rule_id}", said.pop()) if said else None

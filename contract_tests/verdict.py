@@ -71,6 +71,7 @@ class Ledger:
     sent: dict[str, tuple[int, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     incomplete: str | None = None  # why the run stopped before every check ran
+    success_status: int | None = None  # a page's status, read from the spec once the run loaded it
     phase: str = "preflight"  # the probing phase under way; engine cases carry their own
     observed: Observed = field(default_factory=Observed)  # timeline and spec coverage, for the reports
     transient_findings: dict[str, list[Finding]] = field(default_factory=dict)  # a few examples per check
@@ -159,8 +160,10 @@ class Outcome:
 
 def decide(ledger: Ledger) -> Outcome:
     """Exit code rules: a run that never saw the API work can never pass."""
-    if ledger.statuses[200] == 0:
-        return Outcome(2, "no request got a 200, so nothing was checked against a working API")
+    page = ledger.success_status
+    if page is None or ledger.statuses[page] == 0:
+        got = f"a {page}" if page is not None else "a page"
+        return Outcome(2, f"no request got {got}, so nothing was checked against a working API")
     if ledger.credentialed["accepted"] == 0:
         return Outcome(2, "the credentials were rejected on every request")
     if ledger.suite_errors and not ledger.violated:

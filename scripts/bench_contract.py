@@ -113,7 +113,7 @@ def st_tightened(
         request_timeout=request_timeout,
     )
     config = tmp / "schemathesis.toml"
-    config.write_text(toml(config_data(options)), encoding="utf-8")
+    config.write_text(toml(config_data(options, load_raw(DEFAULT_SPEC))), encoding="utf-8")
     command = [str(BIN / "st"), "--config-file", str(config), "run", str(pinned_spec(tmp)), "--url", base_url]
     seconds, completed = timed(command, tmp)
     return seconds, st_finished(completed)

@@ -1,12 +1,14 @@
 """Every check the suite can report: what the spec requires, where the spec says it, and what it covers.
 
 One table for both uses of spec pointers. `pointer` is the element a finding is shown at: SARIF results
-and CI annotations are placed at its line (`spec_lines`). `covers` lists every rule of openapi.yaml the
-check exercises (`checks/rules.py` extracts them; `checks/spec_map.py` matches them), which the
-rule-coverage map (docs/rule-coverage.md, result.json) is built from. Pointers are URI fragments:
-`#operation` stands for the ListUpdateRecord operation and `#path-item` for its path item, wherever the
-spec keeps them; a Decision is its description's pointer plus `#` and the slug of its title; only the
-generic validators (schemas, headers, media types) may claim a glob (`*` one segment, `**` any).
+and CI annotations are placed at its line (`spec_lines`); an `x-rules` entry or Decision there that says
+a request "gets `NNN`" also states the status a probing check requires (`schema.status_required`).
+`covers` lists every rule of openapi.yaml the check exercises (`checks/rules.py` extracts them;
+`checks/spec_map.py` matches them), which the rule-coverage map (docs/rule-coverage.md, result.json) is
+built from. Pointers are URI fragments: `#operation` stands for the ListUpdateRecord operation and
+`#path-item` for its path item, wherever the spec keeps them; a Decision is its description's pointer
+plus `#` and the slug of its title; only the generic validators (schemas, headers, media types) may
+claim a glob (`*` one segment, `**` any).
 """
 
 from __future__ import annotations
@@ -186,7 +188,7 @@ CHECKS: dict[str, Rule] = {
     ),
     "auth_other_project": Rule(
         "valid credentials used on another project's path get 403",
-        "#/components/responses/Forbidden",
+        f"{_TOKEN_SCHEME}/x-rules/token-of-another-project",
         (f"{OPERATION}/responses/403", f"{_TOKEN_SCHEME}/x-rules/token-of-another-project"),
     ),
     "auth_foreign_token": Rule(
@@ -254,7 +256,7 @@ CHECKS: dict[str, Rule] = {
     ),
     "unknown_project_forbidden": Rule(
         "valid credentials on a random well-formed project id get 403",
-        "#/components/responses/Forbidden",
+        f"{_TOKEN_SCHEME}/x-rules/token-of-another-project",
         (f"{OPERATION}/responses/403", f"{_TOKEN_SCHEME}/x-rules/token-of-another-project"),
     ),
     "malformed_project_rejected": Rule(

@@ -16,7 +16,7 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from contract_tests.errors import SuiteCheckError
-from contract_tests.schema import query_default
+from contract_tests.schema import query_default, success_status
 
 CheckFunction = Callable[[CheckContext, Response, Case[Any]], bool | None]
 
@@ -44,10 +44,10 @@ def int_query(case: Case[Any], name: str) -> int | None:
     return None
 
 
-def too_many_records(status: int, body: Any, limit: int | None, shown: str) -> str | None:
-    """Why a 200 page breaks `len(records) <= limit`, or None."""
+def too_many_records(page: bool, body: Any, limit: int | None, shown: str) -> str | None:
+    """Why a page (`page`: the answer has the spec's success status) breaks `len(records) <= limit`."""
     records = body.get("records") if isinstance(body, dict) else None
-    if status != 200 or limit is None or not isinstance(records, list) or len(records) <= limit:
+    if not page or limit is None or not isinstance(records, list) or len(records) <= limit:
         return None
     return f"{len(records)} records on a page requested with {shown}"
 
@@ -88,7 +88,8 @@ def records_within_limit(ctx: CheckContext, response: Response, case: Case[Any])
     sent = (case.query or {}).get("limit")
     limit = int_query(case, "limit") if sent is not None else query_default(case.operation, "limit")
     shown = f"limit={limit}" if sent is not None else f"no limit (default {limit})"
-    problem = too_many_records(response.status_code, json_body(response), limit, shown)
+    page = response.status_code == success_status(case.operation)
+    problem = too_many_records(page, json_body(response), limit, shown)
     if problem:
         raise AssertionError(problem)
     return None
@@ -110,13 +111,14 @@ def request_id_header(ctx: CheckContext, response: Response, case: Case[Any]) ->
     return None
 
 
-def wrong_page_length(status: int, body: Any, offset: int | None, limit: int | None) -> str | None:
-    """Why a 200 page breaks what offset, limit and count mean together, or None.
+def wrong_page_length(page: bool, body: Any, offset: int | None, limit: int | None) -> str | None:
+    """Why a page (`page`: the answer has the spec's success status) breaks what offset, limit and count
+    mean together, or None.
 
     With `count` records in all, page `offset` of size `limit` holds records offset*limit onwards, so
     exactly min(limit, count - offset*limit) of them, and none past the end.
     """
-    if status != 200 or offset is None or limit is None or not isinstance(body, dict):
+    if not page or offset is None or limit is None or not isinstance(body, dict):
         return None
     count, records = body.get("count"), body.get("records")
     if isinstance(count, bool) or not isinstance(count, int) or not isinstance(records, list):
@@ -134,7 +136,8 @@ def page_length_matches_count(ctx: CheckContext, response: Response, case: Case[
     query = case.query or {}
     offset = int_query(case, "offset") if "offset" in query else query_default(case.operation, "offset")
     limit = int_query(case, "limit") if "limit" in query else query_default(case.operation, "limit")
-    problem = wrong_page_length(response.status_code, json_body(response), offset, limit)
+    page = response.status_code == success_status(case.operation)
+    problem = wrong_page_length(page, json_body(response), offset, limit)
     if problem:
         raise AssertionError(problem)
     return None

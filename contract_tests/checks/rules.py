@@ -71,7 +71,8 @@ def escape(token: str) -> str:
 
 def extract_rules(document: Mapping[str, Any]) -> list[Rule]:
     """Every rule of the document, in document order; RuleError if two would share an id."""
-    rules = [*_stated_rules(document, ""), *_structural_rules(document)]
+    stated = (Rule(rule_id, kind, _line(text)) for rule_id, kind, text in _statements(document, ""))
+    rules = [*stated, *_structural_rules(document)]
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -80,11 +81,16 @@ def extract_rules(document: Mapping[str, Any]) -> list[Rule]:
     return rules
 
 
-def _stated_rules(node: Any, pointer: str) -> Iterator[Rule]:
-    """Decisions in descriptions and `x-rules` entries, wherever they are."""
+def statements(document: Mapping[str, Any]) -> dict[str, str]:
+    """The whole text of each Decision and `x-rules` entry, by rule id: `Rule.text` is cut to a line."""
+    return {rule_id: text for rule_id, _kind, text in _statements(document, "")}
+
+
+def _statements(node: Any, pointer: str) -> Iterator[tuple[str, str, str]]:
+    """(id, kind, text) of the Decisions in descriptions and the `x-rules` entries, wherever they are."""
     if isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _stated_rules(item, f"{pointer}/{index}")
+            yield from _statements(item, f"{pointer}/{index}")
         return
     if not isinstance(node, Mapping):
         return
@@ -94,17 +100,17 @@ def _stated_rules(node: Any, pointer: str) -> Iterator[Rule]:
             yield from _decisions(value, here)
         elif key == "x-rules" and isinstance(value, Mapping):
             for rule_id, text in value.items():
-                yield Rule(f"{here}/{escape(str(rule_id))}", "stated", _line(str(text)))
+                yield f"{here}/{escape(str(rule_id))}", "stated", str(text)
         elif key not in ("example", "examples"):
-            yield from _stated_rules(value, here)
+            yield from _statements(value, here)
 
 
-def _decisions(text: str, pointer: str) -> Iterator[Rule]:
+def _decisions(text: str, pointer: str) -> Iterator[tuple[str, str, str]]:
     for match in DECISION.finditer(text):
         title = match["title"]
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") if title else "decision"
         paragraph = text[match.end() :].split("\n\n", 1)[0]
-        yield Rule(f"{pointer}#{slug}", "decision", _line(f"{title or 'Decision'}: {paragraph}"))
+        yield f"{pointer}#{slug}", "decision", f"{title or 'Decision'}: {paragraph}"
 
 
 def _line(text: str) -> str:

@@ -7,7 +7,7 @@ failure is filed, its case is sent again and the same check re-run on the new an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import requests
@@ -22,19 +22,20 @@ from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.checks.rerun import failure_of
 from contract_tests.errors import SuiteCheckError
 from contract_tests.options import RunOptions
+from contract_tests.schema import status_required
 from contract_tests.transport.confirm import StillFailing, file_failure
 from contract_tests.transport.session import PLACEHOLDER, Session
 from contract_tests.transport.throttle import THROTTLED
 from contract_tests.verdict import Finding, Ledger, Replay
 
 
-def build_config(options: RunOptions) -> SchemathesisConfig:
+def build_config(options: RunOptions, document: Mapping[str, Any]) -> SchemathesisConfig:
     """Validated by schemathesis itself, so a wrong key fails here rather than being ignored."""
-    return SchemathesisConfig.from_dict(config_data(options))
+    return SchemathesisConfig.from_dict(config_data(options, document))
 
 
-def config_data(options: RunOptions) -> dict[str, Any]:
-    """The run's schemathesis configuration, as `schemathesis.toml` would spell it."""
+def config_data(options: RunOptions, document: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's schemathesis configuration for the spec `document`, as `schemathesis.toml` spells it."""
     creds = options.credentials
     scheme, value = ("XAuthToken", creds.token) if creds.token is not None else ("AkSkSignature", PLACEHOLDER)
     data: dict[str, Any] = {
@@ -48,9 +49,11 @@ def config_data(options: RunOptions) -> dict[str, Any]:
         # Sending credentials this way also makes schemathesis try missing and invalid ones.
         "auth": {"openapi": {scheme: {"api_key": value}}},
         "checks": {
-            # Defaults accept 401/403/404/422/5xx and more; the contract documents exactly these.
-            "negative_data_rejection": {"expected-statuses": ["400"]},
-            "positive_data_acceptance": {"expected-statuses": ["200"]},
+            # Defaults accept 401/403/404/422/5xx and more; the contract requires exactly one status each.
+            **{
+                check: {"expected-statuses": [str(status_required(document, check).status)]}
+                for check in ("negative_data_rejection", "positive_data_acceptance")
+            },
         },
         # GET only: no probing with undeclared methods; one operation has no stateful links, and its
         # responses hold no ids worth feeding back into generation (the cluster is pinned).

@@ -3,25 +3,19 @@
 `auth_other_project` sends this project's credentials to another project's path; this sends another
 project's credentials to this one. The order matters: a server, or a cache in front of it, that keys
 its stored replies by URL and not by caller serves the page it just answered to the next caller of the
-same URL. So the default page is asked for first with the run's own credentials (it must be a 200,
-or there is nothing a cache could leak), then with the other token, which must get the status the
-spec's rule on another project's credentials states, with the spec's error body.
+same URL. So the default page is asked for first with the run's own credentials (it must be the
+operation's success status, or there is nothing a cache could leak), then with the other token, which
+must get the status the spec's rule on another project's credentials states (`schema.status_required`),
+with the spec's error body.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from contract_tests.transport.probe import Prober, Reply
 
 CHECK = "auth_foreign_token"
-# The spec's rule on credentials of another project: its stated status is what this check requires.
-RULE_PATH = ("components", "securitySchemes", "XAuthToken", "x-rules", "token-of-another-project")
-RULE_POINTER = "/" + "/".join(RULE_PATH)
-STATUS = re.compile(r"`([1-5][0-9][0-9])`")
 CREDENTIALS = "other-token"  # the Replay's name for the credentials it was sent with
 NOT_GIVEN = (
     f"{CHECK} not run: no token of another project was given, so no request checked that another "
@@ -30,44 +24,31 @@ NOT_GIVEN = (
 )
 
 
-def stated_status(document: Mapping[str, Any]) -> int | None:
-    """The status the spec's rule on another project's credentials states (`403`), or None."""
-    node: Any = document
-    for key in RULE_PATH:
-        node = node.get(key) if isinstance(node, Mapping) else None
-    found = STATUS.search(node) if isinstance(node, str) else None
-    return int(found.group(1)) if found else None
-
-
 def run_foreign_token(prober: Prober) -> None:
     """Warm this project's page, then send the other project's token to it: never the cached page."""
     other_token = prober.options.other_token
     if other_token is None:
         prober.ledger.warnings.append(NOT_GIVEN)
         return
-    expected = stated_status(prober.operation.schema.raw_schema)
-    if expected is None:
-        prober.ledger.warnings.append(
-            f"{CHECK} not run: the spec states no status (`NNN`) at {RULE_POINTER}; state it there"
-        )
-        return
+    expected = prober.required(CHECK)
+    success = prober.success()
     own = prober.send()
-    if own.status != 200:
+    if own.status != success:
         prober.ledger.warnings.append(
-            f"{CHECK} not run: this project's default page got HTTP {own.status}, not 200, so there was no "
-            "page a cache could serve to another project's token"
+            f"{CHECK} not run: this project's default page got HTTP {own.status}, not {success}, so there "
+            "was no page a cache could serve to another project's token"
         )
         return
     prober.ledger.ran(CHECK)
     headers = {"X-Auth-Token": other_token}
     foreign = prober.send(headers=headers)
-    problem = _problem(prober, foreign, expected)
+    problem = _problem(prober, foreign, expected, success)
     if problem is None:
         return
 
     def still_failing() -> bool:
         prober.call(own.case, own.extra)
-        return _problem(prober, prober.resend(foreign), expected) is not None
+        return _problem(prober, prober.resend(foreign), expected, success) is not None
 
     prober.violation(
         CHECK,
@@ -78,12 +59,12 @@ def run_foreign_token(prober: Prober) -> None:
     )
 
 
-def _problem(prober: Prober, foreign: Reply, expected: int) -> str | None:
-    """What is wrong with the other token's answer, or None: the stated status with a body to match."""
+def _problem(prober: Prober, foreign: Reply, expected: int, success: int) -> str | None:
+    """What is wrong with the other token's answer, or None: the required status with a body to match."""
     if foreign.status != expected:
         return (
             f"another project's token on this project's path, right after this project's page was "
-            f"answered 200, got HTTP {foreign.status} instead of {expected}: {foreign.excerpt()!r}"
+            f"answered {success}, got HTTP {foreign.status} instead of {expected}: {foreign.excerpt()!r}"
         )
     schema_problem = prober.schema_problem(foreign)
     if schema_problem is not None:

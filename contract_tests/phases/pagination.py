@@ -196,7 +196,7 @@ NO_COUNT = "responses carry no integer `count`: partition totals were not checke
 
 def _page(prober: Prober, query: dict[str, int]) -> Reply | None:
     reply = prober.send(query)
-    if reply.status != 200 or reply.records is None:
+    if reply.status != prober.success() or reply.records is None:
         prober.violation(
             "pagination_accepted",
             f"HTTP {reply.status} for {query}: {reply.excerpt()!r}",
@@ -313,7 +313,7 @@ def _check_end(
         return
     far_query = {"limit": size, "offset": offset + 5}
     far = prober.send(far_query)
-    if far.status != 200 or far.records != [] or far.count != first_count:
+    if far.status != prober.success() or far.records != [] or far.count != first_count:
         prober.violation(
             "page_past_end_empty",
             f"offset={offset + 5}, limit={size} (past the end) got HTTP {far.status}: {far.excerpt()!r}",

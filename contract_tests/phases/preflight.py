@@ -1,7 +1,8 @@
-"""Preflight: the default page of the pinned cluster must be a usable 200, or no check can mean anything.
+"""Preflight: the default page of the pinned cluster must be a usable page, or no check can mean anything.
 
-A 5xx is sent again first (a documented 503 that clears is a transient warning). A 200 whose body breaks
-the schema is the server's fault, not a reason the run could not judge: a violation, and the run goes on.
+A page is the operation's one documented 2xx (`schema.success_status`). A 5xx is sent again first (a
+documented 503 that clears is a transient warning). A page whose body breaks the schema is the server's
+fault, not a reason the run could not judge: a violation, and the run goes on.
 """
 
 from __future__ import annotations
@@ -11,27 +12,33 @@ from contract_tests.transport.probe import Prober, Reply
 
 
 def preflight(prober: Prober) -> Reply:
-    """The default page of the pinned cluster; anything but a 200 (after resending a 5xx) ends the run."""
+    """The default page of the pinned cluster; anything but a page (after resending a 5xx) ends the run."""
+    success = prober.success()
     first = prober.send()
     if first.status >= 500:
         first = _past_server_error(prober, first)
-    if first.status == 200:
+    if first.status == success:
         prober.ledger.ran("response_schema_conformance")
         problem = prober.schema_problem(first)
         if problem:
             prober.violation(
                 "response_schema_conformance",
-                f"HTTP 200 on the default page. {problem}",
+                f"HTTP {success} on the default page. {problem}",
                 first.curl,
                 lambda: prober.schema_problem(prober.resend(first)) is not None,
                 replay=prober.replay_of(first),
             )
         return first
-    hint = {
-        401: "the credentials were rejected: check --token/DWS_TOKEN or --ak/--sk",
-        403: "the credentials do not grant access to --project-id",
-        400: "the server rejected the request: check --cluster-id is a cluster of --project-id",
-    }.get(first.status, "the default page of the given cluster must be a 200 with `records`")
+    hints = {
+        "auth_wrong_token": "the credentials were rejected: check --token/DWS_TOKEN or --ak/--sk",
+        "auth_other_project": "the credentials do not grant access to --project-id",
+        "unknown_cluster_rejected": "the server rejected the request: check --cluster-id is a cluster of "
+        "--project-id",
+    }
+    by_status = {prober.required(check): hint for check, hint in hints.items()}
+    hint = by_status.get(
+        first.status, f"the default page of the given cluster must be a {success} with `records`"
+    )
     raise CannotRunError(f"the first request got HTTP {first.status} ({first.excerpt()!r}): {hint}")
 
 

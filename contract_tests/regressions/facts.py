@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.checks.catalog import linked_statuses
-from contract_tests.phases.foreign_token import CHECK as FOREIGN_TOKEN_CHECK
-from contract_tests.phases.foreign_token import RULE_POINTER, stated_status
+from contract_tests.errors import CannotRunError
 from contract_tests.phases.methods import EXTENSION, wrong_method_answer
 from contract_tests.regressions.templates import ONE_STATUS_CHECKS
+from contract_tests.schema import page_status, status_required
 from dws_upgrade_records.spec import Contract, resolve_refs
 
 
@@ -38,11 +37,12 @@ def operation_pointer(contract: Contract) -> str:
 
 
 def expected_status(check: str, contract: Contract) -> Fact:
-    """The one documented response of the operation that `check` covers (catalog.CHECKS)."""
-    statuses = sorted(linked_statuses(check))
-    if len(statuses) != 1 or statuses[0] not in contract.status_codes:
-        raise MissingFactError(f"the spec documents no single status for {check} (covers: {statuses})")
-    return Fact(int(statuses[0]), f"{operation_pointer(contract)}/responses/{statuses[0]}")
+    """The status `check` requires, read as the suite reads it (`schema.status_required`)."""
+    try:
+        required = status_required(contract.document, check)
+    except CannotRunError as exc:
+        raise MissingFactError(str(exc)) from exc
+    return Fact(required.status, " and ".join(required.pointers))
 
 
 def facts(check: str, contract: Contract) -> dict[str, Fact]:
@@ -64,6 +64,11 @@ def facts(check: str, contract: Contract) -> dict[str, Fact]:
         ),
         "REQUIRED_HEADERS": Fact(required_headers(contract), f"{operation}/responses/*/headers"),
     }
+    try:
+        page = page_status(contract.status_codes)
+    except CannotRunError as exc:
+        raise MissingFactError(str(exc)) from exc
+    found["PAGE_STATUS"] = Fact(page, f"{operation}/responses/{page}")
     if check in ONE_STATUS_CHECKS:
         found["EXPECTED_STATUS"] = expected_status(check, contract)
     elif check == "cluster_id_case_variant":
@@ -74,11 +79,6 @@ def facts(check: str, contract: Contract) -> dict[str, Fact]:
         found["CASE_VARIANT_STATUSES"] = Fact(
             [same.value, other.value], f"{same.pointer} and {other.pointer}"
         )
-    elif check == FOREIGN_TOKEN_CHECK:
-        status = stated_status(contract.document)
-        if status is None:
-            raise MissingFactError(f"the spec states no status (`NNN`) at {RULE_POINTER}")
-        found["FOREIGN_CALLER_STATUS"] = Fact(status, f"#{RULE_POINTER}")
     elif check in ("wrong_method_not_found", "unknown_path_not_found"):
         answer = wrong_method_answer(contract.document, contract.path_template)
         if answer is None:

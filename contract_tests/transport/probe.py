@@ -21,7 +21,7 @@ from contract_tests.checks.rerun import failure_of
 from contract_tests.checks.response import bad_error_body, json_body, missing_request_id
 from contract_tests.errors import CannotRunError, SuiteCheckError
 from contract_tests.options import RunOptions
-from contract_tests.schema import Operation, required_status
+from contract_tests.schema import Operation, required_status, success_status
 from contract_tests.transport.confirm import StillFailing, file_failure
 from contract_tests.transport.session import PLACEHOLDER, credential_headers
 from contract_tests.verdict import Finding, Ledger, Replay
@@ -187,6 +187,10 @@ class Prober:
     def required(self, check: str) -> int:
         """The documented status `check` requires, from the spec (see `schema.required_status`)."""
         return required_status(self.operation, check)
+
+    def success(self) -> int:
+        """The status of a page of records, from the spec (see `schema.success_status`)."""
+        return success_status(self.operation)
 
     def status_still(self, reply: Reply, *accepted: int) -> StillFailing:
         """Whether the same request, sent again, still gets none of `accepted`: to confirm a failure."""

@@ -61,19 +61,35 @@ def test_cluster_that_never_answers_200_exits_2(mock_url: str, suite: Suite) -> 
     assert "--cluster-id" in result.summary
 
 
-def test_a_run_without_any_200_can_never_pass() -> None:
-    ledger = Ledger()
+# Any status works as the page status here: decide() reads the one the run loaded from the spec.
+PAGE = 206
+
+
+def test_a_run_without_any_page_can_never_pass() -> None:
+    ledger = Ledger(success_status=PAGE)
     for _ in range(50):
         ledger.response(400, with_credentials=True)
-    assert decide(ledger).exit_code == 2
+    ledger.response(200, with_credentials=True)  # not the spec's page status
+    outcome = decide(ledger)
+    assert outcome.exit_code == 2
+    assert f"no request got a {PAGE}" in outcome.reason
+
+
+def test_a_run_with_pages_of_the_specs_status_passes() -> None:
+    ledger = Ledger(success_status=PAGE)
+    for _ in range(50):
+        ledger.response(PAGE, with_credentials=True)
+    assert decide(ledger).exit_code == 0
 
 
 def test_a_run_where_every_credentialed_request_was_rejected_can_never_pass() -> None:
-    ledger = Ledger()
-    ledger.response(200, with_credentials=False)  # e.g. a server that ignores auth on one path
+    ledger = Ledger(success_status=PAGE)
+    ledger.response(PAGE, with_credentials=False)  # e.g. a server that ignores auth on one path
     for _ in range(50):
         ledger.response(401, with_credentials=True)
-    assert decide(ledger).exit_code == 2
+    outcome = decide(ledger)
+    assert outcome.exit_code == 2
+    assert "credentials were rejected" in outcome.reason
 
 
 def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
@@ -95,8 +111,10 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
 
 
 def test_a_server_that_went_away_mid_run_can_never_pass() -> None:
-    ledger = Ledger()
+    ledger = Ledger(success_status=PAGE)
     for _ in range(50):
-        ledger.response(200, with_credentials=True)
+        ledger.response(PAGE, with_credentials=True)
     ledger.failed_request(timeout=False)
-    assert decide(ledger).exit_code == 2
+    outcome = decide(ledger)
+    assert outcome.exit_code == 2
+    assert "stopped accepting connections" in outcome.reason

@@ -26,6 +26,7 @@ from contract_tests.schema import DEFAULT_SPEC, find_operation, load_raw, load_s
 
 Suite = Callable[..., RunResult]
 CLUSTER = "c719b1a7-c85c-4cb5-a721-7694908c2c11"
+SPEC = load_raw(DEFAULT_SPEC)
 
 
 def options(base_url: str = "http://127.0.0.1:1") -> RunOptions:
@@ -35,7 +36,7 @@ def options(base_url: str = "http://127.0.0.1:1") -> RunOptions:
 
 
 def draw_cluster_ids(mode: GenerationMode, count: int) -> list[str]:
-    schema = load_schema(pin_cluster(load_raw(DEFAULT_SPEC), CLUSTER), build_config(options()))
+    schema = load_schema(pin_cluster(SPEC, CLUSTER), build_config(options(), SPEC))
     strategy = find_operation(schema).as_strategy(generation_mode=mode)
     seen: list[str] = []
 
@@ -106,10 +107,10 @@ def test_remote_hosts_get_a_smaller_example_budget() -> None:
     assert REMOTE_MAX_EXAMPLES < DEFAULT_MAX_EXAMPLES
     explicit = RunOptions(**{**options("https://dws.example.com").__dict__, "max_examples": 7})
     assert explicit.effective_max_examples == 7
-    assert build_config(explicit).projects.default.generation.max_examples == 7
+    assert build_config(explicit, SPEC).projects.default.generation.max_examples == 7
 
 
 def test_only_get_and_no_redirects_are_configured() -> None:
-    config = build_config(options())
+    config = build_config(options(), SPEC)
     assert config.projects.default.phases.coverage.unexpected_methods == set()
     assert config.projects.default.max_redirects == 0

@@ -289,7 +289,8 @@ def test_unicode_digits_are_not_integers() -> None:
         cluster_id="c1",
         credentials=Credentials(token="t0ken"),
     )
-    operation = find_operation(load_schema(load_raw(DEFAULT_SPEC), build_config(options)))
+    document = load_raw(DEFAULT_SPEC)
+    operation = find_operation(load_schema(document, build_config(options, document)))
     assert "²".isdigit()
     assert int_query(operation.Case(query={"limit": "²"}), "limit") is None
     assert int_query(operation.Case(query={"limit": "12"}), "limit") == 12

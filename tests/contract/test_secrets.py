@@ -3,6 +3,7 @@ regression tests are grepped for the token, the other project's token, SK and si
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -13,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from contract_tests.masking import Masker
+from contract_tests.schema import DEFAULT_SPEC, status_required
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from dws_upgrade_records.spec import read_document
 
 SIGNATURE = re.compile(r"Signature=[0-9a-fA-F]{16,}")
 
@@ -48,6 +51,20 @@ def all_output(console: str, report_dir: Path) -> str:
     return "\n".join([console, *(path.read_text(encoding="utf-8") for path in paths)])
 
 
+def assert_other_token_was_sent(report_dir: Path) -> None:
+    """The run sent $DWS_OTHER_TOKEN, so its absence from the output is masking, not a token never used.
+
+    The server answered that request with the status for another project's valid credentials: not the
+    page the run's own token gets, nor the answer to an unknown token.
+    """
+    outcome = json.loads((report_dir / "result.json").read_text(encoding="utf-8"))
+    assert "auth_foreign_token" in outcome["checks_run"], outcome["warnings"]
+    (finding,) = (f for f in outcome["findings"] if f["check"] == "auth_foreign_token")
+    assert "X-Auth-Token: " in finding["reproduce"], finding
+    foreign_status = status_required(read_document(DEFAULT_SPEC), "auth_foreign_token").status
+    assert f"got HTTP {foreign_status} without the spec's error body" in finding["actual"], finding
+
+
 @pytest.mark.parametrize("auth", ["token", "aksk"])
 def test_no_secret_in_console_or_reports(auth: str, faulty_url: str, tmp_path: Path) -> None:
     report_dir = tmp_path / "reports"
@@ -74,6 +91,7 @@ def test_no_secret_in_console_or_reports(auth: str, faulty_url: str, tmp_path: P
     assert "curl" in text
     # The other project's token was sent, and its answer (a plain error body) reported with a curl.
     assert "VIOLATED auth_foreign_token" in text
+    assert_other_token_was_sent(report_dir)
     assert DEMO.token not in text
     assert DEMO.other_token not in text
     assert DEMO.sk not in text

@@ -1,16 +1,22 @@
-"""The suite follows openapi.yaml without code changes: a lowered maximum or a new default, as written."""
+"""The suite follows openapi.yaml without code changes: a lowered maximum, a new default, the statuses its
+checks require (documented responses, and the status an `x-rules` entry states), as written."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
+from contract_tests.checks import catalog
 from contract_tests.runner import RunResult
 from contract_tests.schema import DEFAULT_SPEC
-from dws_upgrade_records.mock import MockConfig, running_mock
+from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.spec import read_document
 
 Suite = Callable[..., RunResult]
@@ -100,3 +106,137 @@ def test_statuses_the_checks_require_come_from_the_spec(mock_url: str, suite: Su
     assert result.exit_code == 2, result.summary
     assert "documents no 403 response" in result.summary
     assert "auth_other_project" in result.summary
+
+
+def test_the_generated_cases_statuses_come_from_the_spec(mock_url: str, suite: Suite, tmp_path: Path) -> None:
+    # schemathesis is told which status a negative case must get from the same place as the probing checks:
+    # a spec that stops documenting 400 cannot be checked against, before a case is generated.
+    document = read_document(DEFAULT_SPEC)
+    operation = document["paths"]["/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"]["get"]
+    del operation["responses"]["400"]
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+    result = suite(mock_url, spec=spec, max_examples=5)
+
+    assert result.exit_code == 2, result.summary
+    assert "documents no 400 response" in result.summary
+    assert "negative_data_rejection" in result.summary
+    assert result.ledger.cases == 0, result.summary
+
+
+RULE = ("components", "securitySchemes", "XAuthToken", "x-rules", "token-of-another-project")
+RULE_POINTER = "#/" + "/".join(RULE)
+RULE_CHECKS = ("auth_other_project", "auth_foreign_token", "unknown_project_forbidden")
+
+
+def spec_copy(tmp_path: Path, rule_status: str | None, documented: dict[str, str] | None = None) -> Path:
+    """openapi.yaml with the rule on another project's credentials stating `rule_status` (None: no rule),
+    and each `documented` status (new: old) answered like the old one."""
+    document = read_document(DEFAULT_SPEC)
+    rules = document
+    for key in RULE[:-1]:
+        rules = rules[key]
+    if rule_status is None:
+        del rules[RULE[-1]]
+    else:
+        rules[RULE[-1]] = f"Credentials used on another project's path get `{rule_status}`."
+    responses = document["paths"]["/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"]["get"][
+        "responses"
+    ]
+    for new, old in (documented or {}).items():
+        responses[new] = responses[old]
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def cli_against_mock(spec: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """The CLI, with the demo's token and the other project's, against a conformant mock on loopback."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
+    env = {**clean, "HOME": str(tmp_path), "DWS_TOKEN": DEMO.token, "DWS_OTHER_TOKEN": DEMO.other_token}
+    with running_mock(MockConfig(log_level="warning")) as url:
+        ids = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
+        ids += ["--other-project-id", DEMO.other_project_id]
+        run_args = ["--spec", str(spec), "--max-examples", "5", "--report-dir", str(tmp_path / "reports")]
+        return subprocess.run(
+            [sys.executable, "-m", "contract_tests.cli", "--quiet", "--base-url", url, *ids, *run_args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+        )
+
+
+def result_line(stdout: str) -> str:
+    """The verdict line of the CLI's summary: why the run could not judge the server."""
+    return next(
+        line for line in stdout.splitlines() if line.startswith("RESULT exit 2: the check could not run")
+    )
+
+
+def test_a_rule_stating_an_undocumented_status_cannot_run(tmp_path: Path) -> None:
+    # The rule says 409, the spec documents (and the catalog links) 403: which one holds is for the spec's
+    # author to settle, so the run names the rule, both statuses and the fix instead of picking one.
+    completed = cli_against_mock(spec_copy(tmp_path, "409"), tmp_path)
+
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    line = result_line(completed.stdout)
+    assert RULE_POINTER in line and "`409`" in line and "the 403 response" in line, line
+    assert "documents no response for" in line and "make the rule state `403`" in line, line
+
+
+def test_a_rule_stating_a_documented_status_the_catalog_does_not_link_cannot_run(tmp_path: Path) -> None:
+    # 409 documented too, yet the checks of the rule are linked to 403 in the catalog: still two answers.
+    completed = cli_against_mock(spec_copy(tmp_path, "409", {"409": "403"}), tmp_path)
+
+    assert completed.returncode == 2, completed.stdout + completed.stderr
+    line = result_line(completed.stdout)
+    assert RULE_POINTER in line and "`409`" in line and "the 403 response" in line, line
+    assert "documents no response for" not in line and "#operation/responses/409 in the catalog" in line, line
+
+
+def test_the_status_a_rule_states_is_the_one_its_checks_require(
+    mock_url: str, suite: Suite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A spec that states and documents 409, with the rule's checks linked to it in the catalog: the mock,
+    # which answers 403, now violates each of them.
+    for check in RULE_CHECKS:
+        rule = catalog.CHECKS[check]
+        covers = tuple(c.replace("/responses/403", "/responses/409") for c in rule.covers)
+        monkeypatch.setitem(catalog.CHECKS, check, replace(rule, covers=covers))
+    spec = spec_copy(tmp_path, "409", {"409": "403"})
+
+    result = suite(mock_url, spec=spec, max_examples=5)
+
+    assert result.exit_code == 1, result.summary
+    assert set(RULE_CHECKS) <= set(result.ledger.violations), result.summary
+    assert "got HTTP 403 instead of 409" in result.summary
+
+
+def test_without_the_rule_its_checks_require_the_linked_response(suite: Suite, tmp_path: Path) -> None:
+    # No rule states a status: the documented response the catalog links (403) is required, so a reply
+    # cache that serves this project's page to another project's token is still caught.
+    spec = spec_copy(tmp_path, None)
+    with running_mock(MockConfig(fault="foreign-token-served-from-cache", log_level="warning")) as url:
+        result = suite(url, spec=spec, max_examples=5)
+
+    assert result.exit_code == 1, result.summary
+    assert set(result.ledger.violations) == {"auth_foreign_token"}, result.summary
+    assert "got HTTP 200 instead of 403" in result.summary
+
+
+def test_the_success_status_is_the_one_documented_2xx(mock_url: str, suite: Suite, tmp_path: Path) -> None:
+    # Two 2xx: which one a page is cannot be told, so no page can be judged.
+    document = read_document(DEFAULT_SPEC)
+    operation = document["paths"]["/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"]["get"]
+    operation["responses"]["206"] = operation["responses"]["200"]
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+
+    result = suite(mock_url, spec=spec, max_examples=5)
+
+    assert result.exit_code == 2, result.summary
+    assert "2 success (2xx) responses for `ListUpdateRecord` (200, 206)" in result.summary
+    assert "document exactly one" in result.summary

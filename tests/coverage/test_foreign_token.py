@@ -2,9 +2,9 @@
 
 Against real mocks on loopback: the check fails (exit 1) on the mock whose reply cache ignores the
 caller and passes on the conformant one (tests/coverage/test_new_checks.py runs both, by token and by
-AK/SK); without --other-token it is "not run" with its reason and fix, and the bug then goes unseen; its
-status is the one the spec states; the embedded mock runs it with the demo's second project; and the
-other token is a secret like the run's own.
+AK/SK); without --other-token it is "not run" with its reason and fix, and the bug then goes unseen; the
+embedded mock runs it with the demo's second project; and the other token is a secret like the run's own.
+Its status comes from the spec like every probing check's (tests/contract/test_spec_driven.py).
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from contract_tests.masking import MASK, Masker
 from contract_tests.options import Credentials
-from contract_tests.phases.foreign_token import CHECK, RULE_PATH, stated_status
+from contract_tests.phases.foreign_token import CHECK
 from contract_tests.runner import RunResult, run
-from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.coverage.conftest import demo_options
 
@@ -40,21 +37,6 @@ def check_state(report_dir: Path) -> str:
     outcome = json.loads((report_dir / "result.json").read_text(encoding="utf-8"))
     states: dict[str, str] = outcome["checks"]
     return states[CHECK]
-
-
-def spec_copy(tmp_path: Path, rule_text: str | None) -> Path:
-    """openapi.yaml with the rule on another project's credentials restated (None: left out)."""
-    document = yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))
-    rules = document
-    for key in RULE_PATH[:-1]:
-        rules = rules[key]
-    if rule_text is None:
-        del rules[RULE_PATH[-1]]
-    else:
-        rules[RULE_PATH[-1]] = rule_text
-    path = tmp_path / "openapi.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
 
 
 def test_the_cached_page_served_to_another_project_is_caught(tmp_path: Path) -> None:
@@ -78,24 +60,6 @@ def test_without_other_token_it_is_not_run_says_why_and_the_bug_goes_unseen(tmp_
     assert "not run" in warning and "--other-token" in warning and "DWS_OTHER_TOKEN" in warning
     outcome = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
     assert any(CHECK in text for text in outcome["warnings"])
-
-
-def test_the_required_status_is_the_one_the_spec_states(tmp_path: Path) -> None:
-    stated = "Credentials used on another project's path get `409`."
-    result = run_suite(None, tmp_path / "reports", spec=spec_copy(tmp_path, stated))
-
-    assert stated_status(yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))) == 403
-    assert result.exit_code == 1, result.summary
-    assert set(result.ledger.violations) == {CHECK}, result.summary
-    assert "got HTTP 403 instead of 409" in result.summary
-
-
-def test_a_spec_without_the_rule_leaves_it_not_run_naming_where(tmp_path: Path) -> None:
-    result = run_suite(FAULT, tmp_path / "reports", spec=spec_copy(tmp_path, None))
-
-    assert result.exit_code == 0, result.summary
-    assert CHECK not in result.ledger.checks_run
-    assert "x-rules/token-of-another-project" in result.summary
 
 
 def test_by_aksk_the_foreign_token_is_checked_too(tmp_path: Path) -> None:
