@@ -32,7 +32,7 @@ from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.masking import Masker
 from contract_tests.proxy.exchange import Exchange, shown_request
 from contract_tests.proxy.sequences import Page, record_key
-from contract_tests.schema import Operation, success_status
+from contract_tests.schema import Operation, required_status, success_status
 from contract_tests.verdict import Finding
 from dws_upgrade_records.mock.params import Invalid, ListRequest, ParameterChecker
 from dws_upgrade_records.spec import Contract
@@ -79,6 +79,8 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     page: Page | None = None
     listing: tuple[str, str, str] | None = None  # (caller identity, project, cluster)
+    # A valid request answered with the spec's status for invalid ones: the limit it was sent with.
+    refused_limit: int | None = None
 
 
 def caller_of(exchange: Exchange) -> Caller:
@@ -126,6 +128,7 @@ class ExchangeChecker:
         self.parameters = ParameterChecker(contract)
         self.known_query = {rule.name for rule in contract.params_in("query")}
         self.page_status = success_status(operation)  # a spec without exactly one: exit 2 at start
+        self.invalid_status = required_status(operation, "negative_data_rejection")
         schema = operation.schema
         self.context = CheckContext(
             override=None,
@@ -191,10 +194,15 @@ class ExchangeChecker:
         for name, failure in self._response_side(exchange, checked, body):
             actual = f"HTTP {exchange.status}. {failure.title}: {failure.message}".strip()
             self._server(result, name, actual, reproduce, mask)
-        if isinstance(checked, ListRequest) and exchange.status == self.page_status and body is not None:
-            result.page = _page(exchange, caller, checked, body)
+        if isinstance(checked, ListRequest):
             values = checked.values
-            result.listing = (caller.identity, str(values["project_id"]), str(values["cluster_id"]))
+            listing = (caller.identity, str(values["project_id"]), str(values["cluster_id"]))
+            if exchange.status == self.page_status and body is not None:
+                result.page = _page(exchange, caller, checked, body)
+                result.listing = listing
+            elif exchange.status == self.invalid_status and caller.has_credentials:
+                result.refused_limit = int(values["limit"])
+                result.listing = listing
         return result
 
     def _request_side(

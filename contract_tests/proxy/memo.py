@@ -33,6 +33,7 @@ class CleanVerdict:
     warnings: tuple[str, ...]
     page: Page | None
     listing: tuple[str, str, str] | None
+    refused_limit: int | None
 
 
 class VerdictMemo:
@@ -56,10 +57,12 @@ class VerdictMemo:
             page = None
             if seen is not None:
                 page = Page(exchange.number, *seen[1:])
-            return Result([], list(known.warnings), page, known.listing)
+            return Result([], list(known.warnings), page, known.listing, known.refused_limit)
         result = self.checker.check(exchange, caller)
         if not result.findings:
-            self.verdicts[key] = CleanVerdict(tuple(result.warnings), result.page, result.listing)
+            self.verdicts[key] = CleanVerdict(
+                tuple(result.warnings), result.page, result.listing, result.refused_limit
+            )
             if len(self.verdicts) > MAX_VERDICTS:
                 self.verdicts.popitem(last=False)
         return result

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange
-from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker, caller_of
+from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker, caller_of, reproduction
 from contract_tests.proxy.memo import VerdictMemo
 from contract_tests.proxy.sequences import SequenceTracker
 from contract_tests.verdict import Finding, Ledger
@@ -22,6 +22,7 @@ SEQUENCE_CHECKS = (
     "client_no_repeated_pages",
     "count_stable",
     "pages_partition_records",
+    "positive_data_acceptance",
 )
 
 
@@ -64,8 +65,13 @@ class Monitor:
         self._add(result.findings)
         for warning in result.warnings:
             self.warn(warning)
-        if result.page is not None and result.listing is not None:
+        if result.listing is None:
+            return
+        if result.page is not None:
             self._add(self.tracker.observe(result.listing, result.page))
+        elif result.refused_limit is not None:
+            shown = reproduction(exchange, caller.identity)
+            self._add(self.tracker.refused(result.listing, result.refused_limit, shown, exchange.status))
 
     @property
     def checked(self) -> int:

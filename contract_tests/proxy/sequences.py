@@ -119,6 +119,22 @@ class SequenceTracker:
         listing.has_first = listing.has_first or page.offset == 0
         return findings
 
+    def refused(
+        self, client: tuple[str, str, str], limit: int, request: str, status: int | None
+    ) -> list[Finding]:
+        """A valid request answered as an invalid one: the server's fault when it was serving this very
+        listing (the client's pages of this cluster at this page size, read moments before)."""
+        listing = self.listings.get((*client, limit))
+        if listing is None or not listing.pages:
+            return []
+        served = listing.pages[-1]
+        check = "positive_data_acceptance"
+        actual = (
+            f"HTTP {status}, the spec's answer to an invalid request, for a valid one (limit={limit}), "
+            f"right after this client read page offset={served.offset} of the same cluster successfully"
+        )
+        return [Finding(check, EXPECTATIONS[check], actual, f"{served.request}\n{request}", PHASE, "server")]
+
     def close_all(self) -> list[Finding]:
         findings: list[Finding] = []
         while self.listings:

@@ -30,9 +30,6 @@ NOT_EXERCISED = {
     "plain-error-body": "only error answers show it; every request of the client gets a 200",
     "crowded-query-500": "needs more than 64 query parameters; the client sends at most two",
     "aksk-unsorted-query": "needs an AK/SK signature over an unsorted query; the client uses a token",
-    # The client's offset=1 page gets the 400, but the proxy judges each answer's form, and a documented
-    # 400 with an error body passes every check it has: none requires 200 for a valid request.
-    "offset-multiple-of-limit": "shown to the client, unseen by the proxy: no proxy check requires 200",
 }
 RETRIES = 3
 SMALL_PAGE = 5
@@ -94,4 +91,27 @@ def test_the_conformant_mock_gets_no_finding(mock_url: str, proxy: Proxy) -> Non
         sent = page_through(url)
     assert result_of(run)["requests"] == sent
     assert result_of(run)["exit_code"] == 0
+    assert blamed(run) == {}
+
+
+def test_a_valid_request_refused_mid_listing_is_the_servers_fault(proxy: Proxy) -> None:
+    with (
+        embedded_mock(MockConfig(log_level="critical", fault="offset-multiple-of-limit")) as mock,
+        proxy(mock) as (url, run),
+    ):
+        page_through(url)
+    findings = [f for f in result_of(run)["findings"] if f["check"] == "positive_data_acceptance"]
+    assert findings and findings[0]["blame"] == "server"
+    served, refused = findings[0]["reproduce"].splitlines()
+    assert "offset=0" in served or "?" not in served  # the page it had just served
+    assert "offset=1" in refused  # the valid request it refused
+    assert "HTTP 400" in findings[0]["actual"]
+
+
+def test_a_refusal_on_a_cluster_the_client_never_read_is_no_finding(mock_url: str, proxy: Proxy) -> None:
+    unknown = DEMO.cluster_id[:-1] + ("0" if DEMO.cluster_id[-1] != "0" else "1")
+    with proxy(mock_url) as (url, run), httpx.Client(headers={"X-Auth-Token": DEMO.token}) as http:
+        assert http.get(url + records_path()).status_code == 200
+        refused = http.get(url + records_path(cluster_id=unknown))
+    assert refused.is_client_error  # the cluster is not the project's: refused, rightly
     assert blamed(run) == {}
