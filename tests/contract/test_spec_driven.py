@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -17,13 +18,29 @@ from contract_tests.checks import catalog
 from contract_tests.runner import RunResult
 from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
-from dws_upgrade_records.spec import read_document
+from dws_upgrade_records.spec import load_contract, read_document
 
 Suite = Callable[..., RunResult]
 LOWERED_MAXIMUM = 50
 
 
 NEW_DEFAULT_LIMIT = 20
+
+
+def written(tmp_path: Path, document: dict[str, Any]) -> Path:
+    """An edited copy of openapi.yaml, as the run's spec file."""
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def responses_of(document: dict[str, Any]) -> dict[str, Any]:
+    """The checked operation's responses in a copy of openapi.yaml, found where the spec puts it."""
+    contract = load_contract(DEFAULT_SPEC)
+    responses: dict[str, Any] = document["paths"][contract.path_template][contract.method.lower()][
+        "responses"
+    ]
+    return responses
 
 
 def edited_spec(tmp_path: Path, **limit_schema: object) -> Path:
@@ -35,9 +52,7 @@ def edited_spec(tmp_path: Path, **limit_schema: object) -> Path:
             del schema[name]
         else:
             schema[name] = value
-    path = tmp_path / "openapi.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
+    return written(tmp_path, document)
 
 
 @pytest.fixture
@@ -96,10 +111,8 @@ def test_statuses_the_checks_require_come_from_the_spec(mock_url: str, suite: Su
     # The auth checks require the 403 the spec documents for another project's credentials; a spec that
     # stops documenting it cannot be checked against, which is a setup error naming the status and check.
     document = read_document(DEFAULT_SPEC)
-    operation = document["paths"]["/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"]["get"]
-    del operation["responses"]["403"]
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    del responses_of(document)["403"]
+    spec = written(tmp_path, document)
 
     result = suite(mock_url, spec=spec, max_examples=5)
 
@@ -112,10 +125,8 @@ def test_the_generated_cases_statuses_come_from_the_spec(mock_url: str, suite: S
     # schemathesis is told which status a negative case must get from the same place as the probing checks:
     # a spec that stops documenting 400 cannot be checked against, before a case is generated.
     document = read_document(DEFAULT_SPEC)
-    operation = document["paths"]["/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"]["get"]
-    del operation["responses"]["400"]
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    del responses_of(document)["400"]
+    spec = written(tmp_path, document)
 
     result = suite(mock_url, spec=spec, max_examples=5)
 
@@ -141,14 +152,10 @@ def spec_copy(tmp_path: Path, rule_status: str | None, documented: dict[str, str
         del rules[RULE[-1]]
     else:
         rules[RULE[-1]] = f"Credentials used on another project's path get `{rule_status}`."
-    responses = document["paths"]["/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"]["get"][
-        "responses"
-    ]
+    responses = responses_of(document)
     for new, old in (documented or {}).items():
         responses[new] = responses[old]
-    path = tmp_path / "openapi.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-    return path
+    return written(tmp_path, document)
 
 
 def cli_against_mock(spec: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -230,10 +237,9 @@ def test_without_the_rule_its_checks_require_the_linked_response(suite: Suite, t
 def test_the_success_status_is_the_one_documented_2xx(mock_url: str, suite: Suite, tmp_path: Path) -> None:
     # Two 2xx: which one a page is cannot be told, so no page can be judged.
     document = read_document(DEFAULT_SPEC)
-    operation = document["paths"]["/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"]["get"]
-    operation["responses"]["206"] = operation["responses"]["200"]
-    spec = tmp_path / "openapi.yaml"
-    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    responses = responses_of(document)
+    responses["206"] = responses["200"]
+    spec = written(tmp_path, document)
 
     result = suite(mock_url, spec=spec, max_examples=5)
 
