@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from openapi_spec_validator import validate
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError, ValidatorDetectError
 from referencing import Registry, Resource
 from referencing._core import Resolver
 from referencing.exceptions import Unresolvable
@@ -108,6 +108,8 @@ class Contract:
     response_schemas: Mapping[str, Mapping[str, Any]]
     record_schema: Mapping[str, Any]
     document: Mapping[str, Any]
+    # The operation's response objects by status, every $ref resolved: examples and headers included.
+    responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def params_in(self, location: str) -> list[ParamRule]:
         """Parameters of one location (path or query), in spec order."""
@@ -120,6 +122,11 @@ def load_contract(path: Path | None = None) -> Contract:
     document = read_document(source)
     try:
         validate(document)
+    except ValidatorDetectError as exc:
+        raise SpecError(
+            f"{source}: not an OpenAPI document (no `openapi: 3.x` key at the top level);"
+            " pass the path of openapi.yaml (--spec PATH)"
+        ) from exc
     except OpenAPIValidationError as exc:
         raise SpecError(f"{source}: not a valid OpenAPI document: {exc.message}") from exc
     try:
@@ -130,6 +137,10 @@ def load_contract(path: Path | None = None) -> Contract:
 
 def read_document(source: Path) -> dict[str, Any]:
     """Parse the spec file (not validated); SpecError names the file and the fix."""
+    if source.is_dir():
+        raise SpecError(
+            f"{source}: is a directory, not a spec file; pass the path of openapi.yaml (--spec PATH)"
+        )
     if not source.is_file():
         raise SpecError(f"{source}: spec file not found; pass the path of openapi.yaml (--spec PATH)")
     try:
@@ -181,6 +192,7 @@ def _build(
         response_schemas=schemas,
         record_schema=record_schema,
         document=document,
+        responses={str(code): body for code, body in responses.items()},
     )
 
 

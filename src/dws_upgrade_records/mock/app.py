@@ -12,6 +12,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 from dws_upgrade_records.mock.auth import Authenticated, Rejected, SignedRequest, authenticate
@@ -20,7 +21,15 @@ from dws_upgrade_records.mock.config import MockConfig
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH
 from dws_upgrade_records.mock.faults import TEXT, CountRule, PageStart, UnknownCluster, profile_of
-from dws_upgrade_records.mock.params import Invalid, ParameterChecker
+from dws_upgrade_records.mock.params import Invalid, ListRequest, ParameterChecker
+from dws_upgrade_records.mock.prefer import (
+    PROBLEM_JSON,
+    PROBLEM_STATUS,
+    DocumentedAnswers,
+    NotDocumented,
+    Preference,
+    parse_prefer,
+)
 from dws_upgrade_records.mock.records import RecordSource
 from dws_upgrade_records.mock.replies import UNKNOWN_API, Replies, Reply
 from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
@@ -58,6 +67,7 @@ class MockApp:
             self.contract, self.profile.minimum_overrides, self.profile.default_overrides
         )
         self.wrong_method = wrong_method_answer(self.contract)
+        self.documented = DocumentedAnswers(self.contract)
         prefix = secrets.token_hex(8)
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
         self._endpoint_calls = 0
@@ -111,12 +121,12 @@ class MockApp:
         """Authenticate, validate, authorise, look up, page: in the gateway's order."""
         if self.live is not None and self.live.advance():
             self._memo.clear()
-        auth: Authenticated | None = None
-        if self.profile.checks_credentials:
-            outcome = authenticate(request, self.dataset, self.profile.signature)
-            if isinstance(outcome, Rejected):
-                return self.replies.gateway_error(401, "APIGW.0301", outcome.reason, request_id)
-            auth = outcome
+        preference = parse_prefer(request.headers.get("prefer"))
+        if preference is not None:
+            return self.preferred(request_id, request, preference)
+        auth = self.authenticated(request_id, request)
+        if isinstance(auth, Reply):
+            return auth
         caller = auth if self.profile.memo_keyed_by_caller else None
         key = (caller.project_id if caller else None, request.raw_path, request.query_string)
         reply = self._memo.get(key)
@@ -128,17 +138,50 @@ class MockApp:
                 self._memo[key] = reply
         return reply
 
-    def authorised(self, auth: Authenticated | None, request: SignedRequest) -> Reply:
-        """Everything after authentication; a pure function of the caller's project and the URL."""
+    def authenticated(self, request_id: str, request: SignedRequest) -> Authenticated | Reply | None:
+        """The caller, the gateway's 401, or None when the profile checks no credentials."""
+        if not self.profile.checks_credentials:
+            return None
+        outcome = authenticate(request, self.dataset, self.profile.signature)
+        if isinstance(outcome, Rejected):
+            return self.replies.gateway_error(401, "APIGW.0301", outcome.reason, request_id)
+        return outcome
+
+    def preferred(self, request_id: str, request: SignedRequest, preference: Preference) -> Reply:
+        """The documented answer a Prefer header asks for, after the checks a plain request gets first
+        (credentials, parameters, project); asking for the 401 skips them, as that is the answer to a
+        request without credentials."""
+        answer = self.documented.choose(preference)
+        if isinstance(answer, NotDocumented):
+            return Reply(PROBLEM_STATUS, answer.body, PROBLEM_JSON)
+        if answer.status != HTTPStatus.UNAUTHORIZED:
+            auth = self.authenticated(request_id, request)
+            if isinstance(auth, Reply):
+                return auth
+            admitted = self.admitted(auth, request)
+            if isinstance(admitted, Reply):
+                return admitted
+        return Reply(answer.status, answer.body, answer.content_type, answer.headers)
+
+    def admitted(self, auth: Authenticated | None, request: SignedRequest) -> ListRequest | Reply:
+        """The checked parameters, or the 400 for a broken one or the 403 for another project's caller."""
         checked = self.checker.check(request.raw_path, request.query_string)
         if isinstance(checked, Invalid):
             return self.replies.invalid(checked)
         project_id: str = checked.values["project_id"]
-        cluster_id: str = checked.values["cluster_id"]
         if auth is not None and auth.project_id != project_id and self.profile.checks_project:
             return self.replies.error(
                 403, "DWS.0002", f"The credentials do not grant access to project {project_id}."
             )
+        return checked
+
+    def authorised(self, auth: Authenticated | None, request: SignedRequest) -> Reply:
+        """Everything after authentication; a pure function of the caller's project and the URL."""
+        checked = self.admitted(auth, request)
+        if isinstance(checked, Reply):
+            return checked
+        project_id: str = checked.values["project_id"]
+        cluster_id: str = checked.values["cluster_id"]
         source = self.clusters.get((project_id, cluster_id))
         if source is None:
             return self.unknown_cluster(project_id, cluster_id)
