@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import errno
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -35,7 +37,13 @@ def parser() -> OneLineArgumentParser:
     result.add_argument(
         "--records", type=int, default=0, metavar="N", help="add a generated cluster of N records"
     )
-    result.add_argument("--fault", choices=list(FAULTS), metavar="NAME", help="exhibit one catalogued bug")
+    result.add_argument(
+        "--fault",
+        choices=list(FAULTS),
+        metavar="NAME",
+        action=OneFault,
+        help="exhibit one catalogued bug (one per mock)",
+    )
     result.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
     result.add_argument(
         "--throttle",
@@ -55,6 +63,25 @@ def parser() -> OneLineArgumentParser:
         "--log-level", choices=LOG_LEVELS, default="info", help="info logs one line per request"
     )
     return result
+
+
+class OneFault(argparse.Action):
+    """--fault given once: a mock serves one catalogued bug, so a finding names the bug that caused it."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        previous = getattr(namespace, self.dest)
+        if previous is not None:
+            parser.error(
+                f"--fault given twice ({previous}, {values}): a mock serves one fault;"
+                " start one mock per fault"
+            )
+        setattr(namespace, self.dest, values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

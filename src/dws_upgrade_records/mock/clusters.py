@@ -8,8 +8,14 @@ from dws_upgrade_records.mock.config import MockConfig
 from dws_upgrade_records.mock.data import DataError, Dataset
 from dws_upgrade_records.mock.demo import DEMO
 from dws_upgrade_records.mock.live import LiveSetupError, LiveUpgrade
-from dws_upgrade_records.mock.records import GeneratedRecords, RecordSource, Shaper, StaticRecords
-from dws_upgrade_records.spec import Contract
+from dws_upgrade_records.mock.records import (
+    GENERATED_SPAN_SECONDS,
+    GeneratedRecords,
+    RecordSource,
+    Shaper,
+    StaticRecords,
+)
+from dws_upgrade_records.spec import INT32_FORMAT_BOUNDS, Contract
 
 ClusterKey = tuple[str, str]
 
@@ -38,8 +44,11 @@ def build_clusters(dataset: Dataset, contract: Contract, config: MockConfig, sha
             raise DataError(f"{dataset.source}: --live-upgrade: {exc}") from exc
         sources[key] = live
     if config.generated_records:
-        if not dataset.project_ids:
-            raise DataError(f"{dataset.source}: --records needs at least one project to put the cluster in")
+        maximum, why = generated_maximum(contract)
+        if config.generated_records > maximum:
+            raise ValueError(
+                f"--records {config.generated_records} is above {why}: {maximum}; choose N <= {maximum}"
+            )
         if DEMO.generated_cluster_id in dataset.cluster_ids:
             raise DataError(
                 f"{dataset.source}: cluster id {DEMO.generated_cluster_id} is reserved for --records"
@@ -49,6 +58,19 @@ def build_clusters(dataset: Dataset, contract: Contract, config: MockConfig, sha
             config.generated_records, contract.known_statuses, shape
         )
     return Clusters(sources, live)
+
+
+def generated_maximum(contract: Contract) -> tuple[int, str]:
+    """The most records a generated cluster may hold, and why: the maximum the spec gives the success
+    body's `count` (narrowed by its integer format), or the most that one second apart still start after
+    year 1, whichever is lower."""
+    success = min(code for code in contract.response_schemas if code.startswith("2"))
+    count = contract.response_schemas[success]["properties"]["count"]
+    bounds = [count.get("maximum"), INT32_FORMAT_BOUNDS.get(count.get("format", ""), (None, None))[1]]
+    stated = [bound for bound in bounds if bound is not None]
+    if stated and min(stated) <= GENERATED_SPAN_SECONDS:
+        return min(stated), f"the maximum the spec gives `count` ({contract.source.name})"
+    return GENERATED_SPAN_SECONDS, "the most records whose start times fit one second apart after year 1"
 
 
 def _live_cluster(dataset: Dataset) -> ClusterKey:

@@ -63,6 +63,10 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _parse(path: Path) -> Any:
+    if path.is_dir():
+        raise DataError(
+            f"{path}: is a directory, not a data file; pass a .json, .yaml or .yml file (--data FILE)"
+        )
     if not path.is_file():
         raise DataError(f"{path}: data file not found")
     suffix = path.suffix.lower()
@@ -94,6 +98,12 @@ class _Checker:
         if not isinstance(document, dict) or set(document) != {"projects"}:
             raise self.fail("top level", 'expected an object with exactly one key, "projects"')
         projects = self.sequence(document["projects"], "projects")
+        if not projects:
+            raise self.fail(
+                "projects",
+                "the list is empty, so every request would get 401; add a project with a token or an access"
+                " key (see docs/mock.md, Data file)",
+            )
         for index, project in enumerate(projects):
             self.project(project, f"projects[{index}]")
         return self.result

@@ -15,6 +15,11 @@ Record = dict[str, Any]
 Shaper = Callable[[Record], Record]
 
 GENERATED_EPOCH = datetime(2026, 1, 1, 0, 0, 0)
+GENERATED_SPACING = timedelta(hours=1)
+GENERATED_RUN_TIME = timedelta(minutes=17)
+# Whole seconds between datetime.min and the newest record: with one second between records at the least,
+# this many fit before a start time would fall before year 1.
+GENERATED_SPAN_SECONDS = int((GENERATED_EPOCH - datetime.min).total_seconds())
 GENERATED_VERSIONS = (("8.1.3.320", "8.2.0"), ("8.2.0", "8.2.0.100"), ("8.2.0.100", "8.2.1"))
 
 
@@ -53,6 +58,10 @@ class GeneratedRecords:
 
     def __init__(self, size: int, statuses: Sequence[str], shape: Shaper) -> None:
         self._size = size
+        # An hour apart while the oldest stays after year 1; closer, in whole seconds, for larger clusters.
+        seconds = min(int(GENERATED_SPACING.total_seconds()), GENERATED_SPAN_SECONDS // max(size - 1, 1))
+        self._spacing = timedelta(seconds=seconds)
+        self._run_time = min(GENERATED_RUN_TIME, timedelta(seconds=seconds // 2))
         self._statuses = tuple(statuses) or ("Completed",)
         self._shape = shape
 
@@ -63,9 +72,9 @@ class GeneratedRecords:
         return [encode(self._shape(self.record(index))) for index in range(start, min(stop, self._size))]
 
     def record(self, index: int) -> Record:
-        """Record `index`: newest first, one hour apart, cycling through the spec's known statuses."""
+        """Record `index`: newest first, evenly spaced, cycling through the spec's known statuses."""
         status = self._statuses[index % len(self._statuses)]
-        started = GENERATED_EPOCH - timedelta(hours=index)
+        started = GENERATED_EPOCH - self._spacing * index
         running = status == "Waiting" or status.endswith("_Running")
         source, target = GENERATED_VERSIONS[index % len(GENERATED_VERSIONS)]
         return {
@@ -75,7 +84,7 @@ class GeneratedRecords:
             "from_version": source,
             "to_version": target,
             "start_time": started.isoformat(),
-            "end_time": None if running else (started + timedelta(minutes=17)).isoformat(),
+            "end_time": None if running else (started + self._run_time).isoformat(),
             "job_id": f"{index:032x}",
             "failed_reason": f"DWS.5101: generated failure of record {index}."
             if "Failure" in status
