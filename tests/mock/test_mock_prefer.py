@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 from openapi_schema_validator import OAS30Validator
 
 from dws_upgrade_records.client import DwsApiError, connect, fetch_page
-from dws_upgrade_records.mock import DEMO
+from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.demo import records_path
 from dws_upgrade_records.pytest_plugin import DwsMockServer
-from dws_upgrade_records.spec import load_contract
+from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, load_contract, read_document
 
 CONTRACT = load_contract()
 DOCUMENTED = sorted(code for code in CONTRACT.responses if code.isdigit())
@@ -146,3 +148,27 @@ def test_the_client_layer_sees_the_preferred_503(dws_mock: DwsMockServer) -> Non
         fetch_page(client, dws_mock.project_id, dws_mock.cluster_id, offset=0, limit=10)
     assert raised.value.status == 503
     assert raised.value.error_code == documented_example("503")["error_code"]
+
+
+def test_the_answers_follow_an_edited_spec(tmp_path: Path) -> None:
+    document = read_document(DEFAULT_SPEC_PATH)
+    responses = document["components"]["responses"]
+    unavailable = responses["ServiceUnavailable"]["content"]["application/json"]
+    unavailable["examples"] = {"UnknownCluster": {"value": {"error_code": "DWS.0005", "error_msg": "Busy."}}}
+    del unavailable["example"]
+    del responses["InternalServerError"]["content"]["application/json"]["example"]
+    operation = next(iter(document["paths"].values()))["get"]
+    operation["responses"]["409"] = {"description": "Conflict, without a body."}
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with (
+        running_mock(MockConfig(spec_path=spec, log_level="warning")) as url,
+        httpx.Client(base_url=url, headers=TOKEN, timeout=10) as http,
+    ):
+        assert_problem(ask(http, "example=UnknownCluster"), "400, 503", "add code=STATUS")
+        assert ask(http, "code=503, example=UnknownCluster").json()["error_msg"] == "Busy."
+        assert ask(http, "code=503").json()["error_msg"] == "Busy."
+        assert_problem(ask(http, "code=500"), "500 response documents no example")
+        empty = ask(http, "code=409")
+    assert empty.status_code == 409
+    assert empty.content == b""
