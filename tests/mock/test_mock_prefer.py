@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +12,8 @@ import pytest
 import yaml
 from openapi_schema_validator import OAS30Validator
 
-from dws_upgrade_records.client import DwsApiError, connect, fetch_page
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.demo import records_path
-from dws_upgrade_records.pytest_plugin import DwsMockServer
 from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, load_contract, read_document
 
 CONTRACT = load_contract()
@@ -140,14 +140,23 @@ def test_other_preferences_are_ignored(client: httpx.Client) -> None:
     assert response.json() == plain and "count" in plain
 
 
-def test_the_client_layer_sees_the_preferred_503(dws_mock: DwsMockServer) -> None:
-    """The example test of docs/testing-your-code.md, as written there."""
-    assert dws_mock.token is not None
-    client = connect(dws_mock.url, token=dws_mock.token, retry=None).with_headers({"Prefer": "code=503"})
-    with pytest.raises(DwsApiError) as raised:
-        fetch_page(client, dws_mock.project_id, dws_mock.cluster_id, offset=0, limit=10)
-    assert raised.value.status == 503
-    assert raised.value.error_code == documented_example("503")["error_code"]
+def test_the_docs_example_test_passes_as_printed(tmp_path: Path) -> None:
+    """docs/testing-your-code.md's example asks the dws_mock fixture's mock for a 503: run it with pytest."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "testing-your-code.md").read_text(encoding="utf-8")
+    section = page.split("\n### Asking the mock for an error\n")[1]
+    example = section.split("```python\n")[1].split("```")[0]
+    assert 'Prefer": "code=503"' in example
+    (tmp_path / "test_docs_example.py").write_text(example, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
 
 
 def test_the_answers_follow_an_edited_spec(tmp_path: Path) -> None:
