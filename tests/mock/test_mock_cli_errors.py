@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -103,3 +104,13 @@ def test_the_oldest_page_of_a_huge_cluster_has_valid_times(size: int) -> None:
         assert record_schema.is_valid(record), record
     starts = [record["start_time"] for record in body["records"]]
     assert starts == sorted(starts, reverse=True)
+
+
+def test_help_gives_every_options_default() -> None:
+    result = subprocess.run([*MOCK, "--help"], capture_output=True, text=True, check=True, timeout=60)
+    options = result.stdout.split("\noptions:\n")[1]
+    blocks = re.split(r"\n  (?=-)", "\n" + options)
+    taking_values = [block for block in blocks if re.match(r"--[\w-]+ \S", block)]
+    assert len(taking_values) >= 9, taking_values
+    for block in taking_values:
+        assert "default" in block, block

@@ -35,32 +35,41 @@ def parser() -> OneLineArgumentParser:
     )
     result.add_argument("--data", type=Path, help="data file, JSON or YAML (default: the bundled demo data)")
     result.add_argument(
-        "--records", type=int, default=0, metavar="N", help="add a generated cluster of N records"
+        "--records",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add a generated cluster of N records, N at most the spec's count maximum (default 0: none)",
     )
     result.add_argument(
         "--fault",
         choices=list(FAULTS),
         metavar="NAME",
         action=OneFault,
-        help="exhibit one catalogued bug (one per mock)",
+        help="exhibit one catalogued bug, once per mock (default: none, conformant)",
     )
     result.add_argument("--list-faults", action="store_true", help="list the fault catalog and exit")
     result.add_argument(
         "--throttle",
         metavar="RATE",
-        help="throttle like the API gateway, e.g. 20/s or 300/m: over it, 429 APIGW.0308 + Retry-After",
+        help="throttle like the API gateway, e.g. 20/s or 300/m: over it, 429 APIGW.0308 + Retry-After"
+        " (default: never)",
     )
     result.add_argument(
         "--live-upgrade",
         type=float,
         metavar="SECONDS",
-        help="the demo cluster moves one upgrade step every SECONDS (a record finishes or one is added)",
+        help="the demo cluster moves one upgrade step every SECONDS (a record finishes or one is added;"
+        " default: it holds still)",
     )
     result.add_argument(
         "--seed", type=int, default=0, help="fixes what each --live-upgrade step does (default 0)"
     )
     result.add_argument(
-        "--log-level", choices=LOG_LEVELS, default="info", help="info logs one line per request"
+        "--log-level",
+        choices=LOG_LEVELS,
+        default="info",
+        help="info logs one line per request (default info)",
     )
     return result
 
