@@ -17,6 +17,7 @@ import pickle
 import signal
 import struct
 from collections import Counter
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,6 +41,10 @@ BATCH_SECONDS = 0.02
 CHECKS_NICENESS = 10
 REPLY_SECONDS = 120.0
 POLL_SECONDS = 0.5
+# What stops the proxy. Ctrl-C, `timeout`, systemd and Kubernetes send it to the whole process group, so
+# the child that holds every finding gets it too: only the parent acts on it, then asks the child for
+# the reports.
+STOPPING_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 Written = tuple[Outcome, str, list[Path]]
 
 
@@ -151,7 +156,16 @@ class ChildProcessChecking:
         self.warnings[text] += 1
 
     async def start(self) -> None:
-        self.process.start()
+        # Blocked signals stay blocked across the spawn's exec, until the child ignores them: a stop
+        # that comes while the child starts cannot kill it. This process gets its own when unblocked.
+        # multiprocessing's resource tracker, started with the first child, unblocks them when it starts:
+        # it starts first.
+        resource_tracker.ensure_running()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         loop = asyncio.get_running_loop()
         self.pipe, _ = await loop.connect_write_pipe(asyncio.Protocol, self.outbox)
         self.flusher = asyncio.create_task(self._flush_regularly())
@@ -188,7 +202,10 @@ class ChildProcessChecking:
         self._write((command, None))
         for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
             if await asyncio.to_thread(self.replies.poll, POLL_SECONDS):
-                outcome, text, paths = self.replies.recv()
+                try:
+                    outcome, text, paths = self.replies.recv()
+                except (EOFError, OSError):
+                    break  # the child was killed outright (SIGKILL, out of memory)
                 return outcome, text, [Path(path) for path in paths]
             if not self.process.is_alive():
                 break
@@ -196,10 +213,13 @@ class ChildProcessChecking:
 
 
 def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection) -> None:
-    """The child's loop. Ctrl-C reaches the whole process group: the parent alone decides when to stop."""
+    """The child's loop. A stopping signal reaches the whole process group: the parent alone decides when
+    to stop, and this process writes the reports when it asks."""
     from contract_tests.proxy.server import build_checker
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for stopping in STOPPING_SIGNALS:
+        signal.signal(stopping, signal.SIG_IGN)  # also discards one that came while starting (blocked)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING_SIGNALS)
     os.nice(CHECKS_NICENESS)
     monitor = Monitor(build_checker(options.spec))
     monitor.queue_limits = PIPE_LIMITS
