@@ -75,7 +75,7 @@ def test_a_clean_run_exits_0_with_reports_on_the_signal(
     assert code == 0, err
     assert "RESULT exit 0" in out
     names = sorted(path.name for path in tmp_path.iterdir())
-    assert names == ["junit.xml", "report.html", "result.json", "results.sarif", "summary.txt"]
+    assert names == ["census.json", "junit.xml", "report.html", "result.json", "results.sarif", "summary.txt"]
     for text in (out, err, *(path.read_text() for path in tmp_path.iterdir())):
         assert DEMO.sk not in text
         assert "Signature=" not in text or "Signature=[MASKED]" in text
