@@ -13,10 +13,11 @@ body is walked once (at most BODIES_KEPT of them remembered).
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
 from collections import Counter, OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,10 +65,11 @@ class Tally:
     last_seen: str = ""
     example: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, count: int, now: str, example: Mapping[str, Any]) -> None:
+    def add(self, count: int, now: str, example: Callable[[], dict[str, Any]]) -> None:
+        """`example` is called for the first one only: most exchanges repeat what was seen."""
         if not self.count:
             self.first_seen = now
-            self.example = dict(example)
+            self.example = example()
         self.count += count
         self.last_seen = now
 
@@ -98,14 +100,18 @@ class Census:
         if not self.checker.parameters.shape.aims_here(exchange.raw_path):
             return
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        request = Masker((caller.secret,))(reproduction(exchange, caller.identity))
-        self.statuses.setdefault(status, Tally()).add(1, now, {"request": request})
+
+        def request() -> str:
+            return Masker((caller.secret,))(reproduction(exchange, caller.identity))
+
+        self.statuses.setdefault(status, Tally()).add(1, now, lambda: {"request": request()})
         names = self.headers.setdefault(status, Counter())
         names.update({name.decode("latin-1").lower() for name, _ in exchange.response_headers})
         if status != self.checker.page_status:
             return
         for fact, (count, value) in self._facts_of(exchange).items():
-            self.facts.setdefault(fact, Tally()).add(count, now, {"value": value, "request": request})
+            example = functools.partial(_example, value, request)
+            self.facts.setdefault(fact, Tally()).add(count, now, example)
 
     def _facts_of(self, exchange: Exchange) -> dict[Fact, tuple[int, Any]]:
         body = exchange.body
@@ -192,6 +198,10 @@ def _walk(
     if isinstance(value, list) and isinstance(items, Mapping):
         for item in value:
             _walk(item, items, (*steps, "items"), f"{name}[]", facts)
+
+
+def _example(value: Any, request: Callable[[], str]) -> dict[str, Any]:
+    return {"value": value, "request": request()}
 
 
 def _add(facts: dict[Fact, tuple[int, Any]], fact: Fact, value: Any) -> None:

@@ -41,6 +41,10 @@ BATCH_SECONDS = 0.02
 CHECKS_NICENESS = 10
 REPLY_SECONDS = 120.0
 POLL_SECONDS = 0.5
+CHILD_GONE = (
+    "the checking process ended before it wrote the reports (killed outright: SIGKILL, out of memory?); "
+    "its findings are lost"
+)
 # What stops the proxy. Ctrl-C, `timeout`, systemd and Kubernetes send it to the whole process group, so
 # the child that holds every finding gets it too: only the parent acts on it, then asks the child for
 # the reports.
@@ -197,7 +201,7 @@ class ChildProcessChecking:
         skipped, self.unchecked = self.unchecked, Counter()
         warnings, self.warnings = self.warnings, Counter()
         if self.pipe is None or self.pipe.is_closing():
-            return Outcome(2, "the checking process stopped taking work; no report could be written"), "", []
+            return Outcome(2, CHILD_GONE), "", []
         self._write(("tally", (dict(skipped), dict(warnings))))
         self._write((command, None))
         for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
@@ -209,7 +213,7 @@ class ChildProcessChecking:
                 return outcome, text, [Path(path) for path in paths]
             if not self.process.is_alive():
                 break
-        return Outcome(2, "the checking process ended without a report"), "", []
+        return Outcome(2, CHILD_GONE), "", []
 
 
 def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection) -> None:

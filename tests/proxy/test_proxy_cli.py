@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from contract_tests.proxy.checking import CHILD_GONE
 from contract_tests.proxy.server import READY_MARKER, REPORT_PATH
 from dws_upgrade_records.client import connect, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO
@@ -111,6 +113,28 @@ def test_a_signal_to_the_whole_process_group_keeps_every_finding(
     assert "client_parameters_valid" in out
     findings = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["findings"]
     assert {finding["check"] for finding in findings} == {"client_parameters_valid"}
+
+
+def checking_child(proxy_pid: int) -> int:
+    """The proxy's checking process (multiprocessing's resource tracker is its other child)."""
+    children = Path(f"/proc/{proxy_pid}/task/{proxy_pid}/children").read_text().split()
+    for child in children:
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+            return int(child)
+    raise AssertionError(f"no checking process among {children}")
+
+
+def test_a_checking_process_killed_outright_ends_the_proxy_with_exit_2(mock_url: str, tmp_path: Path) -> None:
+    with proxy_process(mock_url, tmp_path) as (url, process):
+        headers = {"X-Auth-Token": DEMO.token}
+        assert httpx.get(url + records_path(), params={"limit": 0}, headers=headers).status_code == 400
+        child = checking_child(process.pid)
+        os.kill(child, signal.SIGKILL)
+        while Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] != "Z":
+            time.sleep(0.05)  # until it is dead (a zombie, left for the proxy to reap)
+        code, _out, err = run_to_end(process, signal.SIGTERM)
+    assert code == 2
+    assert err.strip() == f"dws-contract proxy: {CHILD_GONE}"
 
 
 def test_unreachable_upstream_exits_2(tmp_path: Path) -> None:
