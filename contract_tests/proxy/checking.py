@@ -143,18 +143,30 @@ class ChildProcessChecking:
         if not batch:
             return
         self.batch = []
-        if self.pipe is not None and self.pipe.get_write_buffer_size() <= QUEUE_BYTES:
-            # Plain tuples: pickling a NamedTuple calls back into Python for each one.
-            self._write(("batch", [tuple(exchange) for exchange in batch]))
+        # Plain tuples: pickling a NamedTuple calls back into Python for each one.
+        pipe = self.pipe
+        if (
+            pipe is not None
+            and pipe.get_write_buffer_size() <= QUEUE_BYTES
+            and self._write(("batch", [tuple(exchange) for exchange in batch]))
+        ):
             return
         for exchange in batch:
             self.unchecked[exchange.status or 0] += 1
 
-    def _write(self, item: tuple[str, Any]) -> None:
-        """multiprocessing's framing (a 4-byte big-endian length, then the pickle): the child recv()s it."""
-        assert self.pipe is not None
+    def _write(self, item: tuple[str, Any]) -> bool:
+        """multiprocessing's framing (a 4-byte big-endian length, then the pickle): the child recv()s it.
+
+        False when the pipe is gone: the child died (a write to it closes the pipe) and takes no work.
+        """
+        if self.pipe is None or self.pipe.is_closing():
+            return False
         data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-        self.pipe.writelines([struct.pack("!i", len(data)), data])
+        try:
+            self.pipe.writelines([struct.pack("!i", len(data)), data])
+        except (OSError, RuntimeError):  # uvloop: RuntimeError on a pipe closed by a failed write
+            return False
+        return True
 
     def warn(self, text: str) -> None:
         self.warnings[text] += 1
@@ -200,10 +212,8 @@ class ChildProcessChecking:
         self.flush()
         skipped, self.unchecked = self.unchecked, Counter()
         warnings, self.warnings = self.warnings, Counter()
-        if self.pipe is None or self.pipe.is_closing():
+        if not (self._write(("tally", (dict(skipped), dict(warnings)))) and self._write((command, None))):
             return Outcome(2, CHILD_GONE), "", []
-        self._write(("tally", (dict(skipped), dict(warnings))))
-        self._write((command, None))
         for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
             if await asyncio.to_thread(self.replies.poll, POLL_SECONDS):
                 try:
