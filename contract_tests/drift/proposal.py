@@ -73,10 +73,10 @@ def read_census(where: Path) -> dict[str, Any]:
 
 def evidence(entry: Mapping[str, Any]) -> str:
     example = entry.get("example", {})
-    shown = json.dumps(example.get("value"), ensure_ascii=False)
+    shown = f"{json.dumps(example['value'], ensure_ascii=False)} in " if "value" in example else ""
     return (
         f"seen {entry['count']} time(s), first {entry['first_seen']}, last {entry['last_seen']}; "
-        f"e.g. {shown} in {example.get('request', 'an exchange')}"
+        f"e.g. {shown}{example.get('request', 'an exchange')}"
     )
 
 
@@ -94,7 +94,7 @@ def propose(census: Mapping[str, Any], contract: Contract, text: str) -> Proposa
         for entry in entries:
             proposal.edits.append(_known_value(root, text_lines, pointer, field_name, entry))
     for field_name, entries in _grouped(census.get(Kind.UNDECLARED_FIELD.value, [])).items():
-        parent_steps = entries[0]["schema_path"].rsplit("/", 2)[0]
+        parent_steps = "/".join(str(entries[0]["schema_path"]).split("/")[:-2])  # minus properties/NAME
         pointer = _follow(document, page + _steps(parent_steps))
         proposal.edits.append(_new_property(root, text_lines, pointer, field_name, entries))
     if proposal.edits:
@@ -228,8 +228,9 @@ def _observations(census: Mapping[str, Any], contract: Contract, operation: Mapp
 
 
 def _apply(lines: list[str], edits: list[Edit]) -> str:
+    """Bottom up, so each edit's line still holds; edits at one line keep their order."""
     patched = list(lines)
-    for edit in sorted(edits, key=lambda e: e.line, reverse=True):
+    for _, edit in sorted(enumerate(edits), key=lambda pair: (pair[1].line, pair[0]), reverse=True):
         patched[edit.line : edit.line + edit.replaces] = edit.lines
     return "".join(patched)
 

@@ -4,10 +4,12 @@ passes the spec's linters; the spec itself is never touched."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from contract_tests.proxy.options import ProxyOptions
 from contract_tests.proxy.server import embedded_proxy
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
+from tests.conftest import Canned, CannedServer
 from tests.proxy.drifted import NEW_FIELD, new_status, write_drifted_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,3 +117,41 @@ def test_a_dir_without_a_census_exits_2_naming_it(tmp_path: Path, repo: Path) ->
     assert done.returncode == 2
     assert f"{tmp_path / 'census.json'}: not found" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_fields_at_any_level_and_what_traffic_cannot_settle(
+    tmp_path: Path, repo: Path, doc_example: dict[str, Any], canned_server: CannedServer
+) -> None:
+    """A page with a field of its own and two undeclared record fields, next to an undocumented status,
+    all with a header the spec does not document: the fields are proposed where they belong, in order;
+    the status and the header are only listed."""
+    page = {**doc_example, "next_marker": "abc"}
+    page["records"] = [{**record, "zone": "az1", "region": "ap-1"} for record in page["records"]]
+    trace = ("X-Trace-Id", "t-1")
+    upstream = canned_server.respond_with(
+        lambda request: (
+            Canned(418, b"{}", (trace,))
+            if "teapot" in request.path
+            else Canned(200, json.dumps(page).encode(), (("Content-Type", "application/json"), trace))
+        )
+    )
+    with (
+        embedded_proxy(ProxyOptions(upstream=upstream, port=0, report_dir=tmp_path / "reports")) as (url, _),
+        httpx.Client(headers={"X-Auth-Token": DEMO.token}) as http,
+    ):
+        assert http.get(url + records_path()).status_code == 200
+        assert http.get(url + records_path(), params={"teapot": "1"}).status_code == 418
+    done = drift(str(tmp_path / "reports"), "--spec", "openapi.yaml", cwd=repo)
+    assert done.returncode == 1, done.stderr
+    assert "rating: minor (passes the diff gate)" in done.stdout
+    patch = (tmp_path / "reports" / "drift.patch").read_text(encoding="utf-8")
+    added = [line[1:].strip() for line in patch.splitlines() if line.startswith("+") and line[1:2] != "+"]
+    assert [line for line in added if line in ("next_marker:", "region:", "zone:")] == [
+        "next_marker:",
+        "region:",
+        "zone:",
+    ]
+    assert "HTTP 418 seen 1 time(s)" in done.stdout
+    assert "e.g. GET /v1/" in done.stdout  # a status has no value: its example is the request
+    assert "HTTP 200: x-trace-id on every one of 1 answer(s), not documented for it" in done.stdout
+    assert run("git", "apply", "--check", tmp_path / "reports" / "drift.patch", cwd=repo).returncode == 0
