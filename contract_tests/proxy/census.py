@@ -13,12 +13,12 @@ body is walked once (at most BODIES_KEPT of them remembered).
 from __future__ import annotations
 
 import enum
-import functools
 import hashlib
 import json
+import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -58,38 +58,36 @@ class Fact(NamedTuple):
     detail: str  # the unknown value, the undeclared field's JSON type, or "null" / "set" for nullables
 
 
-@dataclass
+@dataclass(slots=True)
 class Tally:
-    count: int = 0
-    first_seen: str = ""
-    last_seen: str = ""
-    example: dict[str, Any] = field(default_factory=dict)
+    """How often one thing was seen, first and last (Unix time), and the first example."""
 
-    def add(self, count: int, now: str, example: Callable[[], dict[str, Any]]) -> None:
-        """`example` is called for the first one only: most exchanges repeat what was seen."""
-        if not self.count:
-            self.first_seen = now
-            self.example = example()
-        self.count += count
-        self.last_seen = now
+    first_seen: float
+    example: dict[str, Any]
+    count: int = 0
+    last_seen: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {
             "count": self.count,
-            "first_seen": self.first_seen,
-            "last_seen": self.last_seen,
+            "first_seen": _iso(self.first_seen),
+            "last_seen": _iso(self.last_seen),
             "example": self.example,
         }
 
 
 class Census:
-    """Counts what answers to the checked operation showed; fed every checked exchange."""
+    """Counts what answers to the checked operation showed; fed every checked exchange.
+
+    Cheap on repeats, which are most of the traffic: a tally's example is built for its first occurrence
+    only, header names are counted by the tuple each answer carries, a body's facts are looked up.
+    """
 
     def __init__(self, checker: ExchangeChecker) -> None:
         self.checker = checker
         self.page_schema = checker.contract.response_schemas.get(str(checker.page_status), {})
         self.statuses: dict[int, Tally] = {}
-        self.headers: dict[int, Counter[str]] = {}
+        self.header_names: Counter[tuple[int, tuple[bytes, ...]]] = Counter()
         self.facts: dict[Fact, Tally] = {}
         self.bodies: OrderedDict[Hashable, dict[Fact, tuple[int, Any]]] = OrderedDict()
 
@@ -99,19 +97,24 @@ class Census:
             return
         if not self.checker.parameters.shape.aims_here(exchange.raw_path):
             return
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-
-        def request() -> str:
-            return Masker((caller.secret,))(reproduction(exchange, caller.identity))
-
-        self.statuses.setdefault(status, Tally()).add(1, now, lambda: {"request": request()})
-        names = self.headers.setdefault(status, Counter())
-        names.update({name.decode("latin-1").lower() for name, _ in exchange.response_headers})
+        now = time.time()
+        request = ""
+        tally = self.statuses.get(status)
+        if tally is None:
+            request = _shown(exchange, caller)
+            tally = self.statuses[status] = Tally(now, {"request": request})
+        tally.count += 1
+        tally.last_seen = now
+        self.header_names[status, tuple([name for name, _ in exchange.response_headers])] += 1
         if status != self.checker.page_status:
             return
         for fact, (count, value) in self._facts_of(exchange).items():
-            example = functools.partial(_example, value, request)
-            self.facts.setdefault(fact, Tally()).add(count, now, example)
+            tally = self.facts.get(fact)
+            if tally is None:
+                request = request or _shown(exchange, caller)
+                tally = self.facts[fact] = Tally(now, {"value": value, "request": request})
+            tally.count += count
+            tally.last_seen = now
 
     def _facts_of(self, exchange: Exchange) -> dict[Fact, tuple[int, Any]]:
         body = exchange.body
@@ -156,10 +159,19 @@ class Census:
                     ),
                     "on_some": {n: c for n, c in sorted(names.items()) if c < self.statuses[status].count},
                 }
-                for status, names in sorted(self.headers.items())
+                for status, names in sorted(self._names_by_status().items())
             ],
             **{kind.value: entries for kind, entries in by_kind.items()},
         }
+
+    def _names_by_status(self) -> dict[int, Counter[str]]:
+        """Per status, how many answers carried each header name (a name twice in one answer counts once)."""
+        by_status: dict[int, Counter[str]] = {}
+        for (status, names), count in self.header_names.items():
+            counter = by_status.setdefault(status, Counter())
+            for name in {name.decode("latin-1").lower() for name in names}:
+                counter[name] += count
+        return by_status
 
     def write(self, directory: Path) -> Path:
         path = directory / CENSUS_FILE
@@ -200,8 +212,12 @@ def _walk(
             _walk(item, items, (*steps, "items"), f"{name}[]", facts)
 
 
-def _example(value: Any, request: Callable[[], str]) -> dict[str, Any]:
-    return {"value": value, "request": request()}
+def _shown(exchange: Exchange, caller: Caller) -> str:
+    return Masker((caller.secret,))(reproduction(exchange, caller.identity))
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).isoformat(timespec="seconds")
 
 
 def _add(facts: dict[Fact, tuple[int, Any]], fact: Fact, value: Any) -> None:
