@@ -199,6 +199,11 @@ def _version(root: yaml.Node | None, lines: list[str]) -> Edit | None:
 
 def _observations(census: Mapping[str, Any], contract: Contract, operation: Mapping[str, Any]) -> list[str]:
     notes = []
+    if census.get("facts_not_kept"):
+        notes.append(
+            f"{census['facts_not_kept']} occurrence(s) of further facts were not kept (the census keeps "
+            "a bounded number of distinct ones): this proposal may be partial"
+        )
     for entry in census.get(Kind.NULLABLE.value, []):
         others = [e for e in census.get(Kind.NULLABLE.value, []) if e["field"] == entry["field"]]
         if entry["detail"] == "set" and not any(e["detail"] == "null" for e in others):

@@ -26,12 +26,15 @@ from typing import Any, NamedTuple
 from contract_tests.masking import Masker
 from contract_tests.proxy.exchange import Exchange
 from contract_tests.proxy.exchange_checks import Caller, ExchangeChecker, decoded, reproduction
+from contract_tests.proxy.memo import INLINE_BODY
 from contract_tests.reports.files import write_atomic
 
 CENSUS_FILE = "census.json"
 FORMAT = 1
 BODIES_KEPT = 1024
-INLINE_BODY = 16 << 10
+# Distinct facts kept (a server that sends a new value on every answer must not grow the proxy without
+# bound); past it, new ones are only counted.
+FACTS_KEPT = 10_000
 EXAMPLE_CHARS = 200
 JSON_TYPES: tuple[tuple[type, str], ...] = (
     (bool, "boolean"),  # before int: a bool is an int in Python
@@ -90,6 +93,7 @@ class Census:
         self.header_names: Counter[tuple[int, tuple[bytes, ...]]] = Counter()
         self.facts: dict[Fact, Tally] = {}
         self.bodies: OrderedDict[Hashable, dict[Fact, tuple[int, Any]]] = OrderedDict()
+        self.facts_not_kept = 0
 
     def observe(self, exchange: Exchange, caller: Caller) -> None:
         status = exchange.status
@@ -111,6 +115,9 @@ class Census:
         for fact, (count, value) in self._facts_of(exchange).items():
             tally = self.facts.get(fact)
             if tally is None:
+                if len(self.facts) >= FACTS_KEPT:
+                    self.facts_not_kept += count
+                    continue
                 request = request or _shown(exchange, caller)
                 tally = self.facts[fact] = Tally(now, {"value": value, "request": request})
             tally.count += count
@@ -146,6 +153,7 @@ class Census:
             "format": FORMAT,
             "spec": str(self.checker.contract.source),
             "answers": sum(tally.count for tally in self.statuses.values()),
+            "facts_not_kept": self.facts_not_kept,
             "statuses": [
                 {"status": status, "documented": str(status) in documented, **tally.as_json()}
                 for status, tally in sorted(self.statuses.items())

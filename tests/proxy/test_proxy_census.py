@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
+from contract_tests.proxy import census as census_module
 from contract_tests.proxy.census import CENSUS_FILE
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
@@ -52,3 +54,15 @@ def test_the_demo_data_has_no_undeclared_field_and_no_unknown_status(proxy: Prox
     assert census["undeclared_fields"] == []
     nullable = {(entry["field"], entry["detail"]) for entry in census["nullable_fields"]}
     assert ("records[].end_time", "null") in nullable  # the demo's running upgrade has not ended
+
+
+def test_the_census_keeps_a_bounded_number_of_facts(
+    proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(census_module, "FACTS_KEPT", 1)
+    data = write_drifted_data(tmp_path / "drifted.json")
+    with embedded_mock(MockConfig(log_level="error", data_path=data)) as upstream:
+        census = census_after_reading(proxy, upstream)
+    kept = [*census["unknown_values"], *census["undeclared_fields"], *census["nullable_fields"]]
+    assert len(kept) == 1
+    assert census["facts_not_kept"] > 0
