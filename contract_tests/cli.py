@@ -127,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from contract_tests.proxy.cli import main as proxy_main
 
         return run_main("dws-contract proxy", lambda: proxy_main(arguments[1:]), arguments[1:])
+    if arguments[:1] == ["drift"]:
+        from contract_tests.drift.cli import main as drift_main
+
+        return run_main("dws-contract drift", lambda: drift_main(arguments[1:]), arguments[1:])
     return run_main("dws-contract", lambda: _run_cli(argv), argv)
 
 

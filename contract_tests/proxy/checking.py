@@ -17,6 +17,7 @@ import pickle
 import signal
 import struct
 from collections import Counter
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,6 +41,14 @@ BATCH_SECONDS = 0.02
 CHECKS_NICENESS = 10
 REPLY_SECONDS = 120.0
 POLL_SECONDS = 0.5
+CHILD_GONE = (
+    "the checking process ended before it wrote the reports (killed outright: SIGKILL, out of memory?); "
+    "its findings are lost"
+)
+# What stops the proxy. Ctrl-C, `timeout`, systemd and Kubernetes send it to the whole process group, so
+# the child that holds every finding gets it too: only the parent acts on it, then asks the child for
+# the reports.
+STOPPING_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 Written = tuple[Outcome, str, list[Path]]
 
 
@@ -134,24 +143,45 @@ class ChildProcessChecking:
         if not batch:
             return
         self.batch = []
-        if self.pipe is not None and self.pipe.get_write_buffer_size() <= QUEUE_BYTES:
-            # Plain tuples: pickling a NamedTuple calls back into Python for each one.
-            self._write(("batch", [tuple(exchange) for exchange in batch]))
+        # Plain tuples: pickling a NamedTuple calls back into Python for each one.
+        pipe = self.pipe
+        if (
+            pipe is not None
+            and pipe.get_write_buffer_size() <= QUEUE_BYTES
+            and self._write(("batch", [tuple(exchange) for exchange in batch]))
+        ):
             return
         for exchange in batch:
             self.unchecked[exchange.status or 0] += 1
 
-    def _write(self, item: tuple[str, Any]) -> None:
-        """multiprocessing's framing (a 4-byte big-endian length, then the pickle): the child recv()s it."""
-        assert self.pipe is not None
+    def _write(self, item: tuple[str, Any]) -> bool:
+        """multiprocessing's framing (a 4-byte big-endian length, then the pickle): the child recv()s it.
+
+        False when the pipe is gone: the child died (a write to it closes the pipe) and takes no work.
+        """
+        if self.pipe is None or self.pipe.is_closing():
+            return False
         data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-        self.pipe.writelines([struct.pack("!i", len(data)), data])
+        try:
+            self.pipe.writelines([struct.pack("!i", len(data)), data])
+        except (OSError, RuntimeError):  # uvloop: RuntimeError on a pipe closed by a failed write
+            return False
+        return True
 
     def warn(self, text: str) -> None:
         self.warnings[text] += 1
 
     async def start(self) -> None:
-        self.process.start()
+        # Blocked signals stay blocked across the spawn's exec, until the child ignores them: a stop
+        # that comes while the child starts cannot kill it. This process gets its own when unblocked.
+        # multiprocessing's resource tracker, started with the first child, unblocks them when it starts:
+        # it starts first.
+        resource_tracker.ensure_running()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+        try:
+            self.process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         loop = asyncio.get_running_loop()
         self.pipe, _ = await loop.connect_write_pipe(asyncio.Protocol, self.outbox)
         self.flusher = asyncio.create_task(self._flush_regularly())
@@ -182,24 +212,28 @@ class ChildProcessChecking:
         self.flush()
         skipped, self.unchecked = self.unchecked, Counter()
         warnings, self.warnings = self.warnings, Counter()
-        if self.pipe is None or self.pipe.is_closing():
-            return Outcome(2, "the checking process stopped taking work; no report could be written"), "", []
-        self._write(("tally", (dict(skipped), dict(warnings))))
-        self._write((command, None))
+        if not (self._write(("tally", (dict(skipped), dict(warnings)))) and self._write((command, None))):
+            return Outcome(2, CHILD_GONE), "", []
         for _ in range(int(REPLY_SECONDS / POLL_SECONDS)):
             if await asyncio.to_thread(self.replies.poll, POLL_SECONDS):
-                outcome, text, paths = self.replies.recv()
+                try:
+                    outcome, text, paths = self.replies.recv()
+                except (EOFError, OSError):
+                    break  # the child was killed outright (SIGKILL, out of memory)
                 return outcome, text, [Path(path) for path in paths]
             if not self.process.is_alive():
                 break
-        return Outcome(2, "the checking process ended without a report"), "", []
+        return Outcome(2, CHILD_GONE), "", []
 
 
 def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection) -> None:
-    """The child's loop. Ctrl-C reaches the whole process group: the parent alone decides when to stop."""
+    """The child's loop. A stopping signal reaches the whole process group: the parent alone decides when
+    to stop, and this process writes the reports when it asks."""
     from contract_tests.proxy.server import build_checker
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for stopping in STOPPING_SIGNALS:
+        signal.signal(stopping, signal.SIG_IGN)  # also discards one that came while starting (blocked)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING_SIGNALS)
     os.nice(CHECKS_NICENESS)
     monitor = Monitor(build_checker(options.spec))
     monitor.queue_limits = PIPE_LIMITS

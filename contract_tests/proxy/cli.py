@@ -35,7 +35,10 @@ def parser() -> OneLineArgumentParser:
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's openapi.yaml)"
     )
     p.add_argument(
-        "--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="summary.txt, junit.xml, result.json"
+        "--report-dir",
+        type=Path,
+        default=DEFAULT_REPORT_DIR,
+        help="summary.txt, junit.xml, result.json, census.json (for `dws-contract drift`)",
     )
     p.add_argument(
         "--upstream-timeout",

@@ -186,7 +186,7 @@ class ExchangeChecker:
                 reproduce,
                 mask,
             )
-        body = _decoded(exchange)
+        body = decoded(exchange)
         if body is None:
             result.warnings.append(
                 "responses too large or in an unknown encoding were checked without their body"
@@ -287,7 +287,7 @@ def _as_sent(exchange: Exchange) -> requests.PreparedRequest:
     return prepared
 
 
-def _decoded(exchange: Exchange) -> bytes | None:
+def decoded(exchange: Exchange) -> bytes | None:
     """The body the checks read: decompressed if it came compressed; None if it cannot be read whole."""
     if not exchange.body_complete:
         return None

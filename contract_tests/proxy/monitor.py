@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from contract_tests.proxy.census import Census
 from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange
 from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker, caller_of, reproduction
 from contract_tests.proxy.memo import VerdictMemo
@@ -31,6 +32,7 @@ class Monitor:
 
     def __init__(self, checker: ExchangeChecker) -> None:
         self.verdicts = VerdictMemo(checker)
+        self.census = Census(checker)
         self.tracker = SequenceTracker()
         self.ledger = Ledger()
         self.ledger.ran(*(check.__name__ for check in RESPONSE_CHECKS), *CLIENT_CHECKS, *SEQUENCE_CHECKS)
@@ -62,6 +64,7 @@ class Monitor:
         else:
             self.ledger.response(exchange.status, with_credentials=caller.has_credentials)
         result = self.verdicts.check(exchange, caller)
+        self.census.observe(exchange, caller)
         self._add(result.findings)
         for warning in result.warnings:
             self.warn(warning)

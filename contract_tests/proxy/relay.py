@@ -117,6 +117,9 @@ class ClientConnection(asyncio.Protocol):
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
         self.body_framing = b""  # b"" to drop, b"raw" to pass, b"chunked" to frame again
+        self.receiving = False  # between the current request's head and its end
+        self.held: list[bytes] | None = None  # bytes for the upstream, until the parser accepts them all
+        self.whole_requests = 0  # how many of the held bytes end whole requests
         self.retried = False
         self.active = 0.0  # loop time of the last request sent or upstream byte received
         self.last: tuple[RawHeaders, bytes] = ((), b"")  # the request headers and body last checked
@@ -139,16 +142,30 @@ class ClientConnection(asyncio.Protocol):
                 self._observe_failure(pending, CLIENT_CLOSED, ())
 
     def data_received(self, data: bytes) -> None:
+        """Bytes go upstream only once the parser accepted them: a request that breaks in the bytes that
+        brought its head (a malformed chunk, say) never reaches the upstream."""
         if self.parser is None:
             return
+        self.held = []
+        self.whole_requests = 0
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
             # The Upgrade header was not forwarded (hop-by-hop): what follows is the next request.
+            self._release()
             self.parser = httptools.HttpRequestParser(self)
             self.data_received(data[upgrade.args[0] :])
         except httptools.HttpParserError:
+            self._release(self.whole_requests)
             self._malformed()
+        else:
+            self._release()
+
+    def _release(self, count: int | None = None) -> None:
+        """Send the held bytes upstream (the first `count` pieces; all by default), then stop holding."""
+        held, self.held = self.held or [], None
+        for data in held[:count]:
+            self._send(data)
 
     def pause_writing(self) -> None:
         if self.upstream is not None and self.upstream.transport is not None:
@@ -177,6 +194,7 @@ class ClientConnection(asyncio.Protocol):
         headers = tuple(self.headers)
         closing = not parser.should_keep_alive()
         started = time.perf_counter()
+        self.receiving = True
         if self.url.startswith(ADMIN_PREFIX):
             self.current = Pending(0, method.decode("latin-1"), self.url, (), started, closing, local=True)
             self.pending.append(self.current)
@@ -205,22 +223,31 @@ class ClientConnection(asyncio.Protocol):
         self.pending.append(self.current)
         self.body_framing = b"chunked" if chunked else b"raw"
         self.active = self.loop.time()
-        self._send(head)
+        self._hold(head)
 
     def on_body(self, body: bytes) -> None:
         if self.body_framing == b"raw":
-            self._send(body)
+            self._hold(body)
         elif self.body_framing == b"chunked":
-            self._send(b"%x\r\n%s\r\n" % (len(body), body))
+            self._hold(b"%x\r\n%s\r\n" % (len(body), body))
 
     def on_message_complete(self) -> None:
         if self.body_framing == b"chunked":
-            self._send(b"0\r\n\r\n")
+            self._hold(b"0\r\n\r\n")
+        self.receiving = False
+        if self.held is not None:
+            self.whole_requests = len(self.held)
         current = self.current
         if current is not None and current.local:
             self.forwarder.spawn(self._answer_locally(current))
 
     # to the upstream and back
+
+    def _hold(self, data: bytes) -> None:
+        if self.held is not None:
+            self.held.append(data)
+        else:
+            self._send(data)
 
     def _send(self, data: bytes) -> None:
         upstream = self.upstream
@@ -357,12 +384,22 @@ class ClientConnection(asyncio.Protocol):
         )
 
     def _malformed(self) -> None:
-        """What an HTTP server does with bytes it cannot parse: 400, then close."""
+        """What an HTTP server does with bytes it cannot parse: 400, then close.
+
+        A request that breaks in its body (a malformed chunk) gets the 400 in its place in the queue, after
+        the answers to the requests before it; if its head already went upstream, the upstream connection
+        closes with the client's, leaving the upstream a request cut short, as from a client that left.
+        """
         self.parser = None
         self.forwarder.warn(MALFORMED_WARNING)
-        refusal = Pending(0, "", b"", (), 0.0, True, local=True)
+        current = self.current
+        if self.receiving and current is not None and current.answer is None:
+            refusal = current
+            refusal.local = refusal.closing = True
+        else:
+            refusal = Pending(0, "", b"", (), 0.0, True, local=True)
+            self.pending.append(refusal)
         refusal.answer = wire.answer(400, b"text/plain; charset=utf-8", MALFORMED, closing=True)
-        self.pending.append(refusal)
         self._flush_local()
 
     async def _answer_locally(self, pending: Pending) -> None:

@@ -13,6 +13,7 @@ from contract_tests.masking import Masker
 from contract_tests.proxy.monitor import Monitor
 from contract_tests.proxy.options import ProxyOptions
 from contract_tests.reports import write_reports
+from contract_tests.reports.files import ReportWriteError
 from contract_tests.verdict import Ledger, Outcome
 
 
@@ -74,4 +75,8 @@ def write(options: ProxyOptions, monitor: Monitor) -> tuple[Outcome, str, list[P
     reports = write_reports(subject, ledger, outcome, Masker(()))
     if reports.error:
         raise OSError(reports.error)  # the caller answers exit 2 naming the path and the reason
-    return outcome, reports.text, reports.paths
+    try:
+        census = monitor.census.write(options.report_dir)
+    except ReportWriteError as exc:
+        raise OSError(str(exc)) from exc
+    return outcome, reports.text, [*reports.paths, census]

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import json
-import signal
 import socket
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ import uvloop
 from schemathesis.config import SchemathesisConfig
 
 from contract_tests.errors import CannotRunError
-from contract_tests.proxy.checking import Checking, ChildProcessChecking, InProcessChecking
+from contract_tests.proxy.checking import STOPPING_SIGNALS, Checking, ChildProcessChecking, InProcessChecking
 from contract_tests.proxy.exchange_checks import ExchangeChecker
 from contract_tests.proxy.monitor import Monitor
 from contract_tests.proxy.options import ProxyOptions
@@ -29,6 +30,7 @@ from contract_tests.proxy.relay import ADMIN_PREFIX, Forwarder
 from contract_tests.proxy.upstream import Upstream
 from contract_tests.schema import find_operation, load_raw, load_schema
 from contract_tests.verdict import Outcome
+from dws_upgrade_records.cli_support import describe
 from dws_upgrade_records.mock.server import base_url, listen_socket
 from dws_upgrade_records.spec import SpecError, load_contract
 
@@ -67,6 +69,20 @@ def probe_upstream(options: ProxyOptions, upstream: Upstream) -> None:
         ) from exc
 
 
+def check_report_dir(directory: Path) -> None:
+    """The reports are written at the end, after all the traffic: an unusable directory is exit 2 now."""
+    fix = "pass a writable directory (--report-dir)"
+    if directory.exists() and not directory.is_dir():
+        raise CannotRunError(f"--report-dir {directory}: it is a file, not a directory; {fix}")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        reason = describe(exc)
+        raise CannotRunError(f"--report-dir {directory}: cannot write there ({reason}); {fix}") from exc
+
+
 def bind(options: ProxyOptions) -> socket.socket:
     try:
         return listen_socket(options.host, options.port)
@@ -91,7 +107,7 @@ class ProxyRun:
     stopping: asyncio.Event | None = None
     loop: asyncio.AbstractEventLoop | None = None
 
-    async def serve(self, sock: socket.socket) -> None:
+    async def serve(self, sock: socket.socket, ready: Callable[[], None] = lambda: None) -> None:
         self.loop = asyncio.get_running_loop()
         self.stopping = asyncio.Event()
         forwarder = Forwarder(self.upstream, self.checking.submit, self.checking.warn, self.admin)
@@ -100,6 +116,7 @@ class ProxyRun:
         sweeping = asyncio.create_task(forwarder.sweep())
         gc.freeze()  # the spec, schemathesis and the rest of the start-up heap: never scanned again
         self.listening.set()
+        ready()
         try:
             await self.stopping.wait()
         finally:
@@ -133,6 +150,7 @@ def prepare(options: ProxyOptions, *, separate: bool) -> tuple[ProxyRun, socket.
     checker = build_checker(options.spec)
     upstream = Upstream(options.base_url, options.upstream_timeout)
     probe_upstream(options, upstream)
+    check_report_dir(options.report_dir)
     sock = bind(options)
     checking: Checking = (
         ChildProcessChecking(options) if separate else InProcessChecking(options, Monitor(checker))
@@ -144,18 +162,21 @@ def serve(options: ProxyOptions, announce: Callable[[str], None]) -> ProxyRun:
     """Serve in the foreground until SIGINT/SIGTERM, then write the reports (exit code: the verdict's)."""
     run, sock = prepare(options, separate=True)
     with contextlib.closing(sock):
-        announce(f"{READY_MARKER}{base_url(sock)} -> {options.base_url}")
-        _run_loop(run, sock, signals=True)
+        # Announced once a stopping signal would write the reports, not before.
+        ready = functools.partial(announce, f"{READY_MARKER}{base_url(sock)} -> {options.base_url}")
+        _run_loop(run, sock, signals=True, ready=ready)
     return run
 
 
-def _run_loop(run: ProxyRun, sock: socket.socket, *, signals: bool = False) -> None:
+def _run_loop(
+    run: ProxyRun, sock: socket.socket, *, signals: bool = False, ready: Callable[[], None] = lambda: None
+) -> None:
     """uvloop: asyncio's own loop makes each exchange several times slower."""
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         if signals:
-            for stopping in (signal.SIGINT, signal.SIGTERM):
+            for stopping in STOPPING_SIGNALS:
                 runner.get_loop().add_signal_handler(stopping, run.stop)
-        runner.run(run.serve(sock))
+        runner.run(run.serve(sock, ready))
 
 
 @contextlib.contextmanager

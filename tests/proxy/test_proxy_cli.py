@@ -3,10 +3,13 @@ GET /__contract/report, exit 0 or 1 by what it saw, and no secret in any output.
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from contract_tests.proxy.checking import CHILD_GONE
 from contract_tests.proxy.server import READY_MARKER, REPORT_PATH
 from dws_upgrade_records.client import connect, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO
@@ -27,9 +31,14 @@ def command(*args: str) -> list[str]:
 
 
 @contextmanager
-def proxy_process(upstream: str, report_dir: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def proxy_process(
+    upstream: str, report_dir: Path, *, own_group: bool = False
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`own_group`: the proxy leads a process group of its own, as under `timeout`, systemd or a shell."""
     args = command("--upstream", upstream, "--listen", "127.0.0.1:0", "--report-dir", str(report_dir))
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=own_group
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -68,7 +77,7 @@ def test_a_clean_run_exits_0_with_reports_on_the_signal(
     assert code == 0, err
     assert "RESULT exit 0" in out
     names = sorted(path.name for path in tmp_path.iterdir())
-    assert names == ["junit.xml", "report.html", "result.json", "results.sarif", "summary.txt"]
+    assert names == ["census.json", "junit.xml", "report.html", "result.json", "results.sarif", "summary.txt"]
     for text in (out, err, *(path.read_text() for path in tmp_path.iterdir())):
         assert DEMO.sk not in text
         assert "Signature=" not in text or "Signature=[MASKED]" in text
@@ -88,6 +97,44 @@ def test_violations_exit_1_and_the_report_is_there_on_demand(mock_url: str, tmp_
     assert "the client's fault" in out
     for text in (out, err, on_demand.text, *(path.read_text() for path in tmp_path.iterdir())):
         assert DEMO.token not in text
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_the_whole_process_group_keeps_every_finding(
+    mock_url: str, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """What `timeout`, systemd, Kubernetes and Ctrl-C do: the checking child gets the signal too."""
+    with proxy_process(mock_url, tmp_path, own_group=True) as (url, process):
+        headers = {"X-Auth-Token": DEMO.token}
+        assert httpx.get(url + records_path(), params={"limit": 0}, headers=headers).status_code == 400
+        os.killpg(process.pid, sig)
+        out, err = process.communicate(timeout=STARTUP_SECONDS)
+    assert process.returncode == 1, err
+    assert "client_parameters_valid" in out
+    findings = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))["findings"]
+    assert {finding["check"] for finding in findings} == {"client_parameters_valid"}
+
+
+def checking_child(proxy_pid: int) -> int:
+    """The proxy's checking process (multiprocessing's resource tracker is its other child)."""
+    children = Path(f"/proc/{proxy_pid}/task/{proxy_pid}/children").read_text().split()
+    for child in children:
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+            return int(child)
+    raise AssertionError(f"no checking process among {children}")
+
+
+def test_a_checking_process_killed_outright_ends_the_proxy_with_exit_2(mock_url: str, tmp_path: Path) -> None:
+    with proxy_process(mock_url, tmp_path) as (url, process):
+        headers = {"X-Auth-Token": DEMO.token}
+        assert httpx.get(url + records_path(), params={"limit": 0}, headers=headers).status_code == 400
+        child = checking_child(process.pid)
+        os.kill(child, signal.SIGKILL)
+        while Path(f"/proc/{child}/stat").read_text().split(") ")[1][0] != "Z":
+            time.sleep(0.05)  # until it is dead (a zombie, left for the proxy to reap)
+        code, _out, err = run_to_end(process, signal.SIGTERM)
+    assert code == 2
+    assert err.strip() == f"dws-contract proxy: {CHILD_GONE}"
 
 
 def test_unreachable_upstream_exits_2(tmp_path: Path) -> None:
@@ -155,12 +202,18 @@ def test_an_upstream_that_is_not_http_exits_2(tmp_path: Path) -> None:
     assert "is not an http(s) URL" in done.stderr
 
 
-def test_an_unwritable_report_dir_exits_2_naming_it(mock_url: str, tmp_path: Path) -> None:
-    taken = tmp_path / "a-file"
-    taken.write_text("not a directory", encoding="utf-8")
-    with proxy_process(mock_url, taken) as (url, process):
-        assert httpx.get(url + records_path(), headers={"X-Auth-Token": DEMO.token}).status_code == 200
-        code, _out, err = run_to_end(process, signal.SIGTERM)
-    assert code == 2
-    assert "cannot write the reports" in err
-    assert str(taken) in err
+@pytest.mark.parametrize("where", ["a-file", "a-file/reports"])
+def test_an_unusable_report_dir_exits_2_before_listening(mock_url: str, tmp_path: Path, where: str) -> None:
+    (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
+    report_dir = tmp_path / where
+    done = subprocess.run(
+        command("--upstream", mock_url, "--listen", "127.0.0.1:0", "--report-dir", str(report_dir)),
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+    )
+    assert done.returncode == 2
+    assert READY_MARKER not in done.stdout
+    assert f"--report-dir {report_dir}: " in done.stderr
+    assert "pass a writable directory" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

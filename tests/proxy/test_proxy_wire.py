@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 
+from contract_tests.proxy.relay import MALFORMED_WARNING
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from tests.proxy.conftest import Proxy, blamed, result_of
@@ -223,3 +224,40 @@ def test_a_request_whose_client_leaves_before_the_answer_is_counted_and_not_chec
     assert result["violations"] == {}
     assert any("their client closed the connection before the answer" in w for w in result["warnings"])
     assert "checked 0 of 1 exchange(s)" in run.summary
+
+
+CHUNKED_HEAD = b"POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" % ECHO_PATH.encode()
+MALFORMED_CHUNK = b"zz\r\nnot a hex size\r\n0\r\n\r\n"
+
+
+def test_a_malformed_chunked_body_gets_400_and_never_reaches_the_upstream(proxy: Proxy) -> None:
+    reached: list[bytes] = []
+
+    def record(_connection: socket.socket, head: bytes) -> None:
+        reached.append(head)
+
+    with raw_upstream(record) as upstream, proxy(upstream) as (url, run), connect(url) as sock:
+        sock.sendall(CHUNKED_HEAD + b"4\r\nfine\r\n" + MALFORMED_CHUNK)
+        received = read_until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 400 ")
+    assert reached == []
+    assert MALFORMED_WARNING in " ".join(result_of(run)["warnings"])
+
+
+def test_a_chunked_body_that_breaks_after_its_head_went_upstream_gets_400(proxy: Proxy) -> None:
+    arrived, left = threading.Event(), threading.Event()
+
+    def wait_for_the_rest(connection: socket.socket, _head: bytes) -> None:
+        arrived.set()
+        while connection.recv(65536):
+            pass
+        left.set()
+
+    with raw_upstream(wait_for_the_rest) as upstream, proxy(upstream) as (url, _run), connect(url) as sock:
+        sock.sendall(CHUNKED_HEAD + b"4\r\nfine\r\n")
+        assert arrived.wait(10), "the proxy did not forward the request's head"
+        sock.sendall(MALFORMED_CHUNK)
+        received = read_until_closed(sock)
+        assert left.wait(10), "the upstream connection was left open"
+    assert received.startswith(b"HTTP/1.1 400 ")
+    assert received.count(b"HTTP/1.1 ") == 1
