@@ -144,3 +144,22 @@ def test_the_process_refuses_to_start_with_the_reason(tmp_path: Path) -> None:
     expected = r"exited with code 2.*records\[1\] \(item_id r-1\): field status"
     with pytest.raises(MockStartError, match=expected), running_mock(MockConfig(data_path=path)):
         pytest.fail("the mock started with a bad data file")
+
+
+def test_bundled_demo_data_uses_only_the_specs_known_values(spec: dict[str, Any]) -> None:
+    """The demo is what users see first: a value outside `x-known-values` reads as a new service value."""
+    record_schema = spec["components"]["schemas"]["ClusterUpdateRecordResp"]["properties"]
+    known = {
+        name: set(prop["x-known-values"]) for name, prop in record_schema.items() if "x-known-values" in prop
+    }
+    assert known, "the record schema has no open set with x-known-values"
+    demo = json.loads(BUNDLED_DATA_PATH.read_text())
+    strays = [
+        (record["item_id"], name, record[name])
+        for project in demo["projects"]
+        for cluster in project["clusters"]
+        for record in cluster["records"]
+        for name, values in known.items()
+        if record.get(name) not in values
+    ]
+    assert strays == []
