@@ -339,6 +339,13 @@ CHECKS.update(
 
 EXPECTATIONS: dict[str, str] = {name: rule.expectation for name, rule in CHECKS.items()}
 
+# The rules a passing verdict must have shown to be a full one: what offset, limit and count mean across
+# pages, and that another project's credentials are refused. One of them with no evidence makes the
+# verdict weak, and the verdict line says which and why.
+CORE_CHECKS = frozenset(
+    {"pages_partition_records", "count_stable", "page_length_matches_count", "auth_foreign_token"}
+)
+
 
 _COVERED_RESPONSE = re.compile(re.escape(f"{OPERATION}/responses/") + r"(?P<status>[1-5][0-9][0-9])")
 
