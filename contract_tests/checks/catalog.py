@@ -301,41 +301,40 @@ CHECKS: dict[str, Rule] = {
 
 # Client-side checks: what the proxy expects of the callers whose traffic it sees. Each covers the rules
 # the suite's check of the same rule covers, seen from the caller's side.
-CHECKS.update(
-    {
-        "client_parameters_valid": Rule(
-            "requests send path and query parameters within the spec's types and ranges",
-            f"{OPERATION}/parameters",
-            CHECKS["negative_data_rejection"].covers,
-        ),
-        "client_sends_credentials": Rule(
-            "every request carries X-Auth-Token or an SDK-HMAC-SHA256 Authorization header",
-            "#/security",
-            CHECKS["auth_missing_credentials"].covers,
-        ),
-        "client_method": Rule(
-            "the operation is called with its documented method",
-            OPERATION,
-            CHECKS["wrong_method_not_found"].covers,
-        ),
-        "client_page_index_paging": Rule(
-            "a client paging through a listing advances offset by 1 per page: offset is a page index, "
-            "not a record index",
-            _OFFSET,
-            CHECKS["pages_partition_records"].covers,
-        ),
-        "client_no_skipped_pages": Rule(
-            "a client paging through a listing reads every page from its first one on",
-            _OFFSET,
-            CHECKS["pages_partition_records"].covers,
-        ),
-        "client_no_repeated_pages": Rule(
-            "a client reads each page of one listing once (retries after an error aside)",
-            _OFFSET,
-            CHECKS["pages_partition_records"].covers,
-        ),
-    }
-)
+CLIENT_SIDE_CHECKS: dict[str, Rule] = {
+    "client_parameters_valid": Rule(
+        "requests send path and query parameters within the spec's types and ranges",
+        f"{OPERATION}/parameters",
+        CHECKS["negative_data_rejection"].covers,
+    ),
+    "client_sends_credentials": Rule(
+        "every request carries X-Auth-Token or an SDK-HMAC-SHA256 Authorization header",
+        "#/security",
+        CHECKS["auth_missing_credentials"].covers,
+    ),
+    "client_method": Rule(
+        "the operation is called with its documented method",
+        OPERATION,
+        CHECKS["wrong_method_not_found"].covers,
+    ),
+    "client_page_index_paging": Rule(
+        "a client paging through a listing advances offset by 1 per page: offset is a page index, "
+        "not a record index",
+        _OFFSET,
+        CHECKS["pages_partition_records"].covers,
+    ),
+    "client_no_skipped_pages": Rule(
+        "a client paging through a listing reads every page from its first one on",
+        _OFFSET,
+        CHECKS["pages_partition_records"].covers,
+    ),
+    "client_no_repeated_pages": Rule(
+        "a client reads each page of one listing once (retries after an error aside)",
+        _OFFSET,
+        CHECKS["pages_partition_records"].covers,
+    ),
+}
+CHECKS.update(CLIENT_SIDE_CHECKS)
 
 EXPECTATIONS: dict[str, str] = {name: rule.expectation for name, rule in CHECKS.items()}
 
