@@ -66,7 +66,7 @@ def junit(
             failure.text = mask(f"state: {examples[0].state}\n\n{_details(check, examples)}")
         transient = ledger.transient_findings.get(check)
         out = ET.SubElement(case, "system-out")
-        out.text = mask(state.described)
+        out.text = mask(f"state: {state.described}")
         if transient:
             # JUnit has no warning state: a transient failure passes, with its story in system-out.
             cleared = f"; {ledger.transient[check]} failure(s) cleared when sent again"
