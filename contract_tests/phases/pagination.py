@@ -124,7 +124,7 @@ def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Sn
             continue
         # The pages agreed (even while the records moved), or a second quiet pass settles the first.
         _settle(ledger, pending or [], found)
-        _warn_if_weak(prober, _total(after), query_default(operation, "limit"))
+        _weaken_if_one_page(prober, _total(after), query_default(operation, "limit"))
         _unexercised(ledger, after)
         return after
     if pending is None:
@@ -354,7 +354,7 @@ def _compare_walks(prober: Prober, walks: list[Walk]) -> None:
             )
 
 
-def _warn_if_weak(prober: Prober, count: int | None, limit_default: int) -> None:
+def _weaken_if_one_page(prober: Prober, count: int | None, limit_default: int) -> None:
     """A cluster of one default page shows paging only at smaller sizes: the verdict itself says so."""
     if count is not None and count <= limit_default:
         prober.ledger.weaken(
