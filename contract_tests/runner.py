@@ -17,7 +17,7 @@ from typing import Any
 import requests
 from schemathesis.transport.requests import ManagedCookiesSession
 
-from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.checks.catalog import CLIENT_SIDE_CHECKS, EXPECTATIONS
 from contract_tests.checks.rerun import shape_failures
 from contract_tests.errors import CannotRunError, SuiteCheckError
 from contract_tests.masking import Masker
@@ -92,6 +92,10 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")
     ledger.observed.configure(load_contract_for(options.spec))
+    for check in CLIENT_SIDE_CHECKS:
+        ledger.inapplicable(
+            check, "a proxy check: it judges the requests of clients, which a suite run has none of"
+        )
     signer = _signer(options)
     last_tick = [0]
 

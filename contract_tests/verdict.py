@@ -12,12 +12,30 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
+from contract_tests.checks.catalog import CORE_CHECKS
 from contract_tests.observed import Observed
 
 EXAMPLES_PER_CHECK = 3
 CONFIRMED = "confirmed"
 TRANSIENT = "transient"
+
+
+class State(StrEnum):
+    """What a run showed about one check, most urgent first (the order the reports list them in).
+
+    A check passed only when it judged at least one response it applies to and none failed; one that
+    judged none is "not exercised" (the run could have shown it, but nothing it sent did) or "not
+    applicable" (nothing this run could send would: another way of authenticating, a proxy-only check).
+    """
+
+    VIOLATED = "violated"
+    TRANSIENT = "transient"
+    PASSED = "passed"
+    NOT_EXERCISED = "not exercised"
+    NOT_APPLICABLE = "not applicable"
+    NOT_RUN = "not run"
 
 
 @dataclass(frozen=True)
@@ -60,7 +78,10 @@ class Ledger:
     started: float = field(default_factory=time.monotonic)
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # a few examples per check
     violations: Counter[str] = field(default_factory=Counter)  # all of them
-    checks_run: set[str] = field(default_factory=set)
+    judged: Counter[str] = field(default_factory=Counter)  # responses each check actually judged
+    not_exercised: dict[str, str] = field(default_factory=dict)  # check -> why it judged no response
+    not_applicable: dict[str, str] = field(default_factory=dict)  # check -> why it cannot apply to this run
+    weak: list[str] = field(default_factory=list)  # why a passing verdict shows less than the core rules
     statuses: Counter[int] = field(default_factory=Counter)
     cases: int = 0
     timeouts: int = 0
@@ -114,7 +135,6 @@ class Ledger:
     def add_transient(self, finding: Finding) -> None:
         """Record a failure that cleared when its request was sent again: a warning, not a violation."""
         with self._lock:
-            self.checks_run.add(finding.check)
             self.transient[finding.check] += 1
             examples = self.transient_findings.setdefault(finding.check, [])
             if len(examples) < EXAMPLES_PER_CHECK:
@@ -124,14 +144,30 @@ class Ledger:
         with self._lock:
             self.suite_errors.append(f"{where}: {details}")
 
-    def ran(self, *checks: str) -> None:
+    def judge(self, *checks: str) -> None:
+        """Each of `checks` judged one more response (passing or failing it): its evidence."""
         with self._lock:
-            self.checks_run.update(checks)
+            self.judged.update(checks)
+
+    def unexercised(self, check: str, reason: str) -> None:
+        """`check` could have judged a response of this run, but none qualified: `reason` says why."""
+        with self._lock:
+            self.not_exercised.setdefault(check, reason)
+
+    def inapplicable(self, check: str, reason: str) -> None:
+        """Nothing this run sends can exercise `check`: `reason` says why (not a gap in the verdict)."""
+        with self._lock:
+            self.not_applicable.setdefault(check, reason)
+
+    def weaken(self, reason: str) -> None:
+        """A core rule could only be shown in part: the verdict must say so."""
+        with self._lock:
+            if reason not in self.weak:
+                self.weak.append(reason)
 
     def add(self, finding: Finding, *, case_id: str | None = None) -> None:
         """Record a violation, dated by the response of `case_id` when it is reported after the fact."""
         with self._lock:
-            self.checks_run.add(finding.check)
             self.violations[finding.check] += 1
             examples = self.findings.setdefault(finding.check, [])
             if len(examples) < EXAMPLES_PER_CHECK:
@@ -145,6 +181,34 @@ class Ledger:
         return bool(self.findings)
 
     @property
+    def checks_run(self) -> set[str]:
+        """The checks with evidence: they judged a response, or a failure of theirs was filed."""
+        judged = {check for check, count in self.judged.items() if count > 0}
+        return judged | set(self.violations) | set(self.transient)
+
+    def state_of(self, check: str) -> State:
+        if check in self.findings:
+            return State.VIOLATED
+        if check in self.transient_findings:
+            return State.TRANSIENT
+        if self.judged[check] > 0:
+            return State.PASSED
+        if check in self.not_applicable:
+            return State.NOT_APPLICABLE
+        if check in self.not_exercised:
+            return State.NOT_EXERCISED
+        return State.NOT_RUN
+
+    def weak_points(self) -> list[str]:
+        """Why a passing verdict is weak: what the phases noted, and every core check with no evidence."""
+        points = list(self.weak)
+        for check in sorted(CORE_CHECKS):
+            state = self.state_of(check)
+            if state in (State.NOT_EXERCISED, State.NOT_RUN):
+                points.append(f"{check} {state}: {self.not_exercised.get(check, 'the run never reached it')}")
+        return points
+
+    @property
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
@@ -156,6 +220,7 @@ EXIT_MEANING = {0: "the server conforms", 1: "violations found", 2: "the check c
 class Outcome:
     exit_code: int
     reason: str  # one line: why this exit code
+    weak: tuple[str, ...] = ()  # a passing verdict's gaps: core rules it could not show (also in `reason`)
 
 
 def decide(ledger: Ledger) -> Outcome:
@@ -183,4 +248,10 @@ def decide(ledger: Ledger) -> Outcome:
         return Outcome(1, f"{len(ledger.violations)} check(s) violated (confirmed): {names}")
     transient = sum(ledger.transient.values())
     cleared = f"; {transient} transient failure(s) cleared when sent again" if transient else ""
-    return Outcome(0, f"{len(ledger.checks_run)} checks passed on {ledger.cases} requests{cleared}")
+    passed = sum(ledger.state_of(check) is State.PASSED for check in ledger.checks_run)
+    unshown = len(ledger.not_exercised.keys() - ledger.checks_run)
+    shown = f"{passed} checks passed on {ledger.cases} requests ({unshown} not exercised){cleared}"
+    weak = tuple(ledger.weak_points())
+    if weak:
+        return Outcome(0, f"weak verdict: {'; '.join(weak)}. {shown}", weak)
+    return Outcome(0, shown)

@@ -301,43 +301,49 @@ CHECKS: dict[str, Rule] = {
 
 # Client-side checks: what the proxy expects of the callers whose traffic it sees. Each covers the rules
 # the suite's check of the same rule covers, seen from the caller's side.
-CHECKS.update(
-    {
-        "client_parameters_valid": Rule(
-            "requests send path and query parameters within the spec's types and ranges",
-            f"{OPERATION}/parameters",
-            CHECKS["negative_data_rejection"].covers,
-        ),
-        "client_sends_credentials": Rule(
-            "every request carries X-Auth-Token or an SDK-HMAC-SHA256 Authorization header",
-            "#/security",
-            CHECKS["auth_missing_credentials"].covers,
-        ),
-        "client_method": Rule(
-            "the operation is called with its documented method",
-            OPERATION,
-            CHECKS["wrong_method_not_found"].covers,
-        ),
-        "client_page_index_paging": Rule(
-            "a client paging through a listing advances offset by 1 per page: offset is a page index, "
-            "not a record index",
-            _OFFSET,
-            CHECKS["pages_partition_records"].covers,
-        ),
-        "client_no_skipped_pages": Rule(
-            "a client paging through a listing reads every page from its first one on",
-            _OFFSET,
-            CHECKS["pages_partition_records"].covers,
-        ),
-        "client_no_repeated_pages": Rule(
-            "a client reads each page of one listing once (retries after an error aside)",
-            _OFFSET,
-            CHECKS["pages_partition_records"].covers,
-        ),
-    }
-)
+CLIENT_SIDE_CHECKS: dict[str, Rule] = {
+    "client_parameters_valid": Rule(
+        "requests send path and query parameters within the spec's types and ranges",
+        f"{OPERATION}/parameters",
+        CHECKS["negative_data_rejection"].covers,
+    ),
+    "client_sends_credentials": Rule(
+        "every request carries X-Auth-Token or an SDK-HMAC-SHA256 Authorization header",
+        "#/security",
+        CHECKS["auth_missing_credentials"].covers,
+    ),
+    "client_method": Rule(
+        "the operation is called with its documented method",
+        OPERATION,
+        CHECKS["wrong_method_not_found"].covers,
+    ),
+    "client_page_index_paging": Rule(
+        "a client paging through a listing advances offset by 1 per page: offset is a page index, "
+        "not a record index",
+        _OFFSET,
+        CHECKS["pages_partition_records"].covers,
+    ),
+    "client_no_skipped_pages": Rule(
+        "a client paging through a listing reads every page from its first one on",
+        _OFFSET,
+        CHECKS["pages_partition_records"].covers,
+    ),
+    "client_no_repeated_pages": Rule(
+        "a client reads each page of one listing once (retries after an error aside)",
+        _OFFSET,
+        CHECKS["pages_partition_records"].covers,
+    ),
+}
+CHECKS.update(CLIENT_SIDE_CHECKS)
 
 EXPECTATIONS: dict[str, str] = {name: rule.expectation for name, rule in CHECKS.items()}
+
+# The rules a passing verdict must have shown to be a full one: what offset, limit and count mean across
+# pages, and that another project's credentials are refused. One of them with no evidence makes the
+# verdict weak, and the verdict line says which and why.
+CORE_CHECKS = frozenset(
+    {"pages_partition_records", "count_stable", "page_length_matches_count", "auth_foreign_token"}
+)
 
 
 _COVERED_RESPONSE = re.compile(re.escape(f"{OPERATION}/responses/") + r"(?P<status>[1-5][0-9][0-9])")

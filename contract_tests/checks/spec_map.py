@@ -14,6 +14,7 @@ from typing import Any
 
 from contract_tests.checks.catalog import CHECKS, OPERATION, PATH_ITEM
 from contract_tests.checks.rules import Rule, escape, extract_rules
+from contract_tests.verdict import State
 from dws_upgrade_records.spec import OPERATION_ID
 
 GLOBBABLE = frozenset({"schema", "header", "media-type"})
@@ -98,12 +99,13 @@ def short_id(rule_id: str, anchors: Mapping[str, str]) -> str:
 
 
 def rule_results(document: Mapping[str, Any], check_states: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Each rule with its checks and what this run showed: violated, passed, or not run (no check ran)."""
+    """Each rule with its checks and the most telling state of theirs: violated, transient, passed, not
+    exercised, not applicable, or not run (no check ran)."""
     anchors = operation_pointers(document)
     results = []
     for item in coverage(document):
-        states = {check_states.get(check, "not run") for check in item.checks}
-        state = next((s for s in ("violated", "transient", "passed") if s in states), "not run")
+        states = {check_states.get(check, State.NOT_RUN) for check in item.checks}
+        state = next((s for s in State if s in states), State.NOT_RUN)
         results.append(
             {
                 "rule": short_id(item.rule.id, anchors),

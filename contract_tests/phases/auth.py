@@ -38,6 +38,16 @@ MALFORMED_DATE = "2025-13-45 25:61:61"
 # What a tampered request sends; its signature covers another query (or none).
 SENT_QUERY = {"limit": 2}
 Attempt = tuple[str, Callable[[], Reply]]
+# The checks of an AK/SK signature: they apply only to a run that signs.
+SIGNATURE_CHECKS = (
+    "aksk_signature_accepted",
+    "auth_bad_signature",
+    "aksk_other_access_key",
+    "aksk_stale_date",
+    "aksk_unsigned_date",
+    "aksk_query_tampered",
+    "aksk_path_tampered",
+)
 
 
 @dataclass(frozen=True)
@@ -112,12 +122,19 @@ def run_auth(prober: Prober) -> None:
     creds = options.credentials
     if creds.ak is not None and creds.sk is not None:
         attempts += _signature_attempts(prober, creds.ak, creds.sk)
+    else:
+        for check in SIGNATURE_CHECKS:
+            prober.ledger.inapplicable(check, "the run authenticates with a token, not an AK/SK signature")
     if options.other_project_id:
         attempts.append(("auth_other_project", lambda: prober.send(project_id=options.other_project_id)))
+    else:
+        prober.ledger.unexercised(
+            "auth_other_project", "no other project was given (--other-project-id or DWS_OTHER_PROJECT_ID)"
+        )
     for check, send in attempts:
         expected = prober.required(check)
-        prober.ledger.ran(check)
         reply = send()
+        prober.ledger.judge(check)
         if reply.status != expected:
 
             def still_failing(reply: Reply = reply, expected: int = expected) -> bool:

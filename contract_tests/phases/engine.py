@@ -19,6 +19,7 @@ from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.checks.evidence import judged, unexercised_reason
 from contract_tests.checks.rerun import failure_of
 from contract_tests.errors import SuiteCheckError
 from contract_tests.options import RunOptions
@@ -89,9 +90,10 @@ def run_engine(
     """
     stream = from_schema(schema).execute()
     session.stop_engine = stream.stop
+    seen: set[str] = set()
     for event in stream:
         if isinstance(event, events.ScenarioFinished):
-            _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
+            seen |= _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
             if session.options.fail_fast and ledger.violated:
                 # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
                 stream.stop()
@@ -104,15 +106,26 @@ def run_engine(
             )
         elif isinstance(event, events.FatalError):
             raise event.exception
+    for check in seen - ledger.checks_run:
+        ledger.unexercised(check, unexercised_reason(check))
 
 
 def _record_scenario(
     recorder: ScenarioRecorder, phase: str, ledger: Ledger, http: requests.Session, options: RunOptions
-) -> None:
+) -> set[str]:
+    """File the scenario's failures and count the responses each check judged; return the checks run."""
+    seen = set()
     for case_id, nodes in recorder.checks.items():
+        case = recorder.cases.get(case_id)
+        interaction = recorder.interactions.get(case_id)
+        response = interaction.response if interaction is not None else None
         for node in nodes:
-            ledger.ran(node.name)
+            seen.add(node.name)
             info = node.failure_info
+            if info is not None or (
+                case is not None and response is not None and judged(node.name, case.value, response)
+            ):
+                ledger.judge(node.name)
             if info is None:
                 continue
             failure = info.failure
@@ -134,6 +147,7 @@ def _record_scenario(
                 replay=_replay(recorder, case_id, options),
             )
             file_failure(ledger, finding, _resender(recorder, case_id, node.name, http), case_id=case_id)
+    return seen
 
 
 def _resender(

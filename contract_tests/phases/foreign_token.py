@@ -18,9 +18,9 @@ from contract_tests.transport.probe import Prober, Reply
 CHECK = "auth_foreign_token"
 CREDENTIALS = "other-token"  # the Replay's name for the credentials it was sent with
 NOT_GIVEN = (
-    f"{CHECK} not run: no token of another project was given, so no request checked that another "
-    "project's token is refused on this project's path right after this project's page was answered "
-    "(a reply cache keyed by URL alone lets it through); pass --other-token or DWS_OTHER_TOKEN"
+    "no token of another project was given, so no request checked that another project's token is "
+    "refused on this project's path right after this project's page was answered (a reply cache keyed by "
+    "URL alone lets it through); pass --other-token or DWS_OTHER_TOKEN"
 )
 
 
@@ -28,20 +28,21 @@ def run_foreign_token(prober: Prober) -> None:
     """Warm this project's page, then send the other project's token to it: never the cached page."""
     other_token = prober.options.other_token
     if other_token is None:
-        prober.ledger.warnings.append(NOT_GIVEN)
+        prober.ledger.unexercised(CHECK, NOT_GIVEN)
         return
     expected = prober.required(CHECK)
     success = prober.success()
     own = prober.send()
     if own.status != success:
-        prober.ledger.warnings.append(
-            f"{CHECK} not run: this project's default page got HTTP {own.status}, not {success}, so there "
-            "was no page a cache could serve to another project's token"
+        prober.ledger.unexercised(
+            CHECK,
+            f"this project's default page got HTTP {own.status}, not {success}, so there was no page a "
+            "cache could serve to another project's token",
         )
         return
-    prober.ledger.ran(CHECK)
     headers = {"X-Auth-Token": other_token}
     foreign = prober.send(headers=headers)
+    prober.ledger.judge(CHECK)
     problem = _problem(prober, foreign, expected, success)
     if problem is None:
         return

@@ -37,8 +37,9 @@ def run_wrong_methods(prober: Prober, document: Mapping[str, Any]) -> None:
     template = prober.operation.path
     answer = wrong_method_answer(document, template)
     if answer is None:
+        for check in (CHECK, PATH_CHECK):
+            prober.ledger.inapplicable(check, f"the spec states no {EXTENSION} for the path")
         return
-    prober.ledger.ran(CHECK, PATH_CHECK)
     for method in WRONG_METHODS:
         _judge(prober, CHECK, method, prober.send(method=method), answer)
     for path in unknown_paths(template):
@@ -58,6 +59,7 @@ def unknown_paths(template: str) -> list[str]:
 
 def _judge(prober: Prober, check: str, sent: str, reply: Reply, answer: Mapping[str, Any]) -> None:
     problems = _problems(reply, answer)
+    prober.ledger.judge(check)
     if problems:
         prober.violation(
             check,

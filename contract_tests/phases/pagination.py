@@ -29,15 +29,9 @@ MAX_PAGES = 40
 MAX_PAGE_SIZE = 1000
 # Passes before giving up on a snapshot that holds still: a busy cluster moves every few seconds at most.
 MAX_PASSES = 5
-CHECKS = (
-    "pages_partition_records",
-    "page_past_end_empty",
-    "default_limit",
-    "default_offset",
-    "count_stable",
-    "records_within_limit",
-    "pagination_accepted",
-)
+# The checks that compare pages with each other and with `count`: they judge only walks of two or more
+# pages on records with an integer `count` (one page partitions nothing, and a string `count` totals none).
+ACROSS_PAGES = ("pages_partition_records", "count_stable")
 
 
 @dataclass(frozen=True)
@@ -113,7 +107,6 @@ def snapshot_query(allowed: Allowed) -> dict[str, int]:
 def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Snapshot:
     """Run every pagination check on a snapshot that held still; return the last snapshot read."""
     ledger = prober.ledger
-    ledger.ran(*CHECKS)
     pending: list[Finding] | None = None  # a quiet pass's findings, waiting for a second quiet pass
     before = snapshot(allowed, prober)
     for number in range(1, MAX_PASSES + 1):
@@ -131,7 +124,8 @@ def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Sn
             continue
         # The pages agreed (even while the records moved), or a second quiet pass settles the first.
         _settle(ledger, pending or [], found)
-        _warn_if_weak(prober, _total(after), query_default(operation, "limit"))
+        _weaken_if_one_page(prober, _total(after), query_default(operation, "limit"))
+        _unexercised(ledger, after)
         return after
     if pending is None:
         raise CannotRunError(
@@ -140,6 +134,7 @@ def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Sn
             "that hold still: run against a quiet cluster (no upgrade in progress, --cluster-id) or later"
         )
     _settle(ledger, pending, pending)
+    _unexercised(ledger, before)
     return before
 
 
@@ -154,6 +149,19 @@ def _settle(ledger: Ledger, first: list[Finding], second: list[Finding]) -> None
             ledger.add_transient(finding)
 
 
+def _unexercised(ledger: Ledger, snap: Snapshot) -> None:
+    """Say why a paging check judged nothing: no integer `count`, or no walk of two or more pages."""
+    if _total(snap) is None:
+        reason = f"count was not an integer in any page (the cluster's first page has count={snap.count!r})"
+    else:
+        reason = f"the cluster has {snap.count} record(s), fewer than two pages at every page size walked"
+    for check in ACROSS_PAGES:
+        if ledger.judged[check] == 0:
+            ledger.unexercised(check, reason)
+    if ledger.judged["page_past_end_empty"] == 0:
+        ledger.unexercised("page_past_end_empty", "the spec admits no offset past the end of any walk")
+
+
 def _total(snap: Snapshot) -> int | None:
     count = snap.count
     return count if isinstance(count, int) and not isinstance(count, bool) else None
@@ -164,8 +172,6 @@ def _one_pass(operation: Operation, prober: Prober, start: Snapshot, allowed: Al
     limit_default = query_default(operation, "limit")
     offset_default = query_default(operation, "offset")
     count = _total(start)
-    if count is None and not prober.ledger.warnings.count(NO_COUNT):
-        prober.ledger.warnings.append(NO_COUNT)
 
     both = _page(prober, {"limit": limit_default, "offset": offset_default})
     for check, query, name in (
@@ -173,11 +179,10 @@ def _one_pass(operation: Operation, prober: Prober, start: Snapshot, allowed: Al
         ("default_offset", {"limit": limit_default}, f"offset={offset_default}"),
     ):
         reply = _page(prober, query)
-        if (
-            reply is not None
-            and both is not None
-            and (reply.records, reply.count) != (both.records, both.count)
-        ):
+        if reply is None or both is None:
+            continue
+        prober.ledger.judge(check)
+        if (reply.records, reply.count) != (both.records, both.count):
             prober.violation(
                 check,
                 f"omitting it returned {_describe(reply)}, but {name} returned {_describe(both)}",
@@ -191,11 +196,9 @@ def _one_pass(operation: Operation, prober: Prober, start: Snapshot, allowed: Al
     _compare_walks(prober, [walk for walk in walks if walk is not None])
 
 
-NO_COUNT = "responses carry no integer `count`: partition totals were not checked"
-
-
 def _page(prober: Prober, query: dict[str, int]) -> Reply | None:
     reply = prober.send(query)
+    prober.ledger.judge("pagination_accepted")
     if reply.status != prober.success() or reply.records is None:
         prober.violation(
             "pagination_accepted",
@@ -244,6 +247,7 @@ def _walk(
         if reply is None:
             return None
         records = reply.records or []
+        prober.ledger.judge("records_within_limit")
         if len(records) > size:
             prober.violation(
                 "records_within_limit",
@@ -260,6 +264,7 @@ def _walk(
             )
         if not records:
             _check_end(prober, (size, pages), (count, first_count), seen, (reply, offsets))
+            _judge_across(prober, count, pages, len(seen) > size)
             return Walk(size, seen, complete=True, pages=tuple(pages))
         duplicates = [record for record in map(key, records) if record in seen]
         if duplicates:
@@ -281,7 +286,15 @@ def _walk(
     prober.ledger.warnings.append(
         f"page size {size}: stopped after {MAX_PAGES + 2} pages without reaching the end"
     )
+    _judge_across(prober, count, pages, len(seen) > size)
     return Walk(size, seen, complete=False, pages=tuple(pages))
+
+
+def _judge_across(prober: Prober, count: int | None, pages: list[dict[str, int]], paged: bool) -> None:
+    """The cross-page checks judged every page of a walk that spread records over two or more pages."""
+    if count is not None and paged:
+        for _ in pages:
+            prober.ledger.judge(*ACROSS_PAGES)
 
 
 def _paged(prober: Prober, reply: Reply, pages: list[dict[str, int]]) -> Replay:
@@ -313,6 +326,7 @@ def _check_end(
         return
     far_query = {"limit": size, "offset": offset + 5}
     far = prober.send(far_query)
+    prober.ledger.judge("page_past_end_empty")
     if far.status != prober.success() or far.records != [] or far.count != first_count:
         prober.violation(
             "page_past_end_empty",
@@ -340,10 +354,11 @@ def _compare_walks(prober: Prober, walks: list[Walk]) -> None:
             )
 
 
-def _warn_if_weak(prober: Prober, count: int | None, limit_default: int) -> None:
+def _weaken_if_one_page(prober: Prober, count: int | None, limit_default: int) -> None:
+    """A cluster of one default page shows paging only at smaller sizes: the verdict itself says so."""
     if count is not None and count <= limit_default:
-        prober.ledger.warnings.append(
-            f"weak pagination checks: the cluster has {count} record(s), fewer than two pages at the default "
-            f"page size {limit_default}; use a cluster with more than {limit_default} records "
-            "(--cluster-id), the smaller page sizes alone cannot show every paging bug"
+        prober.ledger.weaken(
+            f"paging not shown at the default page size: the cluster has {count} record(s), fewer than two "
+            f"pages of {limit_default}; use a cluster with more than {limit_default} records (--cluster-id), "
+            "the smaller page sizes alone cannot show every paging bug"
         )

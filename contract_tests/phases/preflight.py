@@ -1,8 +1,9 @@
 """Preflight: the default page of the pinned cluster must be a usable page, or no check can mean anything.
 
-A page is the operation's one documented 2xx (`schema.success_status`). A 5xx is sent again first (a
-documented 503 that clears is a transient warning). A page whose body breaks the schema is the server's
-fault, not a reason the run could not judge: a violation, and the run goes on.
+A page is the operation's one documented 2xx (`schema.success_status`). A 5xx fails not_a_server_error
+like every reply's (`Prober.send`: a documented 503 that clears is a transient warning), and is then
+looked past once. A page whose body breaks the schema is the server's fault, not a reason the run could
+not judge: a violation, and the run goes on.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ def preflight(prober: Prober) -> Reply:
     success = prober.success()
     first = prober.send()
     if first.status >= 500:
-        first = _past_server_error(prober, first)
+        first = prober.resend(first)
     if first.status == success:
-        prober.ledger.ran("response_schema_conformance")
+        prober.ledger.judge("response_schema_conformance")
         problem = prober.schema_problem(first)
         if problem:
             prober.violation(
@@ -40,22 +41,3 @@ def preflight(prober: Prober) -> Reply:
         first.status, f"the default page of the given cluster must be a {success} with `records`"
     )
     raise CannotRunError(f"the first request got HTTP {first.status} ({first.excerpt()!r}): {hint}")
-
-
-def _past_server_error(prober: Prober, first: Reply) -> Reply:
-    """Send a 5xx default page again: the first answer that is no 5xx, or the 5xx (then confirmed)."""
-    latest = [first]
-
-    def still_failing() -> bool:
-        latest[0] = prober.resend(first)
-        return latest[0].status >= 500
-
-    prober.ledger.ran("not_a_server_error")
-    prober.violation(
-        "not_a_server_error",
-        f"HTTP {first.status} on the default page: {first.excerpt()!r}",
-        first.curl,
-        still_failing,
-        replay=prober.replay_of(first),
-    )
-    return latest[0]

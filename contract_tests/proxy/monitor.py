@@ -15,7 +15,7 @@ from contract_tests.proxy.sequences import SequenceTracker
 from contract_tests.verdict import Finding, Ledger
 
 MAX_WARNING_KINDS = 100
-# Checks the proxy applies to every exchange, listed in the reports even when none is violated.
+# Checks the proxy applies to every checked exchange: each counts it as judged.
 CLIENT_CHECKS = ("client_parameters_valid", "client_sends_credentials", "client_method")
 SEQUENCE_CHECKS = (
     "client_page_index_paging",
@@ -35,7 +35,6 @@ class Monitor:
         self.census = Census(checker)
         self.tracker = SequenceTracker()
         self.ledger = Ledger()
-        self.ledger.ran(*(check.__name__ for check in RESPONSE_CHECKS), *CLIENT_CHECKS, *SEQUENCE_CHECKS)
         self.warnings: Counter[str] = Counter()
         self.unchecked = 0
         self.queue_limits = ""
@@ -65,11 +64,15 @@ class Monitor:
             self.ledger.response(exchange.status, with_credentials=caller.has_credentials)
         result = self.verdicts.check(exchange, caller)
         self.census.observe(exchange, caller)
+        self.ledger.judge(*CLIENT_CHECKS)
+        if exchange.status is not None:
+            self.ledger.judge(*(check.__name__ for check in RESPONSE_CHECKS))
         self._add(result.findings)
         for warning in result.warnings:
             self.warn(warning)
         if result.listing is None:
             return
+        self.ledger.judge(*SEQUENCE_CHECKS)
         if result.page is not None:
             self._add(self.tracker.observe(result.listing, result.page))
         elif result.refused_limit is not None:

@@ -20,9 +20,9 @@ from contract_tests.regressions.facts import MissingFactError, facts
 from contract_tests.regressions.runtime import IMPORTS, RUNTIME
 from contract_tests.regressions.templates import TEMPLATES
 from contract_tests.reports.files import write_atomic
-from contract_tests.reports.states import VIOLATED, CheckState, check_states
+from contract_tests.reports.states import CheckState, check_states
 from contract_tests.schema import load_contract_for
-from contract_tests.verdict import Finding, Ledger, Replay
+from contract_tests.verdict import Finding, Ledger, Replay, State
 from dws_upgrade_records.spec import Contract
 
 ID_CHARACTERS = frozenset(string.hexdigits + "-")
@@ -45,7 +45,7 @@ def export_regressions(
     written: list[Path] = []
     skipped: dict[str, str] = {}
     for state in check_states(ledger):
-        if state.state != VIOLATED:
+        if state.state != State.VIOLATED:
             continue
         finding = next((f for f in state.findings if f.replay is not None), None)
         if state.name not in TEMPLATES:

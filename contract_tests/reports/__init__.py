@@ -40,14 +40,14 @@ class Reports:
 
 def write_reports(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Masker) -> Reports:
     """Render every report, then write them; a failed write is reported, never raised past here."""
-    text = summary(options, ledger, outcome, mask)
     states = check_states(ledger)
+    text = summary(options, ledger, outcome, states, mask)
     spec = SpecFile.of(options.spec)
     directory = options.report_dir
     rules = _rules(options, states)
     files = {
         directory / "summary.txt": text.encode(),
-        directory / "junit.xml": junit(options, ledger, outcome, mask),
+        directory / "junit.xml": junit(options, ledger, outcome, states, mask),
         directory / "result.json": result_json(ledger, outcome, states, mask, rules).encode(),
         directory / "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
         directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),

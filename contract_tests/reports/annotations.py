@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contract_tests.reports.locations import SpecFile
-from contract_tests.reports.states import TRANSIENT, VIOLATED, CheckState
+from contract_tests.reports.states import CheckState
+from contract_tests.verdict import State
 
 
 def github_annotations(states: list[CheckState], spec: SpecFile, mask: Callable[[str], str]) -> list[str]:
     lines = []
     for state in states:
-        if state.state not in (VIOLATED, TRANSIENT):
+        if state.state not in (State.VIOLATED, State.TRANSIENT):
             continue
-        level = "error" if state.state == VIOLATED else "warning"
+        level = "error" if state.state == State.VIOLATED else "warning"
         message = f"the spec says {state.expectation}"
         if state.findings:
             message += f"; the server did: {state.findings[0].actual.strip()}"

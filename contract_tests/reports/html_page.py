@@ -8,9 +8,9 @@ from typing import Any
 
 from contract_tests.reports.charts import status_histogram, timeline
 from contract_tests.reports.locations import SpecFile
-from contract_tests.reports.states import TRANSIENT, CheckState
+from contract_tests.reports.states import CheckState
 from contract_tests.reports.subject import ReportSubject
-from contract_tests.verdict import Ledger, Outcome
+from contract_tests.verdict import Ledger, Outcome, State
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
@@ -23,6 +23,8 @@ text-align:left} th{background:#fafafa}
 .state{font-weight:600;white-space:nowrap;padding:2px 6px;border-radius:4px}
 .state-violated{background:#d62728;color:#fff} .state-transient{background:#f58518;color:#fff}
 .state-passed{background:#54a24b;color:#fff} .state-not-run{background:#ccc}
+.state-not-exercised{background:#fff4e5;border:1px solid #f58518} .state-not-applicable{background:#eee}
+.weak{background:#fff4e5;border:1px solid #f58518}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;margin:4px 0;font-size:12px}
 button.copy{font-size:12px;cursor:pointer} .muted{color:#777} .legend{font-size:12px}
 .swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
@@ -75,7 +77,8 @@ def html_report(
         f'<p class="muted">{text(options.headline)} · {ledger.cases} requests in '
         f"{ledger.elapsed:.1f} s · throttled {ledger.throttled} time(s), "
         f"waited {ledger.throttle_wait:.1f} s</p>",
-        f'<div class="verdict exit-{outcome.exit_code}" id="verdict"><strong>Exit {outcome.exit_code}: '
+        f'<div class="verdict exit-{outcome.exit_code}{" weak" if outcome.weak else ""}" id="verdict">'
+        f"<strong>Exit {outcome.exit_code}: "
         f"{text(options.exit_meanings[outcome.exit_code])}</strong> — {text(outcome.reason)}</div>",
         _counts(states),
         "<h2>Checks</h2>",
@@ -109,7 +112,10 @@ def _counts(states: list[CheckState]) -> str:
 
 
 def _checks_table(states: list[CheckState], spec: SpecFile, text: Callable[[object], str]) -> str:
-    rows = ["<table><tr><th>State</th><th>Check</th><th>The spec says</th><th>The server did</th></tr>"]
+    rows = [
+        "<table><tr><th>State</th><th>Check</th><th>Judged</th><th>The spec says</th>"
+        "<th>The server did</th></tr>"
+    ]
     for n, state in enumerate(states):
         css = state.state.replace(" ", "-")
         did = ""
@@ -119,13 +125,16 @@ def _checks_table(states: list[CheckState], spec: SpecFile, text: Callable[[obje
                 f'<div>{text(finding.actual)}</div><pre id="{target}">{text(finding.curl)}</pre>'
                 f'<button class="copy" type="button" data-target="{target}">Copy curl</button>'
             )
-        if state.state == TRANSIENT:
+        if state.reason is not None:
+            did += f'<div class="muted">{text(state.state)}: {text(state.reason)}</div>'
+        if state.state == State.TRANSIENT:
             did += f'<div class="muted">{state.times} failure(s), each cleared when sent again</div>'
         elif state.times > len(state.findings):
             did += f'<div class="muted">{state.times} violation(s) in all</div>'
         rows.append(
             f'<tr class="check" id="check-{text(state.name)}"><td><span class="state state-{css}">'
             f"{text(state.state)}</span></td><td><code>{text(state.name)}</code></td>"
+            f'<td class="judged">{state.judged}</td>'
             f'<td>{text(state.expectation)}<div class="muted">{text(spec.uri)}:'
             f"{spec.line(state.pointer)}</div></td><td>{did}</td></tr>"
         )
@@ -195,7 +204,7 @@ def _rules(rules: list[dict[str, Any]], text: Callable[[object], str]) -> str:
         "<table><tr><th>State</th><th>Rule</th><th>Kind</th><th>Checks</th></tr>",
     ]
     for rule in rules:
-        css = "miss" if rule["state"] in ("violated", "transient", "unchecked", "not run") else "hit"
+        css = "hit" if rule["state"] in (State.PASSED, State.NOT_APPLICABLE) else "miss"
         rows.append(
             f'<tr class="{css}"><td>{text(rule["state"])}</td><td><code>{text(rule["rule"])}</code></td>'
             f"<td>{text(rule['kind'])}</td><td>{text(', '.join(rule['checks']))}</td></tr>"

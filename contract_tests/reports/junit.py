@@ -1,4 +1,8 @@
-"""junit.xml: one test case per check that ran, so any CI shows violated checks as failed tests."""
+"""junit.xml: one test case per check, so any CI shows violated checks as failed tests.
+
+A check with no evidence (not exercised, not applicable) is a skipped test with its reason, never a pass;
+each test case says how many responses its check judged.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,30 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.reports.states import CheckState
 from contract_tests.reports.subject import ReportSubject
-from contract_tests.verdict import Finding, Ledger, Outcome
+from contract_tests.verdict import Finding, Ledger, Outcome, State
+
+NO_EVIDENCE = (State.NOT_EXERCISED, State.NOT_APPLICABLE)
 
 
-def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> bytes:
-    """A test case per check that ran, a failure per violated check, an error if the run could not finish."""
-    checks = sorted(ledger.checks_run | set(ledger.findings) | set(ledger.transient_findings))
+def junit(
+    options: ReportSubject,
+    ledger: Ledger,
+    outcome: Outcome,
+    states: list[CheckState],
+    mask: Callable[[str], str],
+) -> bytes:
+    """A test case per check the run could speak of, a failure per violated check, a skip per check with no
+    evidence, an error if the run could not finish."""
+    listed = [state for state in states if state.state is not State.NOT_RUN]
     suite = ET.Element(
         "testsuite",
         name="dws-contract ListUpdateRecord",
-        tests=str(len(checks) + (outcome.exit_code == 2)),
+        tests=str(len(listed) + (outcome.exit_code == 2)),
         failures=str(len(ledger.violations)),
         errors=str(int(outcome.exit_code == 2)),
+        skipped=str(sum(state.state in NO_EVIDENCE for state in listed)),
         time=f"{ledger.elapsed:.3f}",
     )
     properties = ET.SubElement(suite, "properties")
@@ -27,6 +42,8 @@ def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callab
         *options.run_properties,
         ("requests", str(ledger.cases)),
         ("exit_code", str(outcome.exit_code)),
+        ("verdict", outcome.reason),
+        *(("weak_verdict", point) for point in outcome.weak),
         ("throttled", str(ledger.throttled)),
         ("throttle_wait_seconds", f"{ledger.throttle_wait:.1f}"),
         ("confirmed_violations", str(sum(ledger.violations.values()))),
@@ -34,8 +51,13 @@ def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callab
         ("data_changes", str(len(ledger.data_changes))),
     ):
         ET.SubElement(properties, "property", name=name, value=mask(value))
-    for check in checks:
+    for state in listed:
+        check = state.name
         case = ET.SubElement(suite, "testcase", classname="dws_contract", name=check)
+        evidence = ET.SubElement(ET.SubElement(case, "properties"), "property", name="judged")
+        evidence.set("value", str(state.judged))
+        if state.state in NO_EVIDENCE:
+            ET.SubElement(case, "skipped", message=mask(state.described))
         examples = ledger.findings.get(check)
         if examples:
             failure = ET.SubElement(
@@ -43,13 +65,12 @@ def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callab
             )
             failure.text = mask(f"state: {examples[0].state}\n\n{_details(check, examples)}")
         transient = ledger.transient_findings.get(check)
+        out = ET.SubElement(case, "system-out")
+        out.text = mask(f"state: {state.described}")
         if transient:
             # JUnit has no warning state: a transient failure passes, with its story in system-out.
-            out = ET.SubElement(case, "system-out")
-            out.text = mask(
-                f"state: transient ({ledger.transient[check]} time(s), cleared when sent again)\n\n"
-                f"{_details(check, transient)}"
-            )
+            cleared = f"; {ledger.transient[check]} failure(s) cleared when sent again"
+            out.text += mask(f"{cleared}\n\n{_details(check, transient)}")
     if outcome.exit_code == 2:
         case = ET.SubElement(suite, "testcase", classname="dws_contract", name="run")
         if ledger.suite_errors:

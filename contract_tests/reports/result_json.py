@@ -29,6 +29,10 @@ def result_json(
         "checks_run": sorted(ledger.checks_run),
         "violations": dict(sorted(ledger.violations.items())),
         "checks": {state.name: state.state for state in states},
+        # The evidence behind each state: responses judged, and why a check with none has none.
+        "judged": {state.name: state.judged for state in states},
+        "unexercised_reasons": {state.name: state.reason for state in states if state.reason is not None},
+        "weak_verdict": list(outcome.weak),
         "transient": dict(sorted(ledger.transient.items())),
         "throttling": {"throttled": ledger.throttled, "waited_seconds": round(ledger.throttle_wait, 3)},
         "data_changes": ledger.data_changes,

@@ -1,6 +1,7 @@
 """results.sarif (SARIF 2.1.0): one result per violated check, at the spec line that states the rule.
 
 GitHub code scanning shows each result on openapi.yaml; transient findings are results of level warning.
+Every rule (check) carries its state and the responses it judged in its property bag.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from contract_tests.reports.locations import SpecFile
-from contract_tests.reports.states import TRANSIENT, VIOLATED, CheckState
-from contract_tests.verdict import Outcome
+from contract_tests.reports.states import CheckState
+from contract_tests.verdict import Outcome, State
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_URI = "https://support.huaweicloud.com/intl/en-us/api-dws/ListUpdateRecord.html"
@@ -24,12 +25,15 @@ def sarif(states: list[CheckState], outcome: Outcome, spec: SpecFile, mask: Call
             "name": state.name,
             "shortDescription": {"text": state.expectation},
             "defaultConfiguration": {"level": "error"},
+            "properties": _evidence(state),
         }
         for state in states
     ]
     index = {state.name: i for i, state in enumerate(states)}
     results = [
-        _result(state, index[state.name], spec) for state in states if state.state in (VIOLATED, TRANSIENT)
+        _result(state, index[state.name], spec)
+        for state in states
+        if state.state in (State.VIOLATED, State.TRANSIENT)
     ]
     log: dict[str, Any] = {
         "$schema": SCHEMA_URI,
@@ -59,7 +63,7 @@ def _result(state: CheckState, rule_index: int, spec: SpecFile) -> dict[str, Any
     return {
         "ruleId": state.name,
         "ruleIndex": rule_index,
-        "level": "error" if state.state == VIOLATED else "warning",
+        "level": "error" if state.state == State.VIOLATED else "warning",
         "message": {"text": text},
         "locations": [
             {
@@ -69,5 +73,12 @@ def _result(state: CheckState, rule_index: int, spec: SpecFile) -> dict[str, Any
                 }
             }
         ],
-        "properties": {"state": state.state, "violations": state.times},
+        "properties": {**_evidence(state), "violations": state.times},
     }
+
+
+def _evidence(state: CheckState) -> dict[str, Any]:
+    evidence: dict[str, Any] = {"state": str(state.state), "judged": state.judged}
+    if state.reason is not None:
+        evidence["reason"] = state.reason
+    return evidence

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from contract_tests.checks.catalog import EXPECTATIONS
+from contract_tests.reports.states import CheckState
 from contract_tests.reports.subject import ReportSubject
-from contract_tests.verdict import Ledger, Outcome
+from contract_tests.verdict import Ledger, Outcome, State
 
 
-def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callable[[str], str]) -> str:
-    """The human report: each violated check, what the spec says, what the server did, how to reproduce."""
+def summary(
+    options: ReportSubject,
+    ledger: Ledger,
+    outcome: Outcome,
+    states: list[CheckState],
+    mask: Callable[[str], str],
+) -> str:
+    """The human report: each check's state and evidence; each violated check, what the spec says, what the
+    server did, how to reproduce."""
     elapsed = ledger.elapsed
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(ledger.statuses.items())) or "none"
     lines = [
@@ -19,8 +27,10 @@ def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Call
         f"statuses {statuses}; timeouts {ledger.timeouts}; connection errors {ledger.connection_errors}",
         f"throttled {ledger.throttled} time(s), waited {ledger.throttle_wait:.1f} s "
         "(429s waited out and sent again, never a violation by themselves)",
-        f"checks run: {len(ledger.checks_run)}; violated (confirmed): {len(ledger.violations)}; "
-        f"transient (cleared when sent again): {len(ledger.transient)}",
+        "checks: " + "; ".join(f"{state}: {n}" for state, n in _tally(states).items()),
+        "",
+        "CHECKS (state, responses judged)",
+        *(f"  {state.state:<14} {state.name}: {_evidence(state)}" for state in states if _listed(state)),
     ]
     if ledger.first_detection is not None:
         seconds, cases, check = ledger.first_detection
@@ -50,6 +60,24 @@ def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Call
     meaning = options.exit_meanings[outcome.exit_code]
     lines.append(f"RESULT exit {outcome.exit_code}: {meaning} - {outcome.reason}")
     return mask("\n".join(lines)) + "\n"
+
+
+def _tally(states: list[CheckState]) -> dict[State, int]:
+    counts = dict.fromkeys(State, 0)
+    for state in states:
+        counts[state.state] += 1
+    return {state: n for state, n in counts.items() if n}
+
+
+def _listed(state: CheckState) -> bool:
+    """Every check the run could speak of; a check nothing of this kind of run reached stays in the tally."""
+    return state.state is not State.NOT_RUN
+
+
+def _evidence(state: CheckState) -> str:
+    if state.reason is not None:
+        return state.reason
+    return f"judged {state.judged}"
 
 
 def _indent(text: str) -> str:

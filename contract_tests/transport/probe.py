@@ -55,6 +55,10 @@ class Reply:
         return self.raw[:300].decode("utf-8", "replace")
 
 
+def _server_error_problem(reply: Reply) -> str | None:
+    return f"HTTP {reply.status}: {reply.excerpt()!r}" if reply.status >= 500 else None
+
+
 def _error_body_problem(reply: Reply) -> str | None:
     return bad_error_body(reply.status, reply.body, reply.raw)
 
@@ -63,7 +67,10 @@ def _request_id_problem(reply: Reply) -> str | None:
     return missing_request_id(reply.status, reply.response.headers.get("x-request-id") or [])
 
 
+# Every reply, whatever its phase expects of it: a 5xx to a probe fails not_a_server_error like a 5xx to a
+# generated case (sent again first: one that clears is transient).
 PER_REPLY_CHECKS: tuple[tuple[str, Callable[[Reply], str | None]], ...] = (
+    ("not_a_server_error", _server_error_problem),
     ("error_body_fields", _error_body_problem),
     ("request_id_header", _request_id_problem),
 )
@@ -122,7 +129,7 @@ class Prober:
             case.path = path
         extra: dict[str, Any] = {} if auth is None else {"auth": auth}
         reply = self.call(case, extra)
-        self.ledger.ran(*(check for check, _ in PER_REPLY_CHECKS))
+        self.ledger.judge(*(check for check, _ in PER_REPLY_CHECKS))
         for check, problem_of in PER_REPLY_CHECKS:
             problem = run_own_check(check, problem_of, reply)
             if problem:

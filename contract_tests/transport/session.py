@@ -59,6 +59,7 @@ def attach(schema: BaseSchema, session: Session) -> None:
         ledger.response(
             response.status_code, with_credentials=session.has_credentials(response.request), case_id=case.id
         )
+        ledger.judge("response_timeout")  # answered within the request timeout
         ledger.observed.record(
             at=ledger.elapsed,
             phase=_phase(case, ledger),

@@ -2,7 +2,8 @@
 
 Against real mocks on loopback: the check fails (exit 1) on the mock whose reply cache ignores the
 caller and passes on the conformant one (tests/coverage/test_new_checks.py runs both, by token and by
-AK/SK); without --other-token it is "not run" with its reason and fix, and the bug then goes unseen; the
+AK/SK); without --other-token it is "not exercised" with its reason and fix, the verdict says it is weak,
+and the bug then goes unseen; the
 embedded mock runs it with the demo's second project; and the other token is a secret like the run's own.
 Its status comes from the spec like every probing check's (tests/contract/test_spec_driven.py).
 """
@@ -50,16 +51,18 @@ def test_the_cached_page_served_to_another_project_is_caught(tmp_path: Path) -> 
     assert check_state(tmp_path) == "violated"
 
 
-def test_without_other_token_it_is_not_run_says_why_and_the_bug_goes_unseen(tmp_path: Path) -> None:
+def test_without_other_token_it_is_not_exercised_the_verdict_weak_and_the_bug_unseen(tmp_path: Path) -> None:
     result = run_suite(FAULT, tmp_path, other_token=None)
 
     assert result.exit_code == 0, result.summary
     assert CHECK not in result.ledger.checks_run
-    assert check_state(tmp_path) == "not run"
-    warning = next(line for line in result.summary.splitlines() if line.startswith(f"WARNING {CHECK}"))
-    assert "not run" in warning and "--other-token" in warning and "DWS_OTHER_TOKEN" in warning
+    assert check_state(tmp_path) == "not exercised"
+    verdict = result.summary.rstrip().splitlines()[-1]
+    assert verdict.startswith("RESULT exit 0: the server conforms - weak verdict: "), verdict
+    assert f"{CHECK} not exercised" in verdict
+    assert "--other-token" in verdict and "DWS_OTHER_TOKEN" in verdict
     outcome = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
-    assert any(CHECK in text for text in outcome["warnings"])
+    assert any(CHECK in point for point in outcome["weak_verdict"])
 
 
 def test_by_aksk_the_foreign_token_is_checked_too(tmp_path: Path) -> None:

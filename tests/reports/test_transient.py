@@ -10,8 +10,9 @@ from contract_tests.masking import Masker
 from contract_tests.regressions import export_regressions
 from contract_tests.reports.annotations import github_annotations
 from contract_tests.reports.locations import SpecFile
-from contract_tests.reports.states import TRANSIENT, check_states
+from contract_tests.reports.states import check_states
 from contract_tests.runner import run
+from contract_tests.verdict import State
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 from tests.reports.conftest import ROOT, demo_options
 
@@ -23,7 +24,7 @@ def test_a_cleared_503_is_transient_everywhere(conformant_url: str, tmp_path: Pa
     with tamper_proxy(conformant_url, once) as url:
         options = demo_options(url, tmp_path / "reports", max_examples=20)
         result = run(options, lambda _m: None)
-    transient = {s.name for s in check_states(result.ledger) if s.state == TRANSIENT}
+    transient = {s.name for s in check_states(result.ledger) if s.state is State.TRANSIENT}
     assert transient and transient == set(result.ledger.transient_findings) - set(result.ledger.findings)
 
     sarif = json.loads((tmp_path / "reports" / "results.sarif").read_text())
