@@ -43,6 +43,10 @@ def text(report: Report) -> str:
         lines.append(f"  {side.side}: {state}  ({side.target})")
         lines.extend(f"      {f.source}: {f.detail}" for f in side.failures)
         lines.extend(f"      {why}" for why in side.not_run)
+        lines.extend(
+            f"      accepts more than this contract (not a client break): {f.source}: {f.detail}"
+            for f in side.relaxations
+        )
     for row in (*report.rows, report.whole):
         lines.append(f"  {row.impact:<5}  {row.where}: {row.message}")
         for name, failures in ((Side.OLD_CONTRACT, row.old), (Side.NEW_CONTRACT, row.new)):
@@ -77,6 +81,7 @@ def as_json(report: Report) -> str:
                 "broke": bool(side.failures),
                 "failures": [{"source": f.source, "detail": f.detail} for f in side.failures],
                 "not_run": list(side.not_run),
+                "relaxations": [{"source": f.source, "detail": f.detail} for f in side.relaxations],
                 "evidence": [str(path) for path in side.evidence],
             }
             for side in report.sides
