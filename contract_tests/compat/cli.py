@@ -102,7 +102,7 @@ def compare_by_running(args: argparse.Namespace) -> Report:
         changes, verdict = compare(base_text, args.spec)
         documents = (load_yaml(args.spec.read_text(), "revision"), load_yaml(base_text, "base"))
     except (DiffError, OSError) as exc:
-        raise CompatError(str(exc)) from exc
+        raise CompatError("; ".join(str(exc).splitlines())) from exc
     args.out.mkdir(parents=True, exist_ok=True)
     old_spec = args.out / "base" / "openapi.yaml"
     old_spec.parent.mkdir(exist_ok=True)
