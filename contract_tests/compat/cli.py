@@ -124,7 +124,8 @@ def _old_contract(args: argparse.Namespace, old_spec: Path) -> list[SideResult]:
     def against(server: Server) -> list[SideResult]:
         suite = run_suite(Side.OLD_CONTRACT, old_spec, server, args.out / "old-contract", args.max_examples)
         with tempfile.TemporaryDirectory(prefix="dws-compat-client-") as workdir:
-            client = run_old_client(old_spec, server, Path(workdir))
+            evidence = args.out / "old-client" / "client-probe.json"
+            client = run_old_client(old_spec, server, Path(workdir), evidence)
         return [suite, client]
 
     if args.base_url:

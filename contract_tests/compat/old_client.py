@@ -10,9 +10,10 @@ from pathlib import Path
 
 from contract_tests.compat.repo import require_checkout
 from contract_tests.compat.sides import CompatError, Failure, Server, Side, SideResult, child_environment
+from contract_tests.reports.files import write_atomic
 
 
-def run_old_client(spec: Path, server: Server, workdir: Path) -> SideResult:
+def run_old_client(spec: Path, server: Server, workdir: Path, evidence: Path) -> SideResult:
     """Page through the server's cluster with a client generated from `spec`; what breaks is a failure.
 
     The client probe sends a token only: against a server opened by AK/SK alone it is reported not run.
@@ -60,6 +61,5 @@ def run_old_client(spec: Path, server: Server, workdir: Path) -> SideResult:
         )
         for problem in outcome["problems"]
     )
-    evidence = workdir / "client-probe.json"
-    evidence.write_text(json.dumps(outcome, indent=2) + "\n")
+    write_atomic(evidence, (json.dumps(outcome, indent=2) + "\n").encode())
     return SideResult(side, target, failures, (evidence,))

@@ -12,6 +12,8 @@ from contract_tests.compat.join import Row
 from contract_tests.compat.sides import Side, SideResult
 from contract_tests.reports.files import write_atomic
 
+DETAIL_WIDTH = 160
+
 
 @dataclass(frozen=True)
 class Report:
@@ -41,10 +43,11 @@ def text(report: Report) -> str:
     for side in report.sides:
         state = "BROKE" if side.failures else "not run" if side.not_run and not side.evidence else "passed"
         lines.append(f"  {side.side}: {state}  ({side.target})")
-        lines.extend(f"      {f.source}: {f.detail}" for f in side.failures)
+        lines.extend(f"      evidence: {path}" for path in side.evidence)
+        lines.extend(f"      {f.source}: {_short(f.detail)}" for f in side.failures)
         lines.extend(f"      {why}" for why in side.not_run)
         lines.extend(
-            f"      accepts more than this contract (not a client break): {f.source}: {f.detail}"
+            f"      accepts more than this contract (not a client break): {f.source}: {_short(f.detail)}"
             for f in side.relaxations
         )
     for row in (*report.rows, report.whole):
@@ -64,6 +67,11 @@ def text(report: Report) -> str:
     else:
         lines.append(f"PASS: the diff's rating covers what the runs saw; deploy: {report.whole.deploy}")
     return "\n".join(lines) + "\n"
+
+
+def _short(detail: str) -> str:
+    """A finding's first words: the run's own summary.txt (listed as evidence) has all of it."""
+    return detail if len(detail) <= DETAIL_WIDTH else detail[: DETAIL_WIDTH - 1] + "…"
 
 
 def as_json(report: Report) -> str:

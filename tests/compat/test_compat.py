@@ -145,7 +145,7 @@ def test_a_description_change_is_compatible_both_ways(tmp_path: Path) -> None:
     assert probe["records"] > 0 and probe["requests"] > 1
 
 
-@pytest.mark.dws_mock(fault="epoch-times")
+@pytest.mark.dws_mock(fault="missing-job-id")
 def test_an_old_client_breaks_on_a_staging_server_the_diff_cannot_see(
     tmp_path: Path, dws_mock: DwsMockServer
 ) -> None:
