@@ -19,6 +19,7 @@ from pathlib import Path
 from contract_tests.compat.join import StaticChange, join
 from contract_tests.compat.old_client import run_old_client
 from contract_tests.compat.pointers import canonical
+from contract_tests.compat.regressions import check_regressions, run_regressions
 from contract_tests.compat.repo import ROOT, require_checkout
 from contract_tests.compat.report import Report, text, write
 from contract_tests.compat.sides import (
@@ -58,6 +59,12 @@ def parser() -> OneLineArgumentParser:
         "--other-project-id", default=os.environ.get("DWS_OTHER_PROJECT_ID"), help="with --base-url"
     )
     p.add_argument(
+        "--regressions",
+        type=Path,
+        metavar="DIR",
+        help="regression tests exported from BASE's runs (--export-regressions DIR): replay them too",
+    )
+    p.add_argument(
         "--max-examples",
         type=positive_int,
         default=DEFAULT_MAX_EXAMPLES,
@@ -90,6 +97,8 @@ def _main(args: argparse.Namespace) -> int:
 
 def compare_by_running(args: argparse.Namespace) -> Report:
     require_checkout()
+    if args.regressions is not None:
+        check_regressions(args.regressions)
     from scripts.spec_diff import DiffError, compare, load_yaml, spec_at_ref
 
     try:
@@ -126,7 +135,10 @@ def _old_contract(args: argparse.Namespace, old_spec: Path) -> list[SideResult]:
         with tempfile.TemporaryDirectory(prefix="dws-compat-client-") as workdir:
             evidence = args.out / "old-client" / "client-probe.json"
             client = run_old_client(old_spec, server, Path(workdir), evidence)
-        return [suite, client]
+        if args.regressions is None:
+            return [suite, client]
+        junit = args.out / "old-regressions" / "junit.xml"
+        return [suite, client, run_regressions(args.regressions.resolve(), server, junit)]
 
     if args.base_url:
         return against(staging_server(args.base_url, args.project_id, args.cluster_id, args.other_project_id))

@@ -42,6 +42,8 @@ def text(report: Report) -> str:
     ]
     for side in report.sides:
         state = "BROKE" if side.failures else "not run" if side.not_run and not side.evidence else "passed"
+        if side.not_run and side.evidence:
+            state += f" ({len(side.not_run)} not run)"
         lines.append(f"  {side.side}: {state}  ({side.target})")
         lines.extend(f"      evidence: {path}" for path in side.evidence)
         lines.extend(f"      {f.source}: {_short(f.detail)}" for f in side.failures)

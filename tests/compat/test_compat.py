@@ -195,6 +195,92 @@ def test_an_old_client_breaks_on_a_staging_server_the_diff_cannot_see(
     assert dws_mock.token not in proc.stdout + proc.stderr
 
 
+@pytest.mark.dws_mock(fault="ignore-limit")
+def test_base_regression_tests_replay_against_the_new_server(tmp_path: Path, dws_mock: DwsMockServer) -> None:
+    """A violation BASE's run exported keeps passing on a fixed server and fails where the bug is back."""
+    assert dws_mock.token is not None
+    env = {**_environment(), "DWS_TOKEN": dws_mock.token}
+    exported = tmp_path / "exported"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "contract_tests.cli",
+            "--base-url",
+            dws_mock.url,
+            "--project-id",
+            dws_mock.project_id,
+            "--cluster-id",
+            dws_mock.cluster_id,
+            *FAST,
+            "--quiet",
+            "--report-dir",
+            str(tmp_path / "base-run"),
+            "--export-regressions",
+            str(exported),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=240,
+        env=env,
+    )
+    assert (exported / "test_records_within_limit.py").is_file()
+    spec = staged(tmp_path, "", "")
+    regressions = ("--regressions", str(exported))
+
+    fixed, report = compat(tmp_path, "HEAD", "--spec", str(spec), *regressions)
+
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    replay = report["sides"][2]
+    assert replay["target"].startswith("BASE's regression tests") and replay["broke"] is False
+    assert Path(replay["evidence"][0]).is_file()
+
+    bug_back = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "contract_tests.compat",
+            "HEAD",
+            "--spec",
+            str(spec),
+            *regressions,
+            "--base-url",
+            dws_mock.url,
+            "--project-id",
+            dws_mock.project_id,
+            "--cluster-id",
+            dws_mock.cluster_id,
+            *FAST,
+            "--out",
+            str(tmp_path / "again"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        timeout=240,
+        env=env,
+    )
+
+    assert bug_back.returncode == 1, bug_back.stdout + bug_back.stderr
+    again = json.loads((tmp_path / "again" / "compat.json").read_text())
+    assert any(f["source"].endswith("test_records_within_limit") for f in again["whole"][OLD])
+
+
+def test_regressions_without_tests_is_exit_2(tmp_path: Path) -> None:
+    empty = tmp_path / "none"
+    empty.mkdir()
+    spec = staged(tmp_path, "", "")
+
+    proc, _ = compat(tmp_path, "HEAD", "--spec", str(spec), "--regressions", str(empty))
+
+    assert proc.returncode == 2
+    assert "--regressions" in proc.stderr and "no test_*.py files" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
 def _environment() -> dict[str, str]:
     import os
 
