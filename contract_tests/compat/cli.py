@@ -20,7 +20,7 @@ from contract_tests.compat.join import StaticChange, join
 from contract_tests.compat.old_client import run_old_client
 from contract_tests.compat.pointers import canonical
 from contract_tests.compat.regressions import check_regressions, run_regressions
-from contract_tests.compat.repo import ROOT, require_checkout
+from contract_tests.compat.repo import ROOT, script
 from contract_tests.compat.report import Report, text, write
 from contract_tests.compat.sides import (
     CompatError,
@@ -96,21 +96,19 @@ def _main(args: argparse.Namespace) -> int:
 
 
 def compare_by_running(args: argparse.Namespace) -> Report:
-    require_checkout()
     if args.regressions is not None:
         check_regressions(args.regressions)
-    from scripts.spec_diff import DiffError, compare, load_yaml, spec_at_ref
-
+    diff = script("spec_diff")
     try:
         if args.base_file is not None:
             base_text, base_label = args.base_file.read_text(), str(args.base_file)
         elif args.base:
-            base_text, base_label = spec_at_ref(args.base, args.spec.resolve()), f"git {args.base}"
+            base_text, base_label = diff.spec_at_ref(args.base, args.spec.resolve()), f"git {args.base}"
         else:
             raise CompatError("name the base: `make compat BASE=<git ref>` (or --base-file PATH)")
-        changes, verdict = compare(base_text, args.spec)
-        documents = (load_yaml(args.spec.read_text(), "revision"), load_yaml(base_text, "base"))
-    except (DiffError, OSError) as exc:
+        changes, verdict = diff.compare(base_text, args.spec)
+        documents = (diff.load_yaml(args.spec.read_text(), "revision"), diff.load_yaml(base_text, "base"))
+    except (diff.DiffError, OSError) as exc:
         raise CompatError("; ".join(str(exc).splitlines())) from exc
     args.out.mkdir(parents=True, exist_ok=True)
     old_spec = args.out / "base" / "openapi.yaml"

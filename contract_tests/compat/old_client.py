@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from contract_tests.compat.repo import require_checkout
+from contract_tests.compat.repo import script
 from contract_tests.compat.sides import CompatError, Failure, Server, Side, SideResult, child_environment
 from contract_tests.reports.files import write_atomic
 
@@ -22,13 +22,11 @@ def run_old_client(spec: Path, server: Server, workdir: Path, evidence: Path) ->
     target = f"client generated from BASE's spec against {server.url}"
     if server.token is None:
         return SideResult(side, target, (), (), ("the generated client was not run: it needs DWS_TOKEN",))
-    require_checkout()
-    from scripts.generate import GenerationError, generate_into
-
+    generate = script("generate")
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        package = generate_into(spec.resolve(), workdir)
-    except GenerationError as exc:
+        package: Path = generate.generate_into(spec.resolve(), workdir)
+    except generate.GenerationError as exc:
         raise CompatError(f"cannot generate a client from the {spec.name} spec: {exc}") from exc
     env = {**child_environment(server), "PYTHONPATH": os.pathsep.join([str(package.parent), *sys.path])}
     proc = subprocess.run(
