@@ -8,6 +8,7 @@ BASE against a mock of the edit, today's suite against a mock of BASE, joined wi
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -282,8 +283,6 @@ def test_regressions_without_tests_is_exit_2(tmp_path: Path) -> None:
 
 
 def _environment() -> dict[str, str]:
-    import os
-
     return {name: value for name, value in os.environ.items() if not name.startswith("DWS_")}
 
 
