@@ -23,6 +23,7 @@ MOCK_ARGS ?=
 UPSTREAM ?=
 PROXY_LISTEN ?= 127.0.0.1:8790
 PROXY_ARGS ?=
+COMPAT_ARGS ?=
 
 # System packages come from Debian's apt-get, run only as root; the variables let tests fake a machine
 # without Chromium, a non-root user or the installer itself.
@@ -44,7 +45,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 .DEFAULT_GOAL := help
 .PHONY: help install chromium lint lint-spec lint-code generate check-generated test test-unit test-docs \
-        contract mock mutation proxy diff docs bench-mock bench-contract bench-client bench-proxy bench clean
+        contract mock mutation proxy diff compat docs bench-mock bench-contract bench-client bench-proxy bench clean
 
 help: ## List every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -111,6 +112,9 @@ bench-contract: install ## Benchmark the contract suite vs plain `st run`: wall 
 
 diff: $(PY_STAMP) $(NODE_STAMP) ## Breaking-change gate: rate openapi.yaml changes since BASE=<git ref>, fail on a too-small version bump
 	$(PY) scripts/spec_diff.py "$(BASE)"
+
+compat: $(PY_STAMP) $(NODE_STAMP) ## Run BASE=<git ref>'s contract against the new mock and today's against BASE's, joined with `make diff` (build/compat)
+	$(PY) -m contract_tests.compat "$(BASE)" $(COMPAT_ARGS)
 
 docs: $(PY_STAMP) $(NODE_STAMP) ## Render openapi.yaml into build/docs/index.html, one self-contained offline page (Redoc inlined)
 	$(PY) scripts/build_docs.py
