@@ -29,6 +29,8 @@ def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callab
         ("exit_code", str(outcome.exit_code)),
         ("throttled", str(ledger.throttled)),
         ("throttle_wait_seconds", f"{ledger.throttle_wait:.1f}"),
+        ("unavailable_waited_out", str(ledger.unavailable)),
+        ("unavailable_wait_seconds", f"{ledger.unavailable_wait:.1f}"),
         ("confirmed_violations", str(sum(ledger.violations.values()))),
         ("transient_failures", str(sum(ledger.transient.values()))),
         ("data_changes", str(len(ledger.data_changes))),
