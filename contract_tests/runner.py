@@ -140,7 +140,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         run_engine(schema, ledger, say, session, http)
         if start is not None and not ledger.incomplete:
             end = snapshot(allowed, pager)
-            if end != start:
+            if start.moved_to(end):
                 ledger.data_changes.append(
                     f"between the pagination checks and the end: {start.change_to(end)}"
                 )

@@ -164,6 +164,25 @@ def test_live_cluster_passes_and_the_data_changes_are_shown(suite: Suite, tmp_pa
     assert int(junit_property(junit, "data_changes")) == len(result.ledger.data_changes)
 
 
+def test_rows_in_no_stable_order_break_offset_is_page_index(suite: Suite, tmp_path: Path) -> None:
+    with running_mock(MockConfig(fault="unordered-rows", log_level="warning")) as url:
+        result = suite(url, max_examples=20)
+
+    assert result.exit_code == 1, result.summary
+    assert "pages_partition_records" in result.ledger.violations, result.summary
+    assert not result.ledger.data_changes, result.summary  # the same set and count: the data held still
+    assert "no stable order" in result.summary
+    shown = result.ledger.findings["pages_partition_records"]
+    assert all(f.replay is not None and f.replay.pages for f in shown)  # the pages to replay it
+    outcome, _ = reports(tmp_path)
+    partition = [f for f in outcome["findings"] if f["check"] == "pages_partition_records"]
+    assert partition and all(f["state"] == "confirmed" for f in partition)
+    assert any(f["reproduce"].startswith("curl ") for f in partition)
+    rules = {rule["rule"]: rule["state"] for rule in outcome["rules"]}
+    (page_index,) = [rule for rule in rules if rule.endswith("/x-rules/offset-is-page-index")]
+    assert rules[page_index] == "violated"
+
+
 def test_records_that_never_hold_still_exit_2_naming_the_fix(mock_url: str, suite: Suite) -> None:
     def one_more_record_each_time(seen: Seen, answer: Answer) -> Answer | None:
         if answer.status != 200:
