@@ -1,8 +1,9 @@
 """Preflight: the default page of the pinned cluster must be a usable page, or no check can mean anything.
 
-A page is the operation's one documented 2xx (`schema.success_status`). A 5xx is sent again first (a
-documented 503 that clears is a transient warning). A page whose body breaks the schema is the server's
-fault, not a reason the run could not judge: a violation, and the run goes on.
+A page is the operation's one documented 2xx (`schema.success_status`). A 5xx is sent again first (one
+that clears is a transient warning; a documented 503 was already waited out by the transport). A page
+whose body breaks the schema is the server's fault, not a reason the run could not judge: a violation,
+and the run goes on.
 """
 
 from __future__ import annotations
