@@ -227,7 +227,7 @@ def test_a_documented_503_burst_is_waited_out_and_counted(suite: Suite, tmp_path
 
     assert result.exit_code == 0, result.summary
     ledger = result.ledger
-    assert ledger.unavailable >= 2 and ledger.unavailable_wait > 0, result.summary
+    assert ledger.unavailable >= 1 and ledger.unavailable_wait > 0, result.summary
     assert 503 not in ledger.statuses and not ledger.transient  # waited out, never judged as an answer
     assert f"waited out {ledger.unavailable} 503(s), {ledger.unavailable_wait:.1f} s" in result.summary
     outcome, junit = reports(tmp_path)
