@@ -180,22 +180,15 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
         ("aksk_query_tampered", Signature(ak, sk, signed_query=[])),
         ("aksk_path_tampered", Signature(ak, sk, signed_cluster=(real, other_cluster))),
     ]
-    notes = [""] * len(variants)
-    for check, signature, note in _skew_probes(prober, ak, sk):
-        variants.append((check, signature))
-        notes.append(note)
-    attempts = [
-        Attempt(
-            check,
-            _signed_send(
-                prober,
-                SignatureAuth(signature, options.project_id, signature.tampering(ak, sk, options.other_ak)),
-                None if signature.signed_query is None else SENT_QUERY,
-            ),
-            note,
+
+    def attempt(check: str, signature: Signature, note: str = "") -> Attempt:
+        auth = SignatureAuth(signature, options.project_id, signature.tampering(ak, sk, options.other_ak))
+        return Attempt(
+            check, _signed_send(prober, auth, None if signature.signed_query is None else SENT_QUERY), note
         )
-        for (check, signature), note in zip(variants, notes, strict=True)
-    ]
+
+    attempts = [attempt(check, signature) for check, signature in variants]
+    attempts += [attempt(*probe) for probe in _skew_probes(prober, ak, sk)]
     correct = variants[0][1]
     auth = SignatureAuth(correct, options.project_id, correct.tampering(ak, sk, options.other_ak))
     attempts.insert(1, Attempt("aksk_signature_accepted", _signed_send(prober, auth, unsorted_query(prober))))
