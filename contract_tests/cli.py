@@ -101,7 +101,8 @@ def parser() -> OneLineArgumentParser:
         "--throttle-budget",
         type=float,
         default=DEFAULT_THROTTLE_BUDGET,
-        help="seconds the run may spend waiting out 429s (Retry-After, at most 10 s each) before it stops",
+        help="seconds the run may spend waiting out 429s and documented 503s (Retry-After or backoff, at "
+        "most 10 s each) before it stops",
     )
     p.add_argument(
         "--report-dir",

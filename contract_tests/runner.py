@@ -42,7 +42,7 @@ from contract_tests.schema import (
 from contract_tests.transport.probe import Prober
 from contract_tests.transport.session import Session, attach, detach
 from contract_tests.transport.signing import AkSkAuth
-from contract_tests.transport.throttle import Throttle
+from contract_tests.transport.throttle import THROTTLED, Throttle, pauses_for
 from contract_tests.verdict import Finding, Ledger, Outcome, Replay, decide
 
 Progress = Callable[[str], None]
@@ -109,7 +109,10 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
 
     session = Session(options, ledger, signer, tick)
     stop = _stop(ledger, session)
-    session.throttle = Throttle(ledger, options.throttle_budget, _judge_429(ledger, options, stop), stop)
+    documented = operation.definition.raw.get("responses", {})
+    session.throttle = Throttle(
+        ledger, options.throttle_budget, _judge_waited(ledger, options, stop), stop, pauses_for(documented)
+    )
     attach(schema, session)
     # Schemathesis' own session type for its generated cases: it drops response cookies between requests.
     http = ManagedCookiesSession()
@@ -141,7 +144,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         run_engine(schema, ledger, say, session, http)
         if start is not None and not ledger.incomplete:
             end = snapshot(allowed, pager)
-            if end != start:
+            if start.moved_to(end):
                 ledger.data_changes.append(
                     f"between the pagination checks and the end: {start.change_to(end)}"
                 )
@@ -151,20 +154,23 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     say(f"done: {ledger.cases} requests, {len(ledger.violations)} check(s) violated")
 
 
-def _judge_429(
+def _judge_waited(
     ledger: Ledger, options: RunOptions, stop: Callable[[str], None]
 ) -> Callable[[Any, requests.Response], None]:
-    """A 429 that is waited out must still look like the documented 429: headers, media type, body."""
+    """A 429 or documented 503 that is waited out must still look like the documented response: headers,
+    media type, body. It cannot be called up again on demand, so a failure is filed as seen."""
 
     def judge(case: Any, response: requests.Response) -> None:
+        status = response.status_code
+        kind = "a throttling answer" if status == THROTTLED else "documented as unavailable"
         for check, message in shape_failures(case, response):
             ledger.add(
                 Finding(
                     check,
                     EXPECTATIONS.get(check, check),
-                    f"HTTP 429 (a throttling answer, waited out). {message}",
+                    f"HTTP {status} ({kind}, waited out). {message}",
                     case.as_curl_command(),
-                    "throttling",
+                    "throttling" if status == THROTTLED else "unavailable",
                     replay=Replay(dict(case.path_parameters or {}), dict(case.query or {})),
                 )
             )

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from http import HTTPStatus
 
 from contract_tests.checks.catalog import CORE_CHECKS
 from contract_tests.observed import Observed
@@ -100,7 +101,9 @@ class Ledger:
     confirmations: Counter[str] = field(default_factory=Counter)  # resend rounds spent per check
     throttled: int = 0  # 429s waited out and sent again
     throttle_wait: float = 0.0  # seconds spent waiting for them
-    throttle_exhausted: bool = False
+    unavailable: int = 0  # documented 503s waited out and sent again
+    unavailable_wait: float = 0.0  # seconds spent waiting for them
+    throttle_exhausted: bool = False  # the waiting budget ran out (on 429s or 503s)
     data_changes: list[str] = field(default_factory=list)  # the records moved while the suite read them
     suite_errors: list[str] = field(default_factory=list)  # errors of the suite itself, never the server's
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -127,10 +130,20 @@ class Ledger:
             else:
                 self.connection_errors += 1
 
-    def throttle(self, wait: float) -> None:
+    def waited_out(self, status: int, wait: float) -> None:
+        """Count one 429 (or documented 503) waited out for `wait` seconds before sending again."""
         with self._lock:
-            self.throttled += 1
-            self.throttle_wait += wait
+            if status == HTTPStatus.SERVICE_UNAVAILABLE:
+                self.unavailable += 1
+                self.unavailable_wait += wait
+            else:
+                self.throttled += 1
+                self.throttle_wait += wait
+
+    @property
+    def waited(self) -> float:
+        """Seconds spent waiting out 429s and 503s: what the waiting budget bounds."""
+        return self.throttle_wait + self.unavailable_wait
 
     def add_transient(self, finding: Finding) -> None:
         """Record a failure that cleared when its request was sent again: a warning, not a violation."""

@@ -19,7 +19,7 @@ from typing import Any
 from contract_tests.options import DEFAULT_MAX_EXAMPLES
 from dws_upgrade_records.cli_support import OneLineArgumentParser, positive_int, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
-from dws_upgrade_records.mock.faults import profile_of
+from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, profile_of
 
 
 def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Path) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def main() -> int:
     print(table)
     if args.update_doc:
         replace_table(args.update_doc, table)
-    missed = [r["fault"] for r in results if r["exit_code"] == 0]
+    missed = [r["fault"] for r in results if r["exit_code"] == 0 and r["fault"] not in DOCUMENTED_BEHAVIOUR]
     if missed:
         print(f"NOT DETECTED: {', '.join(missed)}", file=sys.stderr)
     return 1 if missed else 0

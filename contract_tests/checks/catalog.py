@@ -202,7 +202,8 @@ CHECKS: dict[str, Rule] = {
         ),
     ),
     "aksk_signature_accepted": Rule(
-        "a request signed with the given AK/SK the way Huawei's SDK signs gets 200",
+        "a request signed with the given AK/SK the way Huawei's SDK signs gets 200, also when dated just "
+        "inside the allowed clock skew (past or future, on the server's clock)",
         f"{_AKSK}/x-rules/signature-accepted",
         (f"{OPERATION}/responses/200", _AKSK, f"{_AKSK}/x-rules/signature-accepted"),
     ),
@@ -212,8 +213,8 @@ CHECKS: dict[str, Rule] = {
         (*_401, f"{_AKSK}/x-rules/secret-of-the-key"),
     ),
     "aksk_stale_date": Rule(
-        "a signature dated well beyond the allowed clock skew (past or future), or with a malformed "
-        "X-Sdk-Date, gets 401",
+        "a signature dated just beyond the allowed clock skew (past or future, on the server's clock), or "
+        "with a malformed X-Sdk-Date, gets 401",
         f"{_AKSK}/x-rules/clock-skew",
         (*_401, f"{_AKSK}/x-rules/clock-skew"),
     ),

@@ -4,8 +4,10 @@ Schemathesis' negative mode already drops and corrupts the configured credential
 it cannot know about. With AK/SK, each signature is built by the project's one signing helper (the SDK's
 Signer) and is wrong in exactly one way: another secret, another access key, a stale or future date,
 an unsigned date, or a path or query changed after signing. A server that verifies signatures properly
-answers each with 401; the correctly signed requests next to them (the default page, and the same page
-asked for with its query not in sorted order) must get 200. Another project's token on this project's
+answers each with 401; the correctly signed requests next to them (the default page, the same page
+asked for with its query not in sorted order, and signatures dated just inside the allowed clock skew)
+must get 200. The clock-skew probes sit just either side of the documented window on the server's
+clock, which the server's `Date` header tells apart from ours. Another project's token on this project's
 path (`foreign_token`) runs last.
 """
 
@@ -16,6 +18,7 @@ import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import requests
 
@@ -26,18 +29,20 @@ from contract_tests.transport.probe import Prober, Reply
 from contract_tests.transport.session import PLACEHOLDER
 from contract_tests.transport.signing import request_parts
 from contract_tests.verdict import Replay
-from dws_upgrade_records.signing import sign
+from dws_upgrade_records.signing import MAX_CLOCK_SKEW, sign
 
 WRONG_TOKEN = "dws-contract-invalid-token"  # noqa: S105 - deliberately wrong, not a secret
 WRONG_SK = "dws-contract-wrong-secret-key"
-# Well beyond the allowed clock skew the spec states, and near enough that a server which only rejects
-# day-old signatures still fails: a captured request must not be replayable for many minutes.
-SKEW_PROBE = timedelta(minutes=25)
+# How far inside and outside the documented clock-skew window the date probes sit: near enough that a
+# window a minute wider or narrower is caught, far enough that the Date header's whole seconds, the trip
+# of a request and the seconds between reading the server's clock and signing never cross the edge.
+EDGE_MARGIN = timedelta(seconds=30)
+# The same without the server's clock (no usable Date header): room for its clock being minutes off ours.
+BLIND_MARGIN = timedelta(minutes=5)
 # Not a YYYYMMDDTHHMMSSZ date: a server must refuse it like any bad date, never fail on it.
 MALFORMED_DATE = "2025-13-45 25:61:61"
 # What a tampered request sends; its signature covers another query (or none).
 SENT_QUERY = {"limit": 2}
-Attempt = tuple[str, Callable[[], Reply]]
 # The checks of an AK/SK signature: they apply only to a run that signs.
 SIGNATURE_CHECKS = (
     "aksk_signature_accepted",
@@ -48,6 +53,15 @@ SIGNATURE_CHECKS = (
     "aksk_query_tampered",
     "aksk_path_tampered",
 )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One request of the phase, the check it belongs to, and what it was when the check does not say."""
+
+    check: str
+    send: Callable[[], Reply]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,9 +129,9 @@ class SignatureAuth(requests.auth.AuthBase):
 def run_auth(prober: Prober) -> None:
     """Each request must get the documented status."""
     options = prober.options
-    attempts: list[Attempt] = [
-        ("auth_missing_credentials", lambda: prober.send(headers={})),
-        ("auth_wrong_token", lambda: prober.send(headers={"X-Auth-Token": WRONG_TOKEN})),
+    attempts = [
+        Attempt("auth_missing_credentials", lambda: prober.send(headers={})),
+        Attempt("auth_wrong_token", lambda: prober.send(headers={"X-Auth-Token": WRONG_TOKEN})),
     ]
     creds = options.credentials
     if creds.ak is not None and creds.sk is not None:
@@ -126,14 +140,16 @@ def run_auth(prober: Prober) -> None:
         for check in SIGNATURE_CHECKS:
             prober.ledger.inapplicable(check, "the run authenticates with a token, not an AK/SK signature")
     if options.other_project_id:
-        attempts.append(("auth_other_project", lambda: prober.send(project_id=options.other_project_id)))
+        other = options.other_project_id
+        attempts.append(Attempt("auth_other_project", lambda: prober.send(project_id=other)))
     else:
         prober.ledger.unexercised(
             "auth_other_project", "no other project was given (--other-project-id or DWS_OTHER_PROJECT_ID)"
         )
-    for check, send in attempts:
+    for attempt in attempts:
+        check = attempt.check
         expected = prober.required(check)
-        reply = send()
+        reply = attempt.send()
         prober.ledger.judge(check)
         if reply.status != expected:
 
@@ -142,7 +158,7 @@ def run_auth(prober: Prober) -> None:
 
             prober.violation(
                 check,
-                f"HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}",
+                f"HTTP {reply.status} instead of {expected}{attempt.note}: {reply.excerpt()!r}",
                 reply.curl,
                 still_failing,
                 replay=_replay(prober, reply),
@@ -174,8 +190,6 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
             if options.other_ak and options.other_ak != ak
             else []
         ),
-        ("aksk_stale_date", Signature(ak, sk, skew=-SKEW_PROBE)),
-        ("aksk_stale_date", Signature(ak, sk, skew=SKEW_PROBE)),
         ("aksk_stale_date", Signature(ak, sk, sent_date=MALFORMED_DATE)),
         ("aksk_unsigned_date", Signature(ak, sk, sign_date=False)),
         # The query changed after signing, and added after signing (a server that ignores the query).
@@ -183,21 +197,72 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
         ("aksk_query_tampered", Signature(ak, sk, signed_query=[])),
         ("aksk_path_tampered", Signature(ak, sk, signed_cluster=(real, other_cluster))),
     ]
-    attempts = [
-        (
-            check,
-            _signed_send(
-                prober,
-                SignatureAuth(signature, options.project_id, signature.tampering(ak, sk, options.other_ak)),
-                None if signature.signed_query is None else SENT_QUERY,
-            ),
+
+    def attempt(check: str, signature: Signature, note: str = "") -> Attempt:
+        auth = SignatureAuth(signature, options.project_id, signature.tampering(ak, sk, options.other_ak))
+        return Attempt(
+            check, _signed_send(prober, auth, None if signature.signed_query is None else SENT_QUERY), note
         )
-        for check, signature in variants
-    ]
+
+    attempts = [attempt(check, signature) for check, signature in variants]
+    attempts += [attempt(*probe) for probe in _skew_probes(prober, ak, sk)]
     correct = variants[0][1]
     auth = SignatureAuth(correct, options.project_id, correct.tampering(ak, sk, options.other_ak))
-    attempts.insert(1, ("aksk_signature_accepted", _signed_send(prober, auth, unsorted_query(prober))))
+    attempts.insert(1, Attempt("aksk_signature_accepted", _signed_send(prober, auth, unsorted_query(prober))))
     return attempts
+
+
+def _skew_probes(prober: Prober, ak: str, sk: str) -> list[tuple[str, Signature, str]]:
+    """Signatures dated just outside the documented window (401) and just inside it (accepted), either
+    way, on the server's clock as its Date header gives it; without one, further from the edge."""
+    offset = server_clock_offset(prober)
+    margin = EDGE_MARGIN if offset is not None else BLIND_MARGIN
+    window = _minutes(MAX_CLOCK_SKEW)
+    if offset is None:
+        clock = "the server's clock offset unknown (no usable Date header)"
+        prober.ledger.warnings.append(
+            f"the server sent no usable Date header, so the AK/SK clock-skew probes could not allow for its "
+            f"clock: they were dated {_minutes(margin)} inside and outside the documented {window} window, "
+            f"and a window {_minutes(MAX_CLOCK_SKEW - margin)} to {_minutes(MAX_CLOCK_SKEW + margin)} wide "
+            "passes"
+        )
+        offset = timedelta()
+    else:
+        clock = f"the server's clock {round(offset.total_seconds()):+d} s from ours, by its Date header"
+    probes = []
+    for check, distance, side in (
+        ("aksk_stale_date", MAX_CLOCK_SKEW + margin, "outside"),
+        ("aksk_signature_accepted", MAX_CLOCK_SKEW - margin, "inside"),
+    ):
+        for sign_of in (-1, 1):
+            note = (
+                f" for a signature dated {_minutes(distance)} {'behind' if sign_of < 0 else 'ahead of'} the "
+                f"server's clock, {side} the documented {window} window ({clock})"
+            )
+            probes.append((check, Signature(ak, sk, skew=offset + sign_of * distance), note))
+    return probes
+
+
+def server_clock_offset(prober: Prober) -> timedelta | None:
+    """How far the server's clock is ahead of ours, from the `Date` header of the default page; None when
+    it sends no usable one."""
+    sent = datetime.now(UTC)
+    reply = prober.send()
+    received = datetime.now(UTC)
+    try:
+        server = parsedate_to_datetime(reply.headers.get("date", ""))
+    except (TypeError, ValueError):
+        return None
+    if server.tzinfo is None:
+        return None
+    # Date is in whole seconds, cut down: the server's clock was on average half a second past it.
+    return server + timedelta(seconds=0.5) - (sent + (received - sent) / 2)
+
+
+def _minutes(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
 
 
 def unsorted_query(prober: Prober) -> dict[str, int]:

@@ -26,7 +26,7 @@ from contract_tests.options import RunOptions
 from contract_tests.schema import status_required
 from contract_tests.transport.confirm import StillFailing, file_failure
 from contract_tests.transport.session import PLACEHOLDER, Session
-from contract_tests.transport.throttle import THROTTLED
+from contract_tests.transport.throttle import THROTTLED, UNAVAILABLE
 from contract_tests.verdict import Finding, Ledger, Replay
 
 
@@ -131,8 +131,8 @@ def _record_scenario(
             failure = info.failure
             interaction = recorder.interactions.get(case_id)
             status = interaction.response.status_code if interaction and interaction.response else None
-            if status == THROTTLED and ledger.throttle_exhausted:
-                continue  # throttling never cleared: the run ends with exit 2, the 429 proves nothing
+            if status in (THROTTLED, UNAVAILABLE) and ledger.throttle_exhausted:
+                continue  # the wait never cleared: the run ends with exit 2, the 429 or 503 proves nothing
             # Other 429s reach a check through requests it sends itself (e.g. ignored_auth's probes,
             # which bypass the hooks): resending the case waits them out and shows whether it clears.
             actual = f"{failure.title}: {failure.message}".strip()
@@ -146,12 +146,13 @@ def _record_scenario(
                 phase=phase,
                 replay=_replay(recorder, case_id, options),
             )
-            file_failure(ledger, finding, _resender(recorder, case_id, node.name, http), case_id=case_id)
+            resend = _resender(recorder, case_id, node.name, http, ledger)
+            file_failure(ledger, finding, resend, case_id=case_id)
     return seen
 
 
 def _resender(
-    recorder: ScenarioRecorder, case_id: str, check: str, http: requests.Session
+    recorder: ScenarioRecorder, case_id: str, check: str, http: requests.Session, ledger: Ledger
 ) -> StillFailing | None:
     """Send the failing case again and re-run the check on the new answer.
 
@@ -170,8 +171,9 @@ def _resender(
             response = case.call(session=http)
         except requests.RequestException:
             return True
-        if response.status_code == THROTTLED:
-            return False  # throttling never cleared: the resend proves nothing, and the run ends with exit 2
+        status = response.status_code
+        if status == THROTTLED or (status == UNAVAILABLE and ledger.throttle_exhausted):
+            return False  # the wait never cleared: the resend proves nothing, and the run ends with exit 2
         return failure_of(case, response, check) is not None
 
     return still_failing

@@ -1,9 +1,9 @@
 """Preflight: the default page of the pinned cluster must be a usable page, or no check can mean anything.
 
 A page is the operation's one documented 2xx (`schema.success_status`). A 5xx fails not_a_server_error
-like every reply's (`Prober.send`: a documented 503 that clears is a transient warning), and is then
-looked past once. A page whose body breaks the schema is the server's fault, not a reason the run could
-not judge: a violation, and the run goes on.
+like every reply's (`Prober.send`: a documented 503 was already waited out by the transport; a 5xx that
+clears when sent again is a transient warning), and is then looked past once. A page whose body breaks the
+schema is the server's fault, not a reason the run could not judge: a violation, and the run goes on.
 """
 
 from __future__ import annotations

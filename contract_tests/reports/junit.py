@@ -46,6 +46,8 @@ def junit(
         *(("weak_verdict", point) for point in outcome.weak),
         ("throttled", str(ledger.throttled)),
         ("throttle_wait_seconds", f"{ledger.throttle_wait:.1f}"),
+        ("unavailable_waited_out", str(ledger.unavailable)),
+        ("unavailable_wait_seconds", f"{ledger.unavailable_wait:.1f}"),
         ("confirmed_violations", str(sum(ledger.violations.values()))),
         ("transient_failures", str(sum(ledger.transient.values()))),
         ("data_changes", str(len(ledger.data_changes))),

@@ -35,6 +35,10 @@ def result_json(
         "weak_verdict": list(outcome.weak),
         "transient": dict(sorted(ledger.transient.items())),
         "throttling": {"throttled": ledger.throttled, "waited_seconds": round(ledger.throttle_wait, 3)},
+        "unavailable": {
+            "waited_out": ledger.unavailable,
+            "waited_seconds": round(ledger.unavailable_wait, 3),
+        },
         "data_changes": ledger.data_changes,
         "suite_errors": ledger.suite_errors,
         "first_detection": None

@@ -27,6 +27,14 @@ def summary(
         f"statuses {statuses}; timeouts {ledger.timeouts}; connection errors {ledger.connection_errors}",
         f"throttled {ledger.throttled} time(s), waited {ledger.throttle_wait:.1f} s "
         "(429s waited out and sent again, never a violation by themselves)",
+        *(
+            [
+                f"waited out {ledger.unavailable} 503(s), {ledger.unavailable_wait:.1f} s (the documented "
+                "503: briefly unavailable, sent again once it cleared, never a violation by itself)"
+            ]
+            if ledger.unavailable
+            else []
+        ),
         "checks: " + "; ".join(f"{state}: {n}" for state, n in _tally(states).items()),
         "",
         "CHECKS (state, responses judged)",

@@ -1,7 +1,8 @@
 """Confirm before reporting: a failing request is sent again before its check is called violated.
 
 A failure that comes back on every resend is confirmed (a violation); one that clears is transient (a
-warning with its count), such as a documented 503 that succeeds a moment later. Deterministic bugs fail
+warning with its count), such as a 500 that succeeds a moment later (a documented 503 never gets here:
+the transport waits it out, see `throttle`). Deterministic bugs fail
 every resend, so they stay confirmed. Once a check is confirmed, or has cleared often enough that it is
 plainly not transient, its later failures are filed without resending.
 """

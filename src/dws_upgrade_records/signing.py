@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from huaweicloudsdkcore.sdk_request import SdkRequest
@@ -18,6 +18,9 @@ from huaweicloudsdkcore.signer.signer import Signer
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_HEADER = "X-Sdk-Date"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+# How far X-Sdk-Date may be off the server's clock, as openapi.yaml's AkSkSignature states it in prose
+# ("more than 15 minutes off"): the mock enforces it and the contract suite probes either side of it.
+MAX_CLOCK_SKEW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """On a live service: throttling, moving data and transient failures are not violations; real bugs are.
 
-Behaviours the mock has (throttling, a live cluster) come from the mock; the others (a 503 that clears,
-a 500 on every large page, broken default pages, throttling that never ends) from a tiny proxy in front
-of the conformant mock (`tamper_proxy` below).
+Behaviours the mock has (throttling, a live cluster, a maintenance blip of documented 503s) come from the
+mock; the others (a 500 that clears, a 503 that never does, a 500 on every large page, broken default
+pages, throttling that never ends) from a tiny proxy in front of the conformant mock (`tamper_proxy`
+below).
 """
 
 from __future__ import annotations
@@ -163,6 +164,25 @@ def test_live_cluster_passes_and_the_data_changes_are_shown(suite: Suite, tmp_pa
     assert int(junit_property(junit, "data_changes")) == len(result.ledger.data_changes)
 
 
+def test_rows_in_no_stable_order_break_offset_is_page_index(suite: Suite, tmp_path: Path) -> None:
+    with running_mock(MockConfig(fault="unordered-rows", log_level="warning")) as url:
+        result = suite(url, max_examples=20)
+
+    assert result.exit_code == 1, result.summary
+    assert "pages_partition_records" in result.ledger.violations, result.summary
+    assert not result.ledger.data_changes, result.summary  # the same set and count: the data held still
+    assert "no stable order" in result.summary
+    shown = result.ledger.findings["pages_partition_records"]
+    assert all(f.replay is not None and f.replay.pages for f in shown)  # the pages to replay it
+    outcome, _ = reports(tmp_path)
+    partition = [f for f in outcome["findings"] if f["check"] == "pages_partition_records"]
+    assert partition and all(f["state"] == "confirmed" for f in partition)
+    assert any(f["reproduce"].startswith("curl ") for f in partition)
+    rules = {rule["rule"]: rule["state"] for rule in outcome["rules"]}
+    (page_index,) = [rule for rule in rules if rule.endswith("/x-rules/offset-is-page-index")]
+    assert rules[page_index] == "violated"
+
+
 def test_records_that_never_hold_still_exit_2_naming_the_fix(mock_url: str, suite: Suite) -> None:
     def one_more_record_each_time(seen: Seen, answer: Answer) -> Answer | None:
         if answer.status != 200:
@@ -182,11 +202,11 @@ def test_records_that_never_hold_still_exit_2_naming_the_fix(mock_url: str, suit
 
 
 @pytest.mark.parametrize("failing_request", [1, 10, 120], ids=["preflight", "pagination", "engine"])
-def test_a_503_that_clears_is_a_transient_warning(
+def test_a_500_that_clears_is_a_transient_warning(
     failing_request: int, mock_url: str, suite: Suite, tmp_path: Path
 ) -> None:
     def once(seen: Seen, answer: Answer) -> Answer | None:
-        return error(503, "DWS.0005", "Service unavailable.") if seen.number == failing_request else None
+        return error(500, "DWS.9999", "Internal server error.") if seen.number == failing_request else None
 
     with tamper_proxy(mock_url, once) as url:
         result = suite(url, max_examples=40)
@@ -199,6 +219,54 @@ def test_a_503_that_clears_is_a_transient_warning(
     assert outcome["transient"] and all(f["state"] == "transient" for f in outcome["findings"])
     assert int(junit_property(junit, "transient_failures")) >= 1
     assert "state: transient" in ET.tostring(junit, encoding="unicode")
+
+
+def test_a_documented_503_burst_is_waited_out_and_counted(suite: Suite, tmp_path: Path) -> None:
+    with running_mock(MockConfig(fault="maintenance-503", log_level="warning")) as url:
+        result = suite(url, max_examples=20)
+
+    assert result.exit_code == 0, result.summary
+    ledger = result.ledger
+    assert ledger.unavailable >= 1 and ledger.unavailable_wait > 0, result.summary
+    assert 503 not in ledger.statuses and not ledger.transient  # waited out, never judged as an answer
+    assert f"waited out {ledger.unavailable} 503(s), {ledger.unavailable_wait:.1f} s" in result.summary
+    outcome, junit = reports(tmp_path)
+    assert outcome["unavailable"] == {
+        "waited_out": ledger.unavailable,
+        "waited_seconds": round(ledger.unavailable_wait, 3),
+    }
+    assert int(junit_property(junit, "unavailable_waited_out")) == ledger.unavailable
+
+
+def test_a_503_that_never_clears_exits_2_naming_it(mock_url: str, suite: Suite) -> None:
+    def unavailable_after_preflight(seen: Seen, answer: Answer) -> Answer | None:
+        return None if seen.number == 1 else error(503, "DWS.0005", "Service unavailable.")
+
+    with tamper_proxy(mock_url, unavailable_after_preflight) as url:
+        result = suite(url, max_examples=20, throttle_budget=2.0)
+
+    assert result.exit_code == 2, result.summary
+    last = result.summary.splitlines()[-1]
+    assert "stayed unavailable" in last and "503" in last and "--throttle-budget" in last
+    assert not result.ledger.violations  # a documented 503 is never a violation by itself
+
+
+def test_a_503_that_breaks_its_documented_body_is_a_violation(mock_url: str, suite: Suite) -> None:
+    def html_503_twice(seen: Seen, answer: Answer) -> Answer | None:
+        if seen.number not in (2, 3):
+            return None
+        return Answer(
+            503, {"Content-Type": "text/html", "X-Request-Id": "lb-1"}, b"<h1>Service Unavailable</h1>"
+        )
+
+    with tamper_proxy(mock_url, html_503_twice) as url:
+        result = suite(url, max_examples=20)
+
+    assert result.exit_code == 1, result.summary
+    assert "content_type_conformance" in result.ledger.violations, result.summary
+    assert "HTTP 503 (documented as unavailable, waited out)" in result.summary
+    assert result.ledger.unavailable == 2
+    assert "not_a_server_error" not in result.ledger.violations
 
 
 def test_a_500_on_every_large_page_is_confirmed(mock_url: str, suite: Suite, tmp_path: Path) -> None:

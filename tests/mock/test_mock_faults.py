@@ -7,6 +7,7 @@ have a test, so a fault added to the catalog without one fails test_every_fault_
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, records_path
-from dws_upgrade_records.mock.faults import CATALOG, CONFORMANT, Fault, profile_of
+from dws_upgrade_records.mock.faults import CATALOG, CONFORMANT, MAINTENANCE_SECONDS, Fault, profile_of
 from dws_upgrade_records.mock.params import MAX_QUERY_FIELDS
 from dws_upgrade_records.signing import SignedParts, sign
 from dws_upgrade_records.spec import load_contract
@@ -381,3 +382,46 @@ def test_aksk_unsorted_query(faulty: httpx.Client, mock_url: str) -> None:
     assert signed_get(base(faulty), signed_query=reversed_order).status_code == 401
     assert signed_get(base(faulty), signed_query=in_order).status_code == 200
     assert signed_get(base(faulty)).status_code == 200
+
+
+@with_fault("maintenance-503")
+def test_maintenance_503(faulty: httpx.Client) -> None:
+    documented = load_contract().document["components"]["responses"]["ServiceUnavailable"]
+    answer = faulty.get(records_path())
+    assert answer.status_code == 503
+    assert answer.json() == documented["content"]["application/json"]["example"]
+    assert answer.headers["x-request-id"]
+    assert faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER)).status_code == 503  # every request
+    time.sleep(MAINTENANCE_SECONDS)  # the window, counted from the first request, is over
+    assert page(faulty)["records"]
+
+
+@with_fault("unordered-rows")
+def test_unordered_rows(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    reads = [page(faulty, limit=100) for _ in range(3)]
+    assert {read["count"] for read in reads} == {len(truth)}
+    assert all(sorted(map(repr, read["records"])) == sorted(map(repr, truth)) for read in reads)
+    assert len({tuple(map(repr, read["records"])) for read in reads}) > 1  # another order each time
+    walked = [record for offset in range(3) for record in page(faulty, offset=offset)["records"]]
+    assert len(walked) == len(truth)
+    assert walked != truth
+
+
+def skewed(minutes: float) -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None) - timedelta(minutes=minutes)
+
+
+@with_fault("aksk-skew-20min")
+def test_aksk_skew_20min(faulty: httpx.Client, mock_url: str) -> None:
+    assert signed_get(mock_url, signed_at=skewed(18)).status_code == 401
+    assert signed_get(base(faulty), signed_at=skewed(18)).status_code == 200
+    assert signed_get(base(faulty), signed_at=skewed(-18)).status_code == 200
+    assert signed_get(base(faulty), signed_at=skewed(22)).status_code == 401
+
+
+@with_fault("aksk-skew-10min")
+def test_aksk_skew_10min(faulty: httpx.Client, mock_url: str) -> None:
+    assert signed_get(mock_url, signed_at=skewed(12)).status_code == 200
+    assert signed_get(base(faulty), signed_at=skewed(12)).status_code == 401
+    assert signed_get(base(faulty), signed_at=skewed(-12)).status_code == 401
+    assert signed_get(base(faulty), signed_at=skewed(8)).status_code == 200

@@ -195,3 +195,24 @@ def test_a_broken_wrong_method_answer_stops_start_up(tmp_path: Path) -> None:
         running_mock(MockConfig(spec_path=path_item_spec(tmp_path, {"status": 404}))),
     ):
         pytest.fail("the mock started with a broken x-wrong-method-response")
+
+
+def test_the_maintenance_503_is_the_one_the_spec_documents(tmp_path: Path) -> None:
+    document = read_document(DEFAULT_SPEC_PATH)
+    media = document["components"]["responses"]["ServiceUnavailable"]["content"]["application/json"]
+    media["example"] = {"error_code": "DWS.7777", "error_msg": "Down for maintenance."}
+    edited = tmp_path / "openapi.yaml"
+    edited.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with running_mock(MockConfig(spec_path=edited, fault="maintenance-503")) as url:
+        answer = httpx.get(url + records_path(), headers=TOKEN)
+    assert (answer.status_code, answer.json()) == (503, media["example"])
+
+    del media["example"]
+    edited.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    with (
+        pytest.raises(MockStartError, match="503 response needs an application/json example"),
+        running_mock(MockConfig(spec_path=edited, fault="maintenance-503")),
+    ):
+        pass
+    with running_mock(MockConfig(spec_path=edited)) as url:  # every other mode still serves
+        assert httpx.get(url + records_path(), headers=TOKEN).status_code == 200

@@ -24,6 +24,8 @@ NOT_EXERCISED = {
     "other-project-allowed": "needs credentials of another project; the client uses its own",
     "foreign-token-served-from-cache": "needs a second project's token on the client's path; it has one",
     "aksk-stale-date": "needs a stale or forged signature; the client signs correctly (and uses a token)",
+    "aksk-skew-20min": "needs a signature 15 to 20 minutes off; the client signs now (and uses a token)",
+    "aksk-skew-10min": "needs a signature 10 to 15 minutes off; the client signs now (and uses a token)",
     "aksk-unsigned-date": "needs a signature without X-Sdk-Date; the client signs correctly",
     "aksk-query-unsigned": "needs a query changed after signing; the client's requests are untouched",
     "aksk-other-key": "needs a signature made with another key's secret; the client signs with its own",

@@ -17,9 +17,9 @@ from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 from tests.reports.conftest import ROOT, demo_options
 
 
-def test_a_cleared_503_is_transient_everywhere(conformant_url: str, tmp_path: Path) -> None:
+def test_a_cleared_500_is_transient_everywhere(conformant_url: str, tmp_path: Path) -> None:
     def once(seen: Seen, answer: Answer) -> Answer | None:
-        return error(503, "DWS.0005", "Service unavailable.") if seen.number == 120 else None
+        return error(500, "DWS.9999", "Internal server error.") if seen.number == 120 else None
 
     with tamper_proxy(conformant_url, once) as url:
         options = demo_options(url, tmp_path / "reports", max_examples=20)

@@ -9,7 +9,8 @@ import pytest
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from dws_upgrade_records.signing import SignedParts, expected_signature, sign
+from dws_upgrade_records.signing import MAX_CLOCK_SKEW, SignedParts, expected_signature, sign
+from dws_upgrade_records.spec import load_contract
 
 AK, SK = "AKEXAMPLE", "sk-example"
 WHEN = datetime(2026, 11, 30, 9, 0, 0)
@@ -58,3 +59,11 @@ def test_sign_date_false_leaves_the_date_unsigned() -> None:
 def test_empty_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="ak and sk"):
         sign(PARTS, AK, "")
+
+
+def test_the_clock_skew_window_is_the_one_the_spec_states() -> None:
+    """openapi.yaml states the window in prose only; the mock and the suite's probes use MAX_CLOCK_SKEW."""
+    scheme = load_contract().document["components"]["securitySchemes"]["AkSkSignature"]
+    prose = " ".join(scheme["description"].split())
+    minutes = MAX_CLOCK_SKEW.total_seconds() / 60
+    assert f"a date more than {minutes:g} minutes off the server's clock gets `401`" in prose

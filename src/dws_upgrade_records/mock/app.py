@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
@@ -33,7 +34,7 @@ from dws_upgrade_records.mock.prefer import (
 from dws_upgrade_records.mock.records import RecordSource
 from dws_upgrade_records.mock.replies import UNKNOWN_API, Replies, Reply
 from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
-from dws_upgrade_records.spec import Contract, SpecError, load_contract
+from dws_upgrade_records.spec import Contract, SpecError, deref, load_contract
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,6 +50,7 @@ MEMO_ENTRIES = 4096
 MEMO_BODY_BYTES = 16384
 MAX_BODY_BYTES = 1 << 20
 LOGGED_PATH_CHARS = 200
+UNAVAILABLE = int(HTTPStatus.SERVICE_UNAVAILABLE)
 
 
 class MockApp:
@@ -72,6 +74,12 @@ class MockApp:
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
         self._endpoint_calls = 0
         self._memo: dict[tuple[str | None, str, str], Reply] = {}
+        # Read only for the maintenance fault: a spec without a documented 503 still serves every other mode.
+        self.unavailable = (
+            None if self.profile.maintenance_seconds is None else documented_error(self.contract, UNAVAILABLE)
+        )
+        self._maintenance_ends: float | None = None
+        self._shuffle = random.Random(config.seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -84,7 +92,9 @@ class MockApp:
         method: str = scope["method"]
         raw_path = bytes(scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         query_string = bytes(scope.get("query_string", b"")).decode("latin-1")
-        if not self.checker.shape.aims_here(raw_path):
+        if self.unavailable is not None and self._in_maintenance():
+            reply = self.replies.error(UNAVAILABLE, *self.unavailable)
+        elif not self.checker.shape.aims_here(raw_path):
             reply = self.replies.gateway_error(404, "APIGW.0101", UNKNOWN_API, request_id)
         elif method != self.contract.method:
             reply = self.replies.gateway_error(*self.wrong_method, request_id)
@@ -132,7 +142,8 @@ class MockApp:
         reply = self._memo.get(key)
         if reply is None:
             reply = self.authorised(auth, request)
-            if isinstance(reply.body, bytes) and len(reply.body) <= MEMO_BODY_BYTES:
+            fixed = not self.profile.shuffled_rows  # a shuffled page differs on every request
+            if fixed and isinstance(reply.body, bytes) and len(reply.body) <= MEMO_BODY_BYTES:
                 if len(self._memo) >= MEMO_ENTRIES:
                     self._memo.clear()
                 self._memo[key] = reply
@@ -224,6 +235,8 @@ class MockApp:
         elif profile.page_start is PageStart.OVERLAPPING and offset > 0:
             start -= 1
         start, stop = min(start, visible), min(start + size, visible)
+        if profile.shuffled_rows:
+            source = ShuffledRecords(source, self._shuffle)
         count = total
         if profile.count is CountRule.PAGE_SIZE:
             count = stop - start
@@ -234,6 +247,15 @@ class MockApp:
         if stop - start <= STREAM_CHUNK:
             return Reply(200, head + b",".join(source.encoded(start, stop)) + b"]}", profile.content_type)
         return Reply(200, _stream(source, start, stop, head), profile.content_type)
+
+    def _in_maintenance(self) -> bool:
+        """The maintenance fault: True for its window of seconds after the first request."""
+        seconds = self.profile.maintenance_seconds
+        if seconds is None:
+            return False
+        if self._maintenance_ends is None:
+            self._maintenance_ends = time.monotonic() + seconds
+        return time.monotonic() < self._maintenance_ends
 
     def _throttle_wait(self) -> int | None:
         """Seconds to wait if throttled: per --throttle, else every n-th request in a throttle fault."""
@@ -293,6 +315,34 @@ def wrong_method_answer(contract: Contract) -> tuple[int, str, str]:
         raise SpecError(
             f"{contract.source}: x-wrong-method-response needs status (a number), error_code and error_msg"
         ) from exc
+
+
+def documented_error(contract: Contract, status: int) -> tuple[str, str]:
+    """Error code and message of the operation's documented `status` response, from its example."""
+    operation = contract.document["paths"][contract.path_template][contract.method.lower()]
+    try:
+        response = deref(operation["responses"][str(status)], contract.document)
+        example = response["content"]["application/json"]["example"]
+        return str(example["error_code"]), str(example["error_msg"])
+    except (KeyError, TypeError) as exc:
+        raise SpecError(
+            f"{contract.source}: the operation's {status} response needs an application/json example with"
+            " error_code and error_msg"
+        ) from exc
+
+
+class ShuffledRecords:
+    """A source's records in a new random order, drawn once per page: what a query without ORDER BY gives."""
+
+    def __init__(self, source: RecordSource, rng: random.Random) -> None:
+        self._order = rng.sample(range(len(source)), len(source))
+        self._source = source
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def encoded(self, start: int, stop: int) -> Sequence[bytes]:
+        return [self._source.encoded(index, index + 1)[0] for index in self._order[start:stop]]
 
 
 def _stream(source: RecordSource, start: int, stop: int, head: bytes) -> Iterator[bytes]:

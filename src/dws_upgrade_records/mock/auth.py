@@ -17,10 +17,9 @@ from urllib.parse import parse_qsl
 from huaweicloudsdkcore.signer.signer import Signer
 
 from dws_upgrade_records.mock.data import Dataset
-from dws_upgrade_records.signing import ALGORITHM, DATE_FORMAT, SignedParts
+from dws_upgrade_records.signing import ALGORITHM, DATE_FORMAT, MAX_CLOCK_SKEW, SignedParts
 from dws_upgrade_records.signing import expected_signature as signature_of
 
-MAX_CLOCK_SKEW = timedelta(minutes=15)
 AUTHORIZATION = re.compile(
     ALGORITHM
     + r" Access=(?P<ak>[^,\s]+), ?SignedHeaders=(?P<headers>[^,\s]+),"
@@ -115,8 +114,12 @@ def verify_signature(
         signed_at = datetime.strptime(request.headers["x-sdk-date"], DATE_FORMAT)
     except ValueError:
         return Rejected(f"Incorrect IAM authentication information: X-Sdk-Date must look like {DATE_FORMAT}.")
-    if rules.max_clock_skew is not None and abs(now - signed_at) > rules.max_clock_skew:
-        return Rejected("Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes off.")
+    window = rules.max_clock_skew
+    if window is not None and abs(now - signed_at) > window:
+        minutes = f"{window.total_seconds() / 60:g}"
+        return Rejected(
+            f"Incorrect IAM authentication information: X-Sdk-Date is more than {minutes} minutes off."
+        )
     secret_keys = (
         [access_key.sk] if rules.secret_bound_to_key else [pair.sk for pair in dataset.access_keys.values()]
     )

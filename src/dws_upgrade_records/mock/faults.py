@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import Enum, StrEnum
 from types import MappingProxyType
 
@@ -17,6 +18,7 @@ from dws_upgrade_records.mock.params import MAX_QUERY_FIELDS
 from dws_upgrade_records.mock.records import Shaper, drop_job_id, epoch_start_time, null_status, unchanged
 
 STRICT_SIGNATURES = SignatureRules()
+MAINTENANCE_SECONDS = 2.0
 JSON = b"application/json"
 TEXT = b"text/plain; charset=utf-8"
 
@@ -61,6 +63,10 @@ class Fault(StrEnum):
     THROTTLE_NO_RETRY_AFTER = "throttle-no-retry-after"
     THROTTLE_BAD_BODY = "throttle-bad-body"
     HANG = "hang"
+    MAINTENANCE_503 = "maintenance-503"
+    UNORDERED_ROWS = "unordered-rows"
+    AKSK_SKEW_20MIN = "aksk-skew-20min"
+    AKSK_SKEW_10MIN = "aksk-skew-10min"
 
 
 class PageStart(Enum):
@@ -118,6 +124,8 @@ class FaultProfile:
     default_overrides: Mapping[str, int] = field(default_factory=dict)
     # A record-offset API's rule kept on this page-index API: offset must be a multiple of limit.
     offset_multiple_of_limit: bool = False
+    # Each page is cut from the records shuffled anew (a query without ORDER BY); the set stays the same.
+    shuffled_rows: bool = False
     # Counting
     count: CountRule = CountRule.TOTAL
     count_as_string: bool = False
@@ -131,6 +139,8 @@ class FaultProfile:
     # More query fields than the parser takes overflow a fixed-size table: 500 instead of the 400.
     query_table_overflows: bool = False
     hang: bool = False
+    # Seconds, from the first request, during which every request gets the spec's documented 503.
+    maintenance_seconds: float | None = None
     # Headers and bodies
     content_type: bytes = JSON
     request_id_header: bool = True
@@ -279,8 +289,33 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
             throttling=Throttling(error_body=False),
         ),
         Fault.HANG: FaultProfile("the records endpoint never answers", hang=True),
+        # Not a bug: the spec documents this 503, so a client (or the suite) must wait it out.
+        Fault.MAINTENANCE_503: FaultProfile(
+            f"a maintenance blip: every request gets the documented 503 for {MAINTENANCE_SECONDS:g} s after"
+            " the first one, then the service answers normally (conformant: a client waits it out)",
+            maintenance_seconds=MAINTENANCE_SECONDS,
+        ),
+        Fault.UNORDERED_ROWS: FaultProfile(
+            "the rows come in no stable order (no ORDER BY): each page is cut from the cluster's records"
+            " shuffled anew, so pages repeat and miss records while count and the set never change",
+            shuffled_rows=True,
+        ),
+        Fault.AKSK_SKEW_20MIN: FaultProfile(
+            "an AK/SK signature dated up to 20 minutes off is accepted (a window wider than the documented"
+            " 15 minutes)",
+            signature=SignatureRules(max_clock_skew=timedelta(minutes=20)),
+        ),
+        Fault.AKSK_SKEW_10MIN: FaultProfile(
+            "an AK/SK signature dated more than 10 minutes off gets 401 (a window narrower than the"
+            " documented 15 minutes refuses correct signatures of a client whose clock is 11 minutes off)",
+            signature=SignatureRules(max_clock_skew=timedelta(minutes=10)),
+        ),
     }
 )
+
+# Faults that play documented behaviour a client must handle, not a bug: a conforming client, and the
+# contract suite, get through them (the suite exits 0).
+DOCUMENTED_BEHAVIOUR: frozenset[Fault] = frozenset({Fault.MAINTENANCE_503})
 
 # The catalog as names and one-line descriptions, for the CLI, scripts and docs.
 FAULTS: Mapping[str, str] = MappingProxyType(
