@@ -125,6 +125,19 @@ def test_drop_last_record(faulty: httpx.Client, truth: list[dict[str, Any]]) -> 
     assert [record for body in pages for record in body["records"]] == truth[:-1]
 
 
+@with_fault("unordered-rows")
+def test_unordered_rows(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    """The same request, answered again and again, in new orders; count and the set stay the cluster's."""
+    answers = [page(faulty, limit=len(truth)) for _ in range(5)]
+    assert {body["count"] for body in answers} == {len(truth)}
+    orders = {tuple(record["item_id"] for record in body["records"]) for body in answers}
+    assert len(orders) > 1
+    by_id = {record["item_id"]: record for record in truth}
+    for order in orders:
+        assert sorted(order) == sorted(by_id)
+    assert all(record == by_id[record["item_id"]] for body in answers for record in body["records"])
+
+
 @with_fault("count-drifts")
 def test_count_drifts(faulty: httpx.Client) -> None:
     assert len({page(faulty, offset=offset)["count"] for offset in range(3)}) > 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
@@ -21,7 +22,7 @@ from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH
 from dws_upgrade_records.mock.faults import TEXT, CountRule, PageStart, UnknownCluster, profile_of
 from dws_upgrade_records.mock.params import Invalid, ParameterChecker
-from dws_upgrade_records.mock.records import RecordSource
+from dws_upgrade_records.mock.records import RecordSource, ShuffledRecords
 from dws_upgrade_records.mock.replies import UNKNOWN_API, Replies, Reply
 from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
 from dws_upgrade_records.spec import Contract, SpecError, load_contract
@@ -62,6 +63,7 @@ class MockApp:
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
         self._endpoint_calls = 0
         self._memo: dict[tuple[str | None, str, str], Reply] = {}
+        self._rng = random.Random(config.seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -122,7 +124,8 @@ class MockApp:
         reply = self._memo.get(key)
         if reply is None:
             reply = self.authorised(auth, request)
-            if isinstance(reply.body, bytes) and len(reply.body) <= MEMO_BODY_BYTES:
+            memoisable = not self.profile.unordered_rows  # each request must see a new order
+            if memoisable and isinstance(reply.body, bytes) and len(reply.body) <= MEMO_BODY_BYTES:
                 if len(self._memo) >= MEMO_ENTRIES:
                     self._memo.clear()
                 self._memo[key] = reply
@@ -169,6 +172,8 @@ class MockApp:
     def page(self, source: RecordSource, offset: int, limit: int) -> Reply:
         """The page body; a fault's profile changes which records it holds and what count says."""
         profile = self.profile
+        if profile.unordered_rows:
+            source = ShuffledRecords(source, self._rng)
         total = len(source)
         visible = total - 1 if profile.hide_last_record and total else total
         size = profile.fixed_page_size or limit

@@ -32,6 +32,7 @@ class Fault(StrEnum):
     COUNT_IS_PAGE_SIZE = "count-is-page-size"
     OVERLAPPING_PAGES = "overlapping-pages"
     DROP_LAST_RECORD = "drop-last-record"
+    UNORDERED_ROWS = "unordered-rows"
     COUNT_DRIFTS = "count-drifts"
     COUNT_AS_STRING = "count-as-string"
     EPOCH_TIMES = "epoch-times"
@@ -114,6 +115,8 @@ class FaultProfile:
     page_start: PageStart = PageStart.PAGE_INDEX
     fixed_page_size: int | None = None
     hide_last_record: bool = False
+    # Rows read with no ORDER BY: every request sees the records in a new order.
+    unordered_rows: bool = False
     minimum_overrides: Mapping[str, int | None] = field(default_factory=dict)
     default_overrides: Mapping[str, int] = field(default_factory=dict)
     # A record-offset API's rule kept on this page-index API: offset must be a multiple of limit.
@@ -180,6 +183,11 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
         Fault.DROP_LAST_RECORD: FaultProfile(
             "the cluster's last record never appears on any page (count stays the total)",
             hide_last_record=True,
+        ),
+        Fault.UNORDERED_ROWS: FaultProfile(
+            "rows in no stable order: each request's page is cut from the cluster's records shuffled anew"
+            " (count and the set of records unchanged)",
+            unordered_rows=True,
         ),
         Fault.COUNT_DRIFTS: FaultProfile("count changes from page to page", count=CountRule.DRIFTS),
         Fault.COUNT_AS_STRING: FaultProfile("count is sent as a JSON string", count_as_string=True),
