@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -89,7 +90,7 @@ SECRET = "s3cret-token-XYZ"
     ],
 )
 def test_a_credential_that_cannot_be_sent_is_named_never_shown(
-    mock_url: str, credentials: dict[str, str], named: str
+    mock_url: str, credentials: dict[str, Any], named: str
 ) -> None:
     """httpx would refuse the header on the first request and print the value in its error."""
     with pytest.raises(ValueError, match=f"^{re.escape(named)}") as caught:
