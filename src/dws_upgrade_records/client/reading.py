@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dws_upgrade_records_client.models import ClusterUpdateRecordResp
 from dws_upgrade_records_client.types import Unset
 
-# Item_ids remembered at the least (about 1.3 MB): repeats from a server in no stable order are caught
-# exactly on any cluster up to this size, and memory stays bounded on a cluster of a million records.
+# Item_ids remembered at the least (about 1.5 MB measured): repeats from a server in no stable order are
+# caught exactly on any cluster up to this size, and memory stays bounded on a cluster of a million records.
 REMEMBERED_IDS = 10_000
 MISSING_HINT = "records are missing (a server that caps the page size does this; try a smaller page_size)"
 
