@@ -32,7 +32,7 @@ EXPECTED_FIRST: dict[str, set[str]] = {
     "count-is-page-size": {"count_stable", "pages_partition_records"},
     "overlapping-pages": {"pages_partition_records"},
     "drop-last-record": {"pages_partition_records"},
-    "unordered-rows": {"pages_partition_records"},
+    "unordered-rows": {"default_limit", "default_offset", "pages_partition_records"},
     "count-drifts": {"count_stable"},
     "count-as-string": SCHEMA,
     "epoch-times": SCHEMA,

@@ -22,7 +22,7 @@ from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH
 from dws_upgrade_records.mock.faults import TEXT, CountRule, PageStart, UnknownCluster, profile_of
 from dws_upgrade_records.mock.params import Invalid, ParameterChecker
-from dws_upgrade_records.mock.records import RecordSource, ShuffledRecords
+from dws_upgrade_records.mock.records import RecordSource
 from dws_upgrade_records.mock.replies import UNKNOWN_API, Replies, Reply
 from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
 from dws_upgrade_records.spec import Contract, SpecError, load_contract
@@ -63,7 +63,7 @@ class MockApp:
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
         self._endpoint_calls = 0
         self._memo: dict[tuple[str | None, str, str], Reply] = {}
-        self._rng = random.Random(config.seed)
+        self._shuffle = random.Random(config.seed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -124,8 +124,8 @@ class MockApp:
         reply = self._memo.get(key)
         if reply is None:
             reply = self.authorised(auth, request)
-            memoisable = not self.profile.unordered_rows  # each request must see a new order
-            if memoisable and isinstance(reply.body, bytes) and len(reply.body) <= MEMO_BODY_BYTES:
+            fixed = not self.profile.shuffled_rows  # a shuffled page differs on every request
+            if fixed and isinstance(reply.body, bytes) and len(reply.body) <= MEMO_BODY_BYTES:
                 if len(self._memo) >= MEMO_ENTRIES:
                     self._memo.clear()
                 self._memo[key] = reply
@@ -172,8 +172,6 @@ class MockApp:
     def page(self, source: RecordSource, offset: int, limit: int) -> Reply:
         """The page body; a fault's profile changes which records it holds and what count says."""
         profile = self.profile
-        if profile.unordered_rows:
-            source = ShuffledRecords(source, self._rng)
         total = len(source)
         visible = total - 1 if profile.hide_last_record and total else total
         size = profile.fixed_page_size or limit
@@ -186,6 +184,8 @@ class MockApp:
         elif profile.page_start is PageStart.OVERLAPPING and offset > 0:
             start -= 1
         start, stop = min(start, visible), min(start + size, visible)
+        if profile.shuffled_rows:
+            source = ShuffledRecords(source, self._shuffle)
         count = total
         if profile.count is CountRule.PAGE_SIZE:
             count = stop - start
@@ -255,6 +255,20 @@ def wrong_method_answer(contract: Contract) -> tuple[int, str, str]:
         raise SpecError(
             f"{contract.source}: x-wrong-method-response needs status (a number), error_code and error_msg"
         ) from exc
+
+
+class ShuffledRecords:
+    """A source's records in a new random order, drawn once per page: what a query without ORDER BY gives."""
+
+    def __init__(self, source: RecordSource, rng: random.Random) -> None:
+        self._order = rng.sample(range(len(source)), len(source))
+        self._source = source
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def encoded(self, start: int, stop: int) -> Sequence[bytes]:
+        return [self._source.encoded(index, index + 1)[0] for index in self._order[start:stop]]
 
 
 def _stream(source: RecordSource, start: int, stop: int, head: bytes) -> Iterator[bytes]:

@@ -115,12 +115,12 @@ class FaultProfile:
     page_start: PageStart = PageStart.PAGE_INDEX
     fixed_page_size: int | None = None
     hide_last_record: bool = False
-    # Rows read with no ORDER BY: every request sees the records in a new order.
-    unordered_rows: bool = False
     minimum_overrides: Mapping[str, int | None] = field(default_factory=dict)
     default_overrides: Mapping[str, int] = field(default_factory=dict)
     # A record-offset API's rule kept on this page-index API: offset must be a multiple of limit.
     offset_multiple_of_limit: bool = False
+    # Each page is cut from the records shuffled anew (a query without ORDER BY); the set stays the same.
+    shuffled_rows: bool = False
     # Counting
     count: CountRule = CountRule.TOTAL
     count_as_string: bool = False
@@ -185,9 +185,9 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
             hide_last_record=True,
         ),
         Fault.UNORDERED_ROWS: FaultProfile(
-            "rows in no stable order: each request's page is cut from the cluster's records shuffled anew"
-            " (count and the set of records unchanged)",
-            unordered_rows=True,
+            "the rows come in no stable order (no ORDER BY): each page is cut from the cluster's records"
+            " shuffled anew, so pages repeat and miss records while count and the set never change",
+            shuffled_rows=True,
         ),
         Fault.COUNT_DRIFTS: FaultProfile("count changes from page to page", count=CountRule.DRIFTS),
         Fault.COUNT_AS_STRING: FaultProfile("count is sent as a JSON string", count_as_string=True),

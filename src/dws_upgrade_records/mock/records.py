@@ -7,7 +7,6 @@ and a generated cluster of a million records costs nothing until a page of it is
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -34,20 +33,6 @@ class RecordSource(Protocol):
     def __len__(self) -> int: ...
 
     def encoded(self, start: int, stop: int) -> Sequence[bytes]: ...
-
-
-class ShuffledRecords:
-    """A source's records in a fresh random order, as one query without ORDER BY returns them."""
-
-    def __init__(self, source: RecordSource, rng: random.Random) -> None:
-        self._encoded = list(source.encoded(0, len(source)))
-        rng.shuffle(self._encoded)
-
-    def __len__(self) -> int:
-        return len(self._encoded)
-
-    def encoded(self, start: int, stop: int) -> Sequence[bytes]:
-        return self._encoded[start:stop]
 
 
 class StaticRecords:
