@@ -2,7 +2,7 @@
 
 The contract's x-rules: the pages offset=0, 1, ... hold each record once, a page holds at most `limit`
 records and `count` is the cluster's total. So, with `count`, page k holds exactly
-min(limit, count - k * limit) records, never fewer than none.
+min(limit, count - k * limit) records (none past the end).
 
 On a live cluster a new upgrade adds a record on top (records are newest first) while a reader pages, and
 every record after it moves one place on: the last record of one page comes back first on the next, and
