@@ -10,7 +10,7 @@ import gc
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from contract_tests.reports import ReportWriteError
 from contract_tests.runner import Progress, RunResult, run
 from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.cli_support import OneLineArgumentParser, report_unexpected, run_main
+from dws_upgrade_records.credentials import credential_problem
 
 
 def parser() -> OneLineArgumentParser:
@@ -215,9 +216,9 @@ def _credentials(args: argparse.Namespace, demo: Any) -> Credentials:
     if demo is not None and not (args.token or args.ak or args.sk):
         return Credentials(token=demo.token)
     env = {} if demo is not None else os.environ
-    token = args.token or env.get("DWS_TOKEN") or None
-    ak = args.ak or env.get("DWS_AK") or None
-    sk = args.sk or env.get("DWS_SK") or None
+    token = _credential(args.token, "--token", env, "DWS_TOKEN")
+    ak = _credential(args.ak, "--ak", env, "DWS_AK")
+    sk = _credential(args.sk, "--sk", env, "DWS_SK")
     if args.token:
         ak = sk = None
     elif args.ak or args.sk:
@@ -225,14 +226,20 @@ def _credentials(args: argparse.Namespace, demo: Any) -> Credentials:
     return Credentials(token=token, ak=ak, sk=sk)
 
 
-def _other_project(flag: str | None, demo_value: str | None, variable: str) -> str | None:
+def _credential(flag_value: str | None, flag: str, env: Mapping[str, str], variable: str) -> str | None:
+    """The flag's value, else $variable's; one that cannot be sent is refused, named but not shown."""
+    name, value = (flag, flag_value) if flag_value else (variable, env.get(variable) or None)
+    if value is not None and (problem := credential_problem(name, value)):
+        raise CannotRunError(problem)
+    return value
+
+
+def _other_project(flag_value: str | None, flag: str, demo_value: str | None, variable: str) -> str | None:
     """Another project's credential: the flag, else the embedded mock's demo one, else $variable (a live
     service's: the environment is never read for the embedded mock, as for the run's own credentials)."""
-    if flag:
-        return flag
-    if demo_value is not None:
+    if demo_value is not None and not flag_value:
         return demo_value
-    return os.environ.get(variable) or None
+    return _credential(flag_value, flag, os.environ, variable)
 
 
 def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOptions:
@@ -241,9 +248,11 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         project_id=args.project_id or (demo.project_id if demo else ""),
         cluster_id=args.cluster_id or (demo.cluster_id if demo else ""),
         other_project_id=args.other_project_id or (demo.other_project_id if demo else None),
-        other_ak=_other_project(args.other_ak, None if demo is None else demo.other_ak, "DWS_OTHER_AK"),
+        other_ak=_other_project(
+            args.other_ak, "--other-ak", None if demo is None else demo.other_ak, "DWS_OTHER_AK"
+        ),
         other_token=_other_project(
-            args.other_token, None if demo is None else demo.other_token, "DWS_OTHER_TOKEN"
+            args.other_token, "--other-token", None if demo is None else demo.other_token, "DWS_OTHER_TOKEN"
         ),
         credentials=_credentials(args, demo),
         spec=args.spec,

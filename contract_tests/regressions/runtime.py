@@ -7,6 +7,10 @@ replay time from the environment's keys, then made wrong the way the run made it
 names keys by role only): the file never holds a key or a signature.
 """
 
+import inspect
+
+from dws_upgrade_records.credentials import credential_problem
+
 IMPORTS = """
 import json
 import os
@@ -20,7 +24,11 @@ import httpx
 import pytest
 """
 
-RUNTIME = '''
+# The credential rule travels as source, so the file needs no import of this package to apply it.
+RUNTIME = (
+    "\n\n"
+    + inspect.getsource(credential_problem)
+    + '''
 WRONG_TOKEN = "dws-contract-invalid-token"
 WRONG_SK = "dws-contract-wrong-secret-key"
 CLIENT = httpx.Client(timeout=TIMEOUT, follow_redirects=False)  # one TLS setup, kept-alive connections
@@ -30,6 +38,9 @@ def env(name: str) -> str:
     value = os.environ.get(name, "")
     if not value:
         pytest.fail(f"set ${name}: this test reads the server and credentials from the environment")
+    problem = credential_problem(name, value)
+    if problem is not None:
+        pytest.fail(problem)
     return value
 
 
@@ -111,3 +122,4 @@ def body_of(response: httpx.Response) -> Any:
 def shown(response: httpx.Response) -> str:
     return f"HTTP {response.status_code}: {response.text[:300]!r}"
 '''
+)

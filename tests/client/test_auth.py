@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from dws_upgrade_records.client import (
     connect,
     fetch_page,
 )
+from dws_upgrade_records.credentials import CredentialError
 from dws_upgrade_records.mock import DEMO
 
 
@@ -71,3 +73,29 @@ def test_connect_explains_missing_or_mixed_credentials() -> None:
         connect("http://127.0.0.1:9")
     with pytest.raises(ValueError, match="not both"):
         connect("http://127.0.0.1:9", token=DEMO.token, ak=DEMO.ak, sk=DEMO.sk)
+
+
+SECRET = "s3cret-token-XYZ"
+
+
+@pytest.mark.parametrize(
+    ("credentials", "named"),
+    [
+        ({"token": SECRET + "\n"}, "token ends with a newline"),
+        ({"token": SECRET + "\r"}, "token ends with a carriage return"),
+        ({"token": SECRET + "\u2019"}, "token holds a character that is not ASCII"),
+        ({"ak": DEMO.ak, "sk": SECRET + "\r\n"}, "sk ends with a Windows line end"),
+        ({"ak": DEMO.ak + "\t", "sk": DEMO.sk}, "ak has spaces or control characters around it"),
+        ({"ak": DEMO.ak, "sk": DEMO.sk, "security_token": SECRET + "\n"}, "security_token ends with"),
+    ],
+)
+def test_a_credential_that_cannot_be_sent_is_named_never_shown(
+    mock_url: str, credentials: dict[str, Any], named: str
+) -> None:
+    """httpx would refuse the header on the first request and print the value in its error."""
+    with pytest.raises(ValueError, match=f"^{re.escape(named)}") as caught:
+        fetch_page(connect(mock_url, **credentials), DEMO.project_id, DEMO.cluster_id)
+    assert isinstance(caught.value, CredentialError)
+    shown = str(caught.value) + repr(caught.value)
+    for secret in (SECRET, DEMO.sk, DEMO.ak):
+        assert secret not in shown

@@ -10,7 +10,15 @@ from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dws_upgrade_records.client import aiter_upgrade_records, connect, fetch_page, iter_upgrade_records
+import pytest
+
+from dws_upgrade_records.client import (
+    DwsApiError,
+    aiter_upgrade_records,
+    connect,
+    fetch_page,
+    iter_upgrade_records,
+)
 from dws_upgrade_records.mock import DEMO
 from tests.conftest import Canned, CannedServer, SeenRequest
 
@@ -119,3 +127,16 @@ def test_omitted_offset_and_limit_are_not_sent(canned_server: CannedServer, spec
     assert (bare.query, parse_qs(with_limit.query)) == ("", {"limit": ["2"]})
     (template,) = spec["paths"]
     assert bare.path == template.format(project_id=DEMO.project_id, cluster_id=DEMO.cluster_id)
+
+
+def test_a_count_that_falls_is_an_error_not_a_shorter_set(canned_server: CannedServer) -> None:
+    """Records are never removed: a total that shrinks between pages would skip a record unseen."""
+    cluster = GrowingCluster(25, grow_after=set())
+
+    def shrinking(request: SeenRequest) -> Canned:
+        answer = cluster.answer(request)
+        del cluster.ids[0]  # the newest record goes: every record after it moves one place back
+        return answer
+
+    with pytest.raises(DwsApiError, match=r"`count` fell from 25 to 24 on page 1: records are never removed"):
+        read_all(canned_server.respond_with(shrinking), page_size=10)

@@ -28,7 +28,7 @@ def faulty_url() -> Iterator[str]:
         yield url
 
 
-def run_cli(env_extra: dict[str, str], args: list[str], home: Path) -> str:
+def run_cli(env_extra: dict[str, str], args: list[str], home: Path, expect: int = 1) -> str:
     env = {**os.environ, "HOME": str(home), **env_extra}
     completed = subprocess.run(
         [sys.executable, "-m", "contract_tests.cli", *args],
@@ -38,7 +38,7 @@ def run_cli(env_extra: dict[str, str], args: list[str], home: Path) -> str:
         check=False,
         env=env,
     )
-    assert completed.returncode == 1, completed.stdout + completed.stderr
+    assert completed.returncode == expect, completed.stdout + completed.stderr
     return completed.stdout + completed.stderr
 
 
@@ -104,3 +104,34 @@ def test_masker_masks_secrets_and_signatures() -> None:
     assert "s3cret-token" not in text
     assert "abab" not in text
     assert "exit xy" in text  # too short to be a secret: left alone rather than garbling words
+
+
+BARE_SECRET = "my-secret-token-XYZ"
+
+
+@pytest.mark.parametrize(
+    ("given", "flags", "named"),
+    [
+        ({"DWS_TOKEN": BARE_SECRET + "\r"}, [], "DWS_TOKEN ends with a carriage return"),
+        ({"DWS_TOKEN": BARE_SECRET + "\n"}, [], "DWS_TOKEN ends with a newline"),
+        ({"DWS_AK": DEMO.ak, "DWS_SK": BARE_SECRET + "\r\n"}, [], "DWS_SK ends with a Windows line end"),
+        ({"DWS_AK": DEMO.ak + "\n", "DWS_SK": DEMO.sk}, [], "DWS_AK ends with a newline"),
+        ({"DWS_TOKEN": DEMO.token, "DWS_OTHER_TOKEN": BARE_SECRET + "\n"}, [], "DWS_OTHER_TOKEN ends with"),
+        ({"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk, "DWS_OTHER_AK": "OTHER\x01AK"}, [], "DWS_OTHER_AK holds"),
+        ({}, ["--token", BARE_SECRET + "\u201d"], "--token holds a character that is not ASCII"),
+    ],
+)
+def test_an_unsendable_credential_is_named_never_shown(
+    given: dict[str, str], flags: list[str], named: str, faulty_url: str, tmp_path: Path
+) -> None:
+    """A credential with a line end or a control character stops the run at once (exit 2), naming which
+    credential it is; no output or report file shows it (the HTTP library would print it in its error)."""
+    report_dir = tmp_path / "reports"
+    args = ["--base-url", faulty_url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
+    args += ["--max-examples", "10", "--report-dir", str(report_dir), *flags]
+    console = run_cli(given, args, tmp_path, expect=2)
+    (line,) = console.strip().splitlines()
+    assert line.startswith(f"dws-contract: cannot run: {named}"), line
+    files = [path.read_text(encoding="utf-8") for path in report_dir.rglob("*") if path.is_file()]
+    for bare in (BARE_SECRET, DEMO.sk, DEMO.token):
+        assert all(bare not in text for text in (console, *files))

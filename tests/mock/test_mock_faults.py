@@ -126,6 +126,17 @@ def test_drop_last_record(faulty: httpx.Client, truth: list[dict[str, Any]]) -> 
     assert [record for body in pages for record in body["records"]] == truth[:-1]
 
 
+@with_fault("unordered-rows")
+def test_unordered_rows(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
+    reads = [page(faulty, limit=100) for _ in range(3)]
+    assert {read["count"] for read in reads} == {len(truth)}
+    assert all(sorted(map(repr, read["records"])) == sorted(map(repr, truth)) for read in reads)
+    assert len({tuple(map(repr, read["records"])) for read in reads}) > 1  # another order each time
+    walked = [record for offset in range(3) for record in page(faulty, offset=offset)["records"]]
+    assert len(walked) == len(truth)
+    assert walked != truth
+
+
 @with_fault("count-drifts")
 def test_count_drifts(faulty: httpx.Client) -> None:
     assert len({page(faulty, offset=offset)["count"] for offset in range(3)}) > 1
@@ -394,17 +405,6 @@ def test_maintenance_503(faulty: httpx.Client) -> None:
     assert faulty.get(records_path(cluster_id=UNKNOWN_CLUSTER)).status_code == 503  # every request
     time.sleep(MAINTENANCE_SECONDS)  # the window, counted from the first request, is over
     assert page(faulty)["records"]
-
-
-@with_fault("unordered-rows")
-def test_unordered_rows(faulty: httpx.Client, truth: list[dict[str, Any]]) -> None:
-    reads = [page(faulty, limit=100) for _ in range(3)]
-    assert {read["count"] for read in reads} == {len(truth)}
-    assert all(sorted(map(repr, read["records"])) == sorted(map(repr, truth)) for read in reads)
-    assert len({tuple(map(repr, read["records"])) for read in reads}) > 1  # another order each time
-    walked = [record for offset in range(3) for record in page(faulty, offset=offset)["records"]]
-    assert len(walked) == len(truth)
-    assert walked != truth
 
 
 def skewed(minutes: float) -> datetime:

@@ -163,14 +163,27 @@ def test_exported_files_hold_no_secret_and_replay_with_aksk(conformant_url: str,
     assert set(run_exported(tmp_path / "exported", conformant_url, aksk, tmp_path).values()) == {"passed"}
 
 
-def test_exported_test_without_environment_fails_naming_the_variable(
-    conformant_url: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        ({}, "set $DWS_"),
+        ({"DWS_TOKEN": DEMO.token + "\n"}, "DWS_TOKEN ends with a newline"),
+        ({"DWS_TOKEN": DEMO.token, "DWS_CLUSTER_ID": DEMO.cluster_id + "\r"}, "DWS_CLUSTER_ID ends with"),
+    ],
+)
+def test_exported_test_with_a_missing_or_unsendable_variable_fails_naming_it(
+    given: dict[str, str], named: str, conformant_url: str, tmp_path: Path
 ) -> None:
+    """Without the environment, or with a credential that has a line end, the file fails naming the
+    variable, never showing the token (the HTTP library's own error would)."""
     with running_mock(MockConfig(fault="ignore-limit", log_level="warning")) as url:
         options = demo_options(url, tmp_path / "reports", fail_fast=True, max_examples=10)
         result = run(options, lambda _m: None)
     exported = export_regressions(tmp_path / "exported", options, result.ledger, Masker(options.secrets))
     env = {k: v for k, v in os.environ.items() if not k.startswith("DWS_")}
+    if given:
+        server = {"DWS_BASE_URL": url, "DWS_PROJECT_ID": DEMO.project_id, "DWS_CLUSTER_ID": DEMO.cluster_id}
+        env |= server | given
     completed = subprocess.run(
         [
             sys.executable,
@@ -190,7 +203,7 @@ def test_exported_test_without_environment_fails_naming_the_variable(
         check=False,
     )
     assert completed.returncode == 1
-    assert "set $DWS_" in completed.stdout
+    assert named in completed.stdout
     assert DEMO.token not in completed.stdout
 
 

@@ -6,6 +6,7 @@ from collections.abc import Generator
 
 import httpx
 
+from dws_upgrade_records.credentials import check_credential
 from dws_upgrade_records.signing import SignedParts, sign
 
 
@@ -15,6 +16,7 @@ class TokenAuth(httpx.Auth):
     def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("token is empty: pass the IAM token (X-Subject-Token of an IAM token request)")
+        check_credential("token", token)
         self._token = token
 
     def __repr__(self) -> str:
@@ -40,6 +42,10 @@ class AkSkAuth(httpx.Auth):
     ) -> None:
         if not ak or not sk:
             raise ValueError("ak and sk are both required for AK/SK signing")
+        check_credential("ak", ak)
+        check_credential("sk", sk)
+        if security_token is not None:
+            check_credential("security_token", security_token)
         self._ak = ak
         self._sk = sk
         self._project_id = project_id

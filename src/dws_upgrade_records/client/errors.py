@@ -142,3 +142,15 @@ def invalid_body(response: httpx.Response, problem: str) -> DwsApiError:
         method=response.request.method,
         path=response.request.url.path,
     )
+
+
+def paging_error(response: httpx.Response, problem: str) -> DwsApiError:
+    """The exception for a page that breaks page-index paging: the records read would not be the cluster's."""
+    return DwsApiError(
+        response.status_code,
+        None,
+        f"the pages do not add up to the cluster's records: {problem}",
+        response.headers.get("X-Request-Id"),
+        method=response.request.method,
+        path=response.request.url.path,
+    )

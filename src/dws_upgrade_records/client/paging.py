@@ -18,8 +18,8 @@ from dws_upgrade_records_client.api.cluster_upgrade_management import list_updat
 from dws_upgrade_records_client.models import ClusterUpdateRecordResp, ListUpdateRecordResponse
 from dws_upgrade_records_client.types import UNSET, Unset
 
-from dws_upgrade_records.client.errors import error_from_response, invalid_body
-from dws_upgrade_records.client.once import OncePerIteration
+from dws_upgrade_records.client.errors import error_from_response, invalid_body, paging_error
+from dws_upgrade_records.client.reading import BrokenPagingError, Reading
 
 # The iterators' own choice of page size (Terraform's data source for this API pages by 100 too).
 DEFAULT_PAGE_SIZE = 100
@@ -122,59 +122,40 @@ def _check_page_size(page_size: int) -> None:
         raise ValueError(f"page_size must be at least 1 (records per page), got {page_size}")
 
 
-def _more_pages(
-    response: httpx.Response, page: ListUpdateRecordResponse, offset: int, page_size: int, seen: int
-) -> bool:
-    """Whether another page can hold records, given this page and the `seen` records before it.
-
-    A server that returns more than `limit` records, or fewer while `count` says more exist, breaks
-    page-index paging (records would be skipped or repeated), so that raises instead of going on.
-    """
-    size = len(page.records)
-    count = page.count if isinstance(page.count, int) else None
-    if size > page_size:
-        raise invalid_body(
-            response,
-            f"page {offset} has {size} records but limit was {page_size}: the server ignores `limit`, so"
-            " paging by page index would skip or repeat records",
-        )
-    if size == 0 or (count is not None and seen + size >= count):
-        return False
-    if size < page_size:
-        if count is not None:
-            raise invalid_body(
-                response,
-                f"page {offset} has only {size} of {page_size} records, but `count` is {count} and only"
-                f" {seen + size} arrived: records are missing (a server that caps the page size does"
-                " this; try a smaller page_size)",
-            )
-        return False
-    return True
+def _accept(
+    reading: Reading, response: httpx.Response, page: ListUpdateRecordResponse, offset: int
+) -> tuple[list[ClusterUpdateRecordResp], bool]:
+    """This page's records not yielded before, and whether to go on; DwsApiError if paging broke."""
+    try:
+        return reading.accept(offset, page.records, page.count)
+    except BrokenPagingError as broken:
+        raise paging_error(response, str(broken)) from None
 
 
 def iter_upgrade_records(
     client: AnyClient, project_id: str, cluster_id: str | UUID, *, page_size: int = DEFAULT_PAGE_SIZE
 ) -> Iterator[ClusterUpdateRecordResp]:
-    """Every upgrade record of the cluster, in the server's order (newest first), one page at a time.
+    """Every upgrade record of the cluster, once each, in the server's order (newest first), page by page.
 
-    Each record comes out at most once (by `item_id`), even when records are added while it pages.
-    On moving data a reader can still miss: a record added during the iteration at a place already read
-    (a new upgrade is newest, so it lands on page 0), and any change after a record's page was fetched
-    (a record yielded as `Update_Running` may have ended since). If more than a page of records is added
-    between two requests, or records are removed (not something DWS is known to do), a record can also be
-    skipped or come back once more. For a consistent view, iterate again when `count` has changed.
+    It ends in one of two ways: every record once (by `item_id`), or DwsApiError naming what broke when
+    the pages cannot add up to the cluster's records: a page larger than `limit`, a page shorter or longer
+    than `count` says, a record that comes back although `count` did not grow as much, `count` falling.
+    Records added while it pages (on top: a new upgrade is newest) push records onto the next page; those
+    come out once, not twice. A record added at a place already read is not seen, nor is a change after a
+    record's page was fetched (a record yielded as `Update_Running` may have ended since): for a
+    consistent view, iterate again when `count` has changed. Without `count`, repeats are left out but
+    nothing can be checked against the total.
     """
     _check_page_size(page_size)
     http = client.get_httpx_client()
-    once = OncePerIteration(page_size)
-    offset, seen = 0, 0
+    reading = Reading(page_size)
+    offset = 0
     while True:
         response = _send(http, _request(project_id, cluster_id, offset, page_size))
-        page = parse_page(response)
-        more = _more_pages(response, page, offset, page_size, seen)
-        yield from once.new_records(page.records, page.count)
-        seen += len(page.records)
-        del response, page  # drop this page before fetching the next: one page in memory at a time
+        fresh, more = _accept(reading, response, parse_page(response), offset)
+        del response  # drop this page before fetching the next: one page in memory at a time
+        yield from fresh
+        del fresh
         if not more:
             return
         offset += 1
@@ -185,21 +166,19 @@ async def aiter_upgrade_records(
 ) -> AsyncIterator[ClusterUpdateRecordResp]:
     """Async form of iter_upgrade_records: `async for record in aiter_upgrade_records(...)`.
 
-    The same promise on moving data: each `item_id` at most once; a record added at a place already read,
-    or changed after its page was fetched, is not seen (see iter_upgrade_records).
+    The same promise: every record once or DwsApiError naming what broke (see iter_upgrade_records).
     """
     _check_page_size(page_size)
     http = client.get_async_httpx_client()
-    once = OncePerIteration(page_size)
-    offset, seen = 0, 0
+    reading = Reading(page_size)
+    offset = 0
     while True:
         response = await _asend(http, _request(project_id, cluster_id, offset, page_size))
-        page = parse_page(response)
-        more = _more_pages(response, page, offset, page_size, seen)
-        for record in once.new_records(page.records, page.count):
+        fresh, more = _accept(reading, response, parse_page(response), offset)
+        del response  # drop this page before fetching the next: one page in memory at a time
+        for record in fresh:
             yield record
-        seen += len(page.records)
-        del response, page  # drop this page before fetching the next: one page in memory at a time
+        del fresh
         if not more:
             return
         offset += 1
