@@ -16,9 +16,22 @@ import pytest
 
 from contract_tests.checks.catalog import CHECKS
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 
 # A small budget keeps each inner run short; the checks it covers are the same.
 FAST = ["--dws-max-examples", "20"]
+
+
+# The user's own test; without --dws-contract the plugin must not have imported the suite or the mock.
+MINE = """\
+import sys
+
+
+def test_mine(request):
+    if not request.config.getoption("dws_contract"):
+        assert "contract_tests.runner" not in sys.modules
+        assert "dws_upgrade_records.mock" not in sys.modules
+"""
 
 
 @dataclass(frozen=True)
@@ -30,7 +43,7 @@ class Inner:
 
 def inner_pytest(tmp_path: Path, *args: str, token: str | None = None) -> Inner:
     """pytest in a subprocess, in a directory with one test of the user's own; DWS_* only as given."""
-    (tmp_path / "test_mine.py").write_text("def test_mine():\n    assert 1 + 1 == 2\n", encoding="utf-8")
+    (tmp_path / "test_mine.py").write_text(MINE, encoding="utf-8")
     env = {name: value for name, value in os.environ.items() if not name.startswith("DWS_")}
     if token is not None:
         env["DWS_TOKEN"] = token
@@ -67,6 +80,12 @@ def cases(junit: Path) -> dict[str, ET.Element]:
 
 def prop(case: ET.Element, name: str) -> str | None:
     return next((p.get("value") for p in case.iter("property") if p.get("name") == name), None)
+
+
+@pytest.fixture
+def conformant_mock() -> Iterator[str]:
+    with running_mock(MockConfig(log_level="warning")) as url:
+        yield url
 
 
 @pytest.fixture
@@ -138,6 +157,20 @@ def test_a_fault_fails_its_check_with_the_finding_and_k_selects(tmp_path: Path, 
     story = failure.get("message", "") + (failure.text or "")
     assert "spec says:" in story and "server did:" in story and "reproduce:  curl" in story
     assert DEMO.token not in inner.out and DEMO.token not in inner.junit.read_text(encoding="utf-8")
+
+
+def test_a_failure_that_clears_passes_with_a_warning(tmp_path: Path, conformant_mock: str) -> None:
+    def once(seen: Seen, answer: Answer) -> Answer | None:
+        return error(503, "DWS.0005", "Service unavailable.") if seen.number == 120 else None
+
+    with tamper_proxy(conformant_mock, once) as url:
+        inner = inner_pytest(tmp_path, "--dws-contract", *FAST, *target(url), token=DEMO.token)
+    assert inner.code == 0, inner.out
+    transient = {name for name, case in cases(inner.junit).items() if prop(case, "state") == "transient"}
+    assert transient, inner.out
+    assert all(cases(inner.junit)[name].find("failure") is None for name in transient)
+    assert "warnings summary" in inner.out
+    assert all(f"{name} cleared when sent again" in inner.out for name in transient), inner.out
 
 
 @pytest.mark.parametrize(
