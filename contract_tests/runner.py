@@ -57,6 +57,7 @@ class RunResult:
     reports: list[Path]
     annotations: list[str] = field(default_factory=list)  # GitHub Actions workflow commands
     report_error: str | None = None  # why the report files could not be written (then exit code 2)
+    reason: str = ""  # one line: why this exit code
 
 
 def run(options: RunOptions, progress: Progress) -> RunResult:
@@ -74,7 +75,10 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
         outcome = decide(ledger)
     reports = write_reports(options, ledger, outcome, mask)
     exit_code = 2 if reports.error else outcome.exit_code
-    return RunResult(exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error)
+    reason = reports.error or outcome.reason
+    return RunResult(
+        exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error, reason
+    )
 
 
 def _masked_progress(progress: Progress, mask: Masker, ledger: Ledger) -> Progress:

@@ -8,6 +8,8 @@
 data file with `@pytest.mark.dws_mock(fault="ignore-limit")` or `@pytest.mark.dws_mock(data="data.yaml")`
 (relative to the test file), or start several from one test with the `dws_mock_factory` fixture.
 The mock's modules are imported only when a test asks for it, so the plugin costs other suites nothing.
+
+`pytest --dws-contract` also runs the contract suite, each check an item (contract_tests/pytest_items.py).
 """
 
 from __future__ import annotations
@@ -108,7 +110,16 @@ def _described(url: str, config: MockConfig) -> DwsMockServer:
     return DwsMockServer(url, project, cluster, token, ak, sk, config.fault)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    from contract_tests.pytest_items import add_options
+
+    add_options(parser)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    from contract_tests.pytest_items import activate
+
+    activate(config)
     config.addinivalue_line(
         "markers",
         f"{MARKER}(fault=None, data=None, records=0, throttle=None, live_upgrade=None, seed=0): how the "
