@@ -56,7 +56,7 @@ class Answer(NamedTuple):
     """One answer to the checked operation, as its feeder got it; the costly parts are built on demand."""
 
     status: int
-    header_names: tuple[bytes, ...]  # as sent, in order, repeats included
+    header_names: tuple[bytes, ...]  # in the order received
     body: bytes  # as received (still compressed if it came so): the key its facts are remembered by
     decoded: Callable[[], bytes | None]  # the body to read; None when it cannot be read whole
     request: Callable[[], str]  # how an example shows the request that got it: never a credential
