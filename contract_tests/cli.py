@@ -109,7 +109,7 @@ def parser() -> OneLineArgumentParser:
         "--report-dir",
         type=Path,
         default=Path("reports/contract"),
-        help="where summary.txt, junit.xml, result.json, report.html and results.sarif go",
+        help="where summary.txt, junit.xml, result.json, report.html, results.sarif and census.json go",
     )
     p.add_argument(
         "--export-regressions",

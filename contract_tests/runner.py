@@ -95,7 +95,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     ledger.success_status = success_status(operation)
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")
-    ledger.observed.configure(load_contract_for(options.spec))
+    ledger.observed.configure(load_contract_for(options.spec), success_status(operation))
     for check in CLIENT_SIDE_CHECKS:
         ledger.inapplicable(
             check, "a proxy check: it judges the requests of clients, which a suite run has none of"

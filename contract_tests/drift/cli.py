@@ -15,7 +15,7 @@ from pathlib import Path
 from contract_tests.drift.proposal import Proposal, propose, read_census
 from contract_tests.drift.rating import Rating, rate
 from contract_tests.errors import CannotRunError
-from contract_tests.proxy.census import CENSUS_FILE
+from contract_tests.observed.census import CENSUS_FILE
 from contract_tests.reports.files import ReportWriteError, write_atomic
 from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.cli_support import OneLineArgumentParser
@@ -27,12 +27,12 @@ PATCH_FILE = "drift.patch"
 def parser() -> OneLineArgumentParser:
     p = OneLineArgumentParser(
         prog="dws-contract drift",
-        description="Turn what a `dws-contract proxy` saw (its report dir's census.json) into a proposed "
-        "change of openapi.yaml, with the evidence for each edit and the diff gate's rating. The spec "
-        "itself is never edited: the proposal is a patch to review and apply.",
+        description="Turn what a `dws-contract` run or a `dws-contract proxy` saw (its report dir's "
+        "census.json) into a proposed change of openapi.yaml, with the evidence for each edit and the "
+        "diff gate's rating. The spec itself is never edited: the proposal is a patch to review and apply.",
         epilog="Exit codes: 0 nothing to propose, 1 a proposal was written, 2 it could not run.",
     )
-    p.add_argument("report", type=Path, help=f"the proxy's --report-dir (or its {CENSUS_FILE})")
+    p.add_argument("report", type=Path, help=f"the run's or the proxy's --report-dir (or its {CENSUS_FILE})")
     p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's)")
     p.add_argument("--output", type=Path, help=f"the patch file (default: {PATCH_FILE} beside the census)")
     return p

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from contract_tests.errors import CannotRunError
-from contract_tests.proxy.census import CENSUS_FILE, FORMAT, Kind
+from contract_tests.observed.census import CENSUS_FILE, FORMAT, Kind
 from contract_tests.schema import page_status
 from dws_upgrade_records.spec import Contract
 
@@ -62,12 +62,13 @@ def read_census(where: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise CannotRunError(
-            f"{path}: not found; pass the report dir of a `dws-contract proxy` run (it writes {CENSUS_FILE})"
+            f"{path}: not found; pass the report dir of a `dws-contract` or `dws-contract proxy` run "
+            f"(both write {CENSUS_FILE})"
         ) from exc
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise CannotRunError(f"{path}: cannot read it as JSON ({exc}); pass a proxy's {CENSUS_FILE}") from exc
+        raise CannotRunError(f"{path}: cannot read it as JSON ({exc}); pass a run's {CENSUS_FILE}") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise CannotRunError(f"{path}: not a census of format {FORMAT}; pass a proxy's {CENSUS_FILE}")
+        raise CannotRunError(f"{path}: not a census of format {FORMAT}; pass a run's {CENSUS_FILE}")
     return data
 
 

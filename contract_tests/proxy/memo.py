@@ -18,13 +18,12 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
+from contract_tests.observed.census import INLINE_BODY
 from contract_tests.proxy.exchange import Exchange
 from contract_tests.proxy.exchange_checks import Caller, ExchangeChecker, Result
 from contract_tests.proxy.sequences import Page
 
 MAX_VERDICTS = 4096
-# Bodies up to this size are their own key: Python's hash of them is faster than a digest.
-INLINE_BODY = 16 << 10
 PER_ANSWER = frozenset({b"date", b"x-request-id"})
 
 

@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-from contract_tests.proxy.census import Census
+from contract_tests.masking import Masker
+from contract_tests.observed.census import Answer, Census
 from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange
-from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker, caller_of, reproduction
+from contract_tests.proxy.exchange_checks import (
+    RESPONSE_CHECKS,
+    Caller,
+    ExchangeChecker,
+    caller_of,
+    decoded,
+    reproduction,
+)
 from contract_tests.proxy.memo import VerdictMemo
 from contract_tests.proxy.sequences import SequenceTracker
 from contract_tests.verdict import Finding, Ledger
@@ -31,10 +39,12 @@ class Monitor:
     """Checks exchanges one at a time and keeps what they showed, in the suite's Ledger."""
 
     def __init__(self, checker: ExchangeChecker) -> None:
+        self.checker = checker
         self.verdicts = VerdictMemo(checker)
-        self.census = Census(checker)
+        self.census = Census(checker.contract, checker.page_status)
         self.tracker = SequenceTracker()
         self.ledger = Ledger()
+        self.ledger.observed.census = self.census  # written with the other reports
         self.warnings: Counter[str] = Counter()
         self.unchecked = 0
         self.queue_limits = ""
@@ -63,7 +73,7 @@ class Monitor:
         else:
             self.ledger.response(exchange.status, with_credentials=caller.has_credentials)
         result = self.verdicts.check(exchange, caller)
-        self.census.observe(exchange, caller)
+        self._count(exchange, caller)
         self.ledger.judge(*CLIENT_CHECKS)
         if exchange.status is not None:
             self.ledger.judge(*(check.__name__ for check in RESPONSE_CHECKS))
@@ -78,6 +88,23 @@ class Monitor:
         elif result.refused_limit is not None:
             shown = reproduction(exchange, caller.identity)
             self._add(self.tracker.refused(result.listing, result.refused_limit, shown, exchange.status))
+
+    def _count(self, exchange: Exchange, caller: Caller) -> None:
+        """Feed the census an answer to the checked operation: its method, on its path."""
+        status = exchange.status
+        if status is None or exchange.method != self.checker.contract.method:
+            return
+        if not self.checker.parameters.shape.aims_here(exchange.raw_path):
+            return
+        self.census.observe(
+            Answer(
+                status,
+                tuple([name for name, _ in exchange.response_headers]),
+                exchange.body,
+                lambda: decoded(exchange),
+                lambda: Masker((caller.secret,))(reproduction(exchange, caller.identity)),
+            )
+        )
 
     @property
     def checked(self) -> int:

@@ -1,4 +1,4 @@
-"""The proxy's verdict and report files: the suite's summary, junit.xml and result.json.
+"""The proxy's verdict and report files: the suite's summary, junit.xml, result.json and census.json.
 
 Exit codes: 0 no violation seen, 1 violations (by the server or by a client), 2 the proxy could not run.
 """
@@ -13,7 +13,6 @@ from contract_tests.masking import Masker
 from contract_tests.proxy.monitor import Monitor
 from contract_tests.proxy.options import ProxyOptions
 from contract_tests.reports import write_reports
-from contract_tests.reports.files import ReportWriteError
 from contract_tests.verdict import Ledger, Outcome
 
 
@@ -75,8 +74,4 @@ def write(options: ProxyOptions, monitor: Monitor) -> tuple[Outcome, str, list[P
     reports = write_reports(subject, ledger, outcome, Masker(()))
     if reports.error:
         raise OSError(reports.error)  # the caller answers exit 2 naming the path and the reason
-    try:
-        census = monitor.census.write(options.report_dir)
-    except ReportWriteError as exc:
-        raise OSError(str(exc)) from exc
-    return outcome, reports.text, [*reports.paths, census]
+    return outcome, reports.text, reports.paths

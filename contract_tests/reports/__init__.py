@@ -1,7 +1,8 @@
 """The files a run leaves behind, all masked and each written atomically.
 
 summary.txt (the console text), junit.xml (any CI), result.json (scripts), report.html (people),
-results.sarif (code scanning); plus GitHub Actions annotations on the console when run there.
+results.sarif (code scanning), census.json (`dws-contract drift`, once the run read the spec); plus
+GitHub Actions annotations on the console when run there.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from contract_tests.checks.rules import RuleError
 from contract_tests.checks.spec_map import rule_results
 from contract_tests.masking import Masker
+from contract_tests.observed.census import CENSUS_FILE
 from contract_tests.reports.annotations import github_annotations
 from contract_tests.reports.files import ReportWriteError, write_atomic
 from contract_tests.reports.html_page import html_report
@@ -52,15 +54,29 @@ def write_reports(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask
         directory / "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
         directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),
     }
+    census = ledger.observed.census
+    if census is not None:
+        files[directory / CENSUS_FILE] = mask(census.text()).encode()
     written = []
     error = None
     try:
+        if census is None:  # one left by an earlier run would pass for this run's
+            _remove(directory / CENSUS_FILE)
         for path, data in files.items():
             write_atomic(path, data)
             written.append(path)
     except ReportWriteError as exc:
         error = mask(str(exc))
     return Reports(text, github_annotations(states, spec, mask), written, error)
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ReportWriteError(
+            f"cannot remove {path}: {exc.strerror or exc}; choose a writable report directory"
+        ) from exc
 
 
 def _rules(options: ReportSubject, states: list[CheckState]) -> list[dict[str, Any]]:

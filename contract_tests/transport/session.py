@@ -20,6 +20,7 @@ import schemathesis
 from schemathesis import Case, HookContext, Response
 from schemathesis.schemas import BaseSchema
 
+from contract_tests.observed import Answer
 from contract_tests.options import RunOptions
 from contract_tests.transport.throttle import Throttle
 from contract_tests.verdict import Ledger
@@ -60,15 +61,17 @@ def attach(schema: BaseSchema, session: Session) -> None:
             response.status_code, with_credentials=session.has_credentials(response.request), case_id=case.id
         )
         ledger.judge("response_timeout")  # answered within the request timeout
+        phase = _phase(case, ledger)
         ledger.observed.record(
             at=ledger.elapsed,
-            phase=_phase(case, ledger),
+            phase=phase,
             on_operation=case.method.upper() == case.operation.method.upper()
             and case.path == case.operation.path,
             path=case.path_parameters or {},
             query=case.query or {},
             status=response.status_code,
             body=lambda: _json_or_none(response),
+            answer=lambda: _answer(response, phase),
         )
         session.on_response()
 
@@ -85,6 +88,18 @@ def attach(schema: BaseSchema, session: Session) -> None:
 def _phase(case: Case[Any], ledger: Ledger) -> str:
     """The engine's phase for generated cases, the runner's current phase for hand-built ones."""
     return case.meta.phase.name.value if case.meta is not None else ledger.phase
+
+
+def _answer(response: Response, phase: str) -> Answer:
+    """The census's view of a response; requests has already decompressed its body."""
+    request = response.request
+    return Answer(
+        response.status_code,
+        tuple([name.encode("latin-1") for name in response.headers]),
+        response.content,
+        lambda: None if response.is_truncated else response.content,
+        lambda: f"{request.method} {request.path_url}  (suite phase {phase})",
+    )
 
 
 def _json_or_none(response: Response) -> Any:

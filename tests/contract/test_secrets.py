@@ -1,5 +1,5 @@
-"""Secrets never appear: the console, every report file (summary, JUnit, JSON, HTML, SARIF) and the exported
-regression tests are grepped for the token, the other project's token, SK and signatures."""
+"""Secrets never appear: the console, every report file (summary, JUnit, JSON, HTML, SARIF, census) and the
+exported regression tests are grepped for the token, the other project's token, SK and signatures."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def all_output(console: str, report_dir: Path) -> str:
     """The console and every file under report_dir, which must include the HTML, SARIF and exported tests."""
     paths = [path for path in report_dir.rglob("*") if path.is_file()]
     names = {path.name for path in paths}
-    assert {"summary.txt", "junit.xml", "result.json", "report.html", "results.sarif"} <= names, names
+    reports = {"summary.txt", "junit.xml", "result.json", "report.html", "results.sarif", "census.json"}
+    assert reports <= names, names
     assert any(path.parent.name == "regressions" for path in paths), names
     return "\n".join([console, *(path.read_text(encoding="utf-8") for path in paths)])
 

@@ -5,14 +5,12 @@ passes the spec's linters; the spec itself is never touched."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from contract_tests.proxy.options import ProxyOptions
 from contract_tests.proxy.server import embedded_proxy
@@ -49,14 +47,6 @@ def run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=SECONDS, check=False
     )
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A copy of the contract, where the patch is applied."""
-    (tmp_path / "repo").mkdir()
-    shutil.copy(ROOT / "openapi.yaml", tmp_path / "repo" / "openapi.yaml")
-    return tmp_path / "repo"
 
 
 def test_a_drifted_server_gets_a_minor_proposal_that_applies_and_validates(

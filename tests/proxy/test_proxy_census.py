@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from contract_tests.proxy import census as census_module
-from contract_tests.proxy.census import CENSUS_FILE
+from contract_tests.observed import census as census_module
+from contract_tests.observed.census import CENSUS_FILE
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
 from tests.proxy.conftest import Proxy

@@ -1,13 +1,16 @@
-"""What the proxy saw of the server's answers, set against the spec: `census.json` in the report dir.
+"""What the server's answers showed, set against the spec: `census.json` in a report dir.
 
 Not a verdict (the checks judge; this counts): status codes and the headers each one came with, values
 of open sets (`x-known-values`) the spec does not list, fields the response schema does not declare, and
-how often each nullable field was null. `dws-contract drift` turns it into a proposed change of
-openapi.yaml. Every fact comes with how often it was seen, when first and last (when the proxy checked
-the exchange), and an example: the value and the request that got it.
+how often each nullable field was null. Two feeders, one census: the proxy (real traffic) and the suite's
+session (every answer to its probes and generated cases), each turning what it got into an `Answer` to
+the checked operation. `dws-contract drift` turns the census into a proposed change of openapi.yaml.
+Every fact comes with how often it was seen, when first and last, and an example: the value and the
+request that got it.
 
 Bodies repeat (a client polling the first page): a body's facts are kept by its bytes, so each distinct
-body is walked once (at most BODIES_KEPT of them remembered).
+body is walked once (at most BODIES_KEPT of them remembered). Not locked: a feeder with several threads
+serialises its calls (the suite's `Observed` does).
 """
 
 from __future__ import annotations
@@ -17,21 +20,18 @@ import hashlib
 import json
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, NamedTuple
 
-from contract_tests.masking import Masker
-from contract_tests.proxy.exchange import Exchange
-from contract_tests.proxy.exchange_checks import Caller, ExchangeChecker, decoded, reproduction
-from contract_tests.proxy.memo import INLINE_BODY
-from contract_tests.reports.files import write_atomic
+from dws_upgrade_records.spec import Contract
 
 CENSUS_FILE = "census.json"
 FORMAT = 1
 BODIES_KEPT = 1024
+# Bodies up to this size are their own key: Python's hash of them is faster than a digest.
+INLINE_BODY = 16 << 10
 # Distinct facts kept (a server that sends a new value on every answer must not grow the proxy without
 # bound); past it, new ones are only counted.
 FACTS_KEPT = 10_000
@@ -50,6 +50,16 @@ class Kind(enum.Enum):
     UNKNOWN_VALUE = "unknown_values"
     UNDECLARED_FIELD = "undeclared_fields"
     NULLABLE = "nullable_fields"
+
+
+class Answer(NamedTuple):
+    """One answer to the checked operation, as its feeder got it; the costly parts are built on demand."""
+
+    status: int
+    header_names: tuple[bytes, ...]  # in the order received
+    body: bytes  # as received (still compressed if it came so): the key its facts are remembered by
+    decoded: Callable[[], bytes | None]  # the body to read; None when it cannot be read whole
+    request: Callable[[], str]  # how an example shows the request that got it: never a credential
 
 
 class Fact(NamedTuple):
@@ -80,58 +90,55 @@ class Tally:
 
 
 class Census:
-    """Counts what answers to the checked operation showed; fed every checked exchange.
+    """Counts what answers to the checked operation showed; fed every one of them.
 
     Cheap on repeats, which are most of the traffic: a tally's example is built for its first occurrence
     only, header names are counted by the tuple each answer carries, a body's facts are looked up.
     """
 
-    def __init__(self, checker: ExchangeChecker) -> None:
-        self.checker = checker
-        self.page_schema = checker.contract.response_schemas.get(str(checker.page_status), {})
+    def __init__(self, contract: Contract, page_status: int) -> None:
+        self.contract = contract
+        self.page_status = page_status  # only a page's body is walked: the schema it is set against
+        self.page_schema = contract.response_schemas.get(str(self.page_status), {})
         self.statuses: dict[int, Tally] = {}
         self.header_names: Counter[tuple[int, tuple[bytes, ...]]] = Counter()
         self.facts: dict[Fact, Tally] = {}
         self.bodies: OrderedDict[Hashable, dict[Fact, tuple[int, Any]]] = OrderedDict()
         self.facts_not_kept = 0
 
-    def observe(self, exchange: Exchange, caller: Caller) -> None:
-        status = exchange.status
-        if status is None or exchange.method != self.checker.contract.method:
-            return
-        if not self.checker.parameters.shape.aims_here(exchange.raw_path):
-            return
+    def observe(self, answer: Answer) -> None:
+        status = answer.status
         now = time.time()
         request = ""
         tally = self.statuses.get(status)
         if tally is None:
-            request = _shown(exchange, caller)
+            request = answer.request()
             tally = self.statuses[status] = Tally(now, {"request": request})
         tally.count += 1
         tally.last_seen = now
-        self.header_names[status, tuple([name for name, _ in exchange.response_headers])] += 1
-        if status != self.checker.page_status:
+        self.header_names[status, answer.header_names] += 1
+        if status != self.page_status:
             return
-        for fact, (count, value) in self._facts_of(exchange).items():
+        for fact, (count, value) in self._facts_of(answer).items():
             tally = self.facts.get(fact)
             if tally is None:
                 if len(self.facts) >= FACTS_KEPT:
                     self.facts_not_kept += count
                     continue
-                request = request or _shown(exchange, caller)
+                request = request or answer.request()
                 tally = self.facts[fact] = Tally(now, {"value": value, "request": request})
             tally.count += count
             tally.last_seen = now
 
-    def _facts_of(self, exchange: Exchange) -> dict[Fact, tuple[int, Any]]:
-        body = exchange.body
+    def _facts_of(self, answer: Answer) -> dict[Fact, tuple[int, Any]]:
+        body = answer.body
         key: Hashable = body if len(body) <= INLINE_BODY else hashlib.sha256(body).digest()
         known = self.bodies.get(key)
         if known is not None:
             self.bodies.move_to_end(key)
             return known
         facts: dict[Fact, tuple[int, Any]] = {}
-        text = decoded(exchange)
+        text = answer.decoded()
         try:
             data = json.loads(text) if text is not None else None
         except ValueError:
@@ -144,14 +151,14 @@ class Census:
         return facts
 
     def as_json(self) -> dict[str, Any]:
-        documented = self.checker.contract.status_codes
+        documented = self.contract.status_codes
         by_kind: dict[Kind, list[dict[str, Any]]] = {kind: [] for kind in Kind}
         for fact, tally in sorted(self.facts.items(), key=lambda item: item[0][1:]):
             entry = {"schema_path": "/".join(fact.schema_path), "field": fact.field, "detail": fact.detail}
             by_kind[fact.kind].append({**entry, **tally.as_json()})
         return {
             "format": FORMAT,
-            "spec": str(self.checker.contract.source),
+            "spec": str(self.contract.source),
             "answers": sum(tally.count for tally in self.statuses.values()),
             "facts_not_kept": self.facts_not_kept,
             "statuses": [
@@ -181,10 +188,8 @@ class Census:
                 counter[name] += count
         return by_status
 
-    def write(self, directory: Path) -> Path:
-        path = directory / CENSUS_FILE
-        write_atomic(path, (json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n").encode())
-        return path
+    def text(self) -> str:
+        return json.dumps(self.as_json(), indent=2, ensure_ascii=False) + "\n"
 
 
 def _walk(
@@ -218,10 +223,6 @@ def _walk(
     if isinstance(value, list) and isinstance(items, Mapping):
         for item in value:
             _walk(item, items, (*steps, "items"), f"{name}[]", facts)
-
-
-def _shown(exchange: Exchange, caller: Caller) -> str:
-    return Masker((caller.secret,))(reproduction(exchange, caller.identity))
 
 
 def _iso(moment: float) -> str:
