@@ -82,6 +82,7 @@ class Ledger:
     throttle_exhausted: bool = False
     data_changes: list[str] = field(default_factory=list)  # the records moved while the suite read them
     suite_errors: list[str] = field(default_factory=list)  # errors of the suite itself, never the server's
+    excluded: frozenset[str] = frozenset()  # checks the user left out: never judged, never passed
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:
@@ -113,6 +114,8 @@ class Ledger:
 
     def add_transient(self, finding: Finding) -> None:
         """Record a failure that cleared when its request was sent again: a warning, not a violation."""
+        if finding.check in self.excluded:
+            return
         with self._lock:
             self.checks_run.add(finding.check)
             self.transient[finding.check] += 1
@@ -126,10 +129,12 @@ class Ledger:
 
     def ran(self, *checks: str) -> None:
         with self._lock:
-            self.checks_run.update(checks)
+            self.checks_run.update(set(checks) - self.excluded)
 
     def add(self, finding: Finding, *, case_id: str | None = None) -> None:
         """Record a violation, dated by the response of `case_id` when it is reported after the fact."""
+        if finding.check in self.excluded:
+            return
         with self._lock:
             self.checks_run.add(finding.check)
             self.violations[finding.check] += 1

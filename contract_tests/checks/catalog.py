@@ -299,6 +299,9 @@ CHECKS: dict[str, Rule] = {
     ),
 }
 
+# The checks `dws-contract` runs against a server (what --checks and --exclude-checks choose from).
+SUITE_CHECKS = tuple(sorted(CHECKS))
+
 # Client-side checks: what the proxy expects of the callers whose traffic it sees. Each covers the rules
 # the suite's check of the same rule covers, seen from the caller's side.
 CHECKS.update(

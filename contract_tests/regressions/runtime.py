@@ -7,7 +7,9 @@ replay time from the environment's keys, then made wrong the way the run made it
 names keys by role only): the file never holds a key or a signature.
 """
 
-IMPORTS = """
+# What RUNTIME needs besides pytest (for `pytest.fail`): `dws-contract replay` runs RUNTIME too, where
+# pytest need not be installed.
+RUNTIME_IMPORTS = """
 import json
 import os
 import random
@@ -17,8 +19,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import pytest
 """
+IMPORTS = RUNTIME_IMPORTS + "import pytest\n"
 
 RUNTIME = '''
 WRONG_TOKEN = "dws-contract-invalid-token"

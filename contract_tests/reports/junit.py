@@ -16,7 +16,8 @@ def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callab
     suite = ET.Element(
         "testsuite",
         name="dws-contract ListUpdateRecord",
-        tests=str(len(checks) + (outcome.exit_code == 2)),
+        tests=str(len(checks) + len(ledger.excluded) + (outcome.exit_code == 2)),
+        skipped=str(len(ledger.excluded)),
         failures=str(len(ledger.violations)),
         errors=str(int(outcome.exit_code == 2)),
         time=f"{ledger.elapsed:.3f}",
@@ -50,6 +51,9 @@ def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callab
                 f"state: transient ({ledger.transient[check]} time(s), cleared when sent again)\n\n"
                 f"{_details(check, transient)}"
             )
+    for check in sorted(ledger.excluded):
+        case = ET.SubElement(suite, "testcase", classname="dws_contract", name=check)
+        ET.SubElement(case, "skipped", message="excluded by --checks/--exclude-checks: not judged")
     if outcome.exit_code == 2:
         case = ET.SubElement(suite, "testcase", classname="dws_contract", name="run")
         if ledger.suite_errors:

@@ -1,4 +1,5 @@
-"""Each check's state in one run: passed, violated, transient or not run, with where the spec states it."""
+"""Each check's state in one run: passed, violated, transient, not run or excluded (by the user), with where
+the spec states it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from dataclasses import dataclass
 from contract_tests.checks.catalog import CHECKS, OPERATION
 from contract_tests.verdict import Finding, Ledger
 
-PASSED, VIOLATED, TRANSIENT, NOT_RUN = "passed", "violated", "transient", "not run"
-STATES = (VIOLATED, TRANSIENT, PASSED, NOT_RUN)  # the order the reports list them in
+PASSED, VIOLATED, TRANSIENT, NOT_RUN, EXCLUDED = "passed", "violated", "transient", "not run", "excluded"
+STATES = (VIOLATED, TRANSIENT, PASSED, NOT_RUN, EXCLUDED)  # the order the reports list them in
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,9 @@ def check_states(ledger: Ledger) -> list[CheckState]:
         rule = CHECKS.get(name)
         findings = tuple(ledger.findings.get(name, ()))
         times = ledger.violations.get(name, 0)
-        if findings:
+        if name in ledger.excluded:
+            state = EXCLUDED
+        elif findings:
             state = VIOLATED
         elif name in ledger.transient_findings:
             state, findings, times = TRANSIENT, tuple(ledger.transient_findings[name]), ledger.transient[name]

@@ -22,6 +22,10 @@ def summary(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Call
         f"checks run: {len(ledger.checks_run)}; violated (confirmed): {len(ledger.violations)}; "
         f"transient (cleared when sent again): {len(ledger.transient)}",
     ]
+    if ledger.excluded:
+        lines.append(
+            f"excluded (not judged, by --checks/--exclude-checks): {', '.join(sorted(ledger.excluded))}"
+        )
     if ledger.first_detection is not None:
         seconds, cases, check = ledger.first_detection
         lines.append(f"first violation ({check}) after {seconds:.2f} s and {cases} requests")
