@@ -88,6 +88,7 @@ ENVIRONMENT = {
     "other_token": "DWS_OTHER_TOKEN",
 }
 _SECRETS = ("token", "sk", "other_token")
+LOOPBACK = "http://127.0.0.1"  # where the embedded mock listens, its port chosen when it starts
 
 
 def parser() -> OneLineArgumentParser:
@@ -380,7 +381,7 @@ def _options(
 def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
     from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 
-    excluded_checks(args.checks, args.exclude_checks)  # a bad name is refused before the mock starts
+    _options(args, LOOPBACK, DEMO)  # bad flags are refused before the mock starts
     with embedded_mock(MockConfig(log_level="error")) as url:
         print(
             f"dws-contract: no --base-url (nor ${ENVIRONMENT['base_url']}), checking the embedded reference "

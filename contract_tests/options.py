@@ -112,6 +112,18 @@ class RunOptions:
             if value <= 0:
                 raise CannotRunError(f"{name} must be positive, got {value}")
 
+    def require_server_root(self, path_template: str) -> None:
+        """Refuse a --base-url that already holds the start of the spec's path (e.g. `.../v1`): every
+        request would go to `/v1/v1/...` and its 404 would be blamed on the ids."""
+        base = urlsplit(self.base_url).path.rstrip("/")
+        first = "/" + path_template.strip("/").split("/")[0]
+        if "{" not in first and base.endswith(first):
+            root = self.base_url.rstrip("/").removesuffix(first)
+            raise CannotRunError(
+                f"{self.given_as('--base-url')} {self.base_url!r} ends with {first}, which the spec's path "
+                f"{path_template} starts with (requests would go to {first}{first}/...); pass {root!r}"
+            )
+
     def given_as(self, flag: str) -> str:
         """How the user gave a setting: its flag, or the environment variable it was read from."""
         variable = self.origins.get(flag)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from openapi_spec_validator import validate
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError, ValidatorDetectError
 from referencing import Registry, Resource
 from referencing._core import Resolver
 from referencing.exceptions import Unresolvable
@@ -120,6 +120,11 @@ def load_contract(path: Path | None = None) -> Contract:
     document = read_document(source)
     try:
         validate(document)
+    except ValidatorDetectError as exc:
+        raise SpecError(
+            f"{source}: not an OpenAPI document (no `openapi: 3.x` version field); pass the path of "
+            "openapi.yaml (--spec PATH)"
+        ) from exc
     except OpenAPIValidationError as exc:
         raise SpecError(f"{source}: not a valid OpenAPI document: {exc.message}") from exc
     try:
@@ -130,6 +135,8 @@ def load_contract(path: Path | None = None) -> Contract:
 
 def read_document(source: Path) -> dict[str, Any]:
     """Parse the spec file (not validated); SpecError names the file and the fix."""
+    if source.is_dir():
+        raise SpecError(f"{source}: is a directory; pass the path of openapi.yaml (--spec PATH)")
     if not source.is_file():
         raise SpecError(f"{source}: spec file not found; pass the path of openapi.yaml (--spec PATH)")
     try:
