@@ -33,7 +33,7 @@ from contract_tests.options import (
     REMOTE_RATE_LIMIT,
     Credentials,
     RunOptions,
-    excluded_checks,
+    chosen_checks,
 )
 from contract_tests.proxy import cli as proxy_cli
 from contract_tests.regressions import export_regressions
@@ -350,6 +350,7 @@ def _options(
         value = getattr(args, dest)
         return value if value is not None or demo is None else getattr(demo, dest)
 
+    only, excluded = chosen_checks(args.checks, args.exclude_checks)
     own_flags = args.token or args.ak or args.sk
     credentials = (
         Credentials(token=demo.token)
@@ -373,7 +374,8 @@ def _options(
         report_dir=args.report_dir,
         fail_fast=args.fail_fast,
         throttle_budget=args.throttle_budget,
-        excluded_checks=excluded_checks(args.checks, args.exclude_checks),
+        excluded_checks=excluded,
+        only_checks=only,
         origins=origins or {},
     )
 

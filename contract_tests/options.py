@@ -65,6 +65,7 @@ class RunOptions:
     throttle_budget: float = DEFAULT_THROTTLE_BUDGET
     extra_secrets: tuple[str, ...] = field(default_factory=tuple)
     excluded_checks: frozenset[str] = frozenset()  # judged by no one: reported as excluded, never passed
+    only_checks: frozenset[str] | None = None  # --checks: these alone are judged
     # Where a setting came from when not from its flag, e.g. {"--base-url": "DWS_BASE_URL"}: errors name it.
     origins: Mapping[str, str] = field(default_factory=dict)
 
@@ -173,13 +174,14 @@ def is_loopback(base_url: str) -> bool:
         return False
 
 
-def excluded_checks(only: str | None, exclude: str | None) -> frozenset[str]:
-    """The suite's checks left unjudged by `--checks` (all but those) and `--exclude-checks` (those)."""
-    chosen = set(SUITE_CHECKS) if only is None else _check_names("--checks", only)
-    chosen -= set() if exclude is None else _check_names("--exclude-checks", exclude)
-    if not chosen:
+def chosen_checks(only: str | None, exclude: str | None) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """(--checks' names or None, the catalogued checks left unjudged) for the two flags' values."""
+    chosen = None if only is None else _check_names("--checks", only)
+    left_out = set() if exclude is None else _check_names("--exclude-checks", exclude)
+    judged = set(SUITE_CHECKS if chosen is None else chosen) - left_out
+    if not judged:
         raise CannotRunError("--checks and --exclude-checks leave no check to run; keep at least one")
-    return frozenset(SUITE_CHECKS) - chosen
+    return (None if chosen is None else frozenset(judged)), frozenset(SUITE_CHECKS) - judged
 
 
 def _check_names(flag: str, names: str) -> set[str]:

@@ -61,7 +61,7 @@ class RunResult:
 
 def run(options: RunOptions, progress: Progress) -> RunResult:
     """Run every phase; a phase that cannot run ends the run with exit code 2, reports still written."""
-    ledger = Ledger(excluded=options.excluded_checks)
+    ledger = Ledger(excluded=options.excluded_checks, only=options.only_checks)
     mask = Masker(options.secrets)
     say = _masked_progress(progress, mask, ledger)
     try:

@@ -82,7 +82,8 @@ class Ledger:
     throttle_exhausted: bool = False
     data_changes: list[str] = field(default_factory=list)  # the records moved while the suite read them
     suite_errors: list[str] = field(default_factory=list)  # errors of the suite itself, never the server's
-    excluded: frozenset[str] = frozenset()  # checks the user left out: never judged, never passed
+    excluded: frozenset[str] = frozenset()  # catalogued checks the user left out: never judged, never passed
+    only: frozenset[str] | None = None  # with --checks, the checks judged: schemathesis' others are not
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:
@@ -114,7 +115,7 @@ class Ledger:
 
     def add_transient(self, finding: Finding) -> None:
         """Record a failure that cleared when its request was sent again: a warning, not a violation."""
-        if finding.check in self.excluded:
+        if not self.judges(finding.check):
             return
         with self._lock:
             self.checks_run.add(finding.check)
@@ -127,13 +128,17 @@ class Ledger:
         with self._lock:
             self.suite_errors.append(f"{where}: {details}")
 
+    def judges(self, check: str) -> bool:
+        """Whether the user's choice of checks (--checks, --exclude-checks) leaves `check` in."""
+        return check not in self.excluded and (self.only is None or check in self.only)
+
     def ran(self, *checks: str) -> None:
         with self._lock:
-            self.checks_run.update(set(checks) - self.excluded)
+            self.checks_run.update(check for check in checks if self.judges(check))
 
     def add(self, finding: Finding, *, case_id: str | None = None) -> None:
         """Record a violation, dated by the response of `case_id` when it is reported after the fact."""
-        if finding.check in self.excluded:
+        if not self.judges(finding.check):
             return
         with self._lock:
             self.checks_run.add(finding.check)

@@ -30,7 +30,7 @@ def file_failure(
     failure cannot be reproduced on demand (for example a malformed 429) and is filed as seen.
     """
     check = finding.check
-    if check in ledger.excluded:
+    if not ledger.judges(check):
         return False  # not judged: no request is resent for it
     if (
         still_failing is None
