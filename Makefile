@@ -48,7 +48,8 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
         contract mock mutation proxy diff compat docs bench-mock bench-contract bench-client bench-proxy bench clean
 
 help: ## List every target with one line
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@if [ -t 1 ]; then on=$$'\033[36m'; off=$$'\033[0m'; fi; \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}' $(MAKEFILE_LIST)
 
 $(PY_STAMP): requirements.lock pyproject.toml
 	$(if $(wildcard $(PY)),@true,$(call debian_package,python3-venv,Python's venv module (ensurepip),$(shell $(PY_BOOT) -c 'import ensurepip' 2>/dev/null && echo found)))

@@ -1,4 +1,5 @@
-"""`dws-contract`: check a DWS ListUpdateRecord server against openapi.yaml.
+"""`dws-contract`: check a DWS ListUpdateRecord server against openapi.yaml; `proxy` and `replay` are its
+subcommands (`COMMANDS`).
 
 Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.
 """
@@ -10,14 +11,18 @@ import gc
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from contract_tests import replay
+from contract_tests.compat import cli as compat_cli
+from contract_tests.drift import cli as drift_cli
 from contract_tests.errors import CannotRunError
 from contract_tests.masking import Masker
 from contract_tests.options import (
@@ -30,58 +35,154 @@ from contract_tests.options import (
     REMOTE_RATE_LIMIT,
     Credentials,
     RunOptions,
+    chosen_checks,
 )
+from contract_tests.proxy import cli as proxy_cli
 from contract_tests.regressions import export_regressions
 from contract_tests.reports import ReportWriteError
 from contract_tests.runner import Progress, RunResult, run
 from contract_tests.schema import DEFAULT_SPEC
-from dws_upgrade_records.cli_support import OneLineArgumentParser, report_unexpected, run_main
+from dws_upgrade_records.cli_support import OneLineArgumentParser, add_version, report_unexpected, run_main
 from dws_upgrade_records.credentials import credential_problem
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: `dws-contract NAME ...`; without one, dws-contract runs the suite."""
+
+    name: str
+    summary: str  # its line in `dws-contract --help`
+    description: str
+    epilog: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+COMMANDS = (
+    Command(
+        "proxy",
+        "check real traffic between clients and a server instead",
+        proxy_cli.DESCRIPTION,
+        proxy_cli.EPILOG,
+        proxy_cli.configure,
+        proxy_cli.run,
+    ),
+    Command(
+        "drift",
+        "turn a run's or the proxy's census.json into a proposed patch of openapi.yaml",
+        drift_cli.DESCRIPTION,
+        drift_cli.EPILOG,
+        drift_cli.configure,
+        drift_cli.run,
+    ),
+    Command(
+        "compat",
+        "rate a spec change since a git ref by running both sides of it",
+        compat_cli.DESCRIPTION,
+        compat_cli.EPILOG,
+        compat_cli.configure,
+        compat_cli.run,
+    ),
+    Command(
+        "replay",
+        "send a finding's request again, as the run sent it (signed now for AK/SK)",
+        replay.DESCRIPTION,
+        replay.EPILOG,
+        replay.configure,
+        replay.run,
+    ),
+)
+
+# Each setting the environment may give instead of its flag. Read only when the run checks a server of
+# the user's: the embedded mock is checked with its own demo values, whatever the environment holds.
+ENVIRONMENT = {
+    "base_url": "DWS_BASE_URL",
+    "token": "DWS_TOKEN",
+    "ak": "DWS_AK",
+    "sk": "DWS_SK",
+    "project_id": "DWS_PROJECT_ID",
+    "cluster_id": "DWS_CLUSTER_ID",
+    "other_project_id": "DWS_OTHER_PROJECT_ID",
+    "other_ak": "DWS_OTHER_AK",
+    "other_token": "DWS_OTHER_TOKEN",
+}
+_SECRETS = ("token", "sk", "other_token")
+_CREDENTIALS = ("token", "ak", "sk", "other_token", "other_ak")  # checked before any request is sent
+LOOPBACK = "http://127.0.0.1"  # where the embedded mock listens, its port chosen when it starts
 
 
 def parser() -> OneLineArgumentParser:
     p = OneLineArgumentParser(
         prog="dws-contract",
+        usage="%(prog)s [OPTIONS]  (runs the suite)\n       %(prog)s COMMAND [OPTIONS]  (COMMAND: "
+        + ", ".join(command.name for command in COMMANDS)
+        + ")",
         description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
-        "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
+        "Without --base-url (or $DWS_BASE_URL), the embedded reference mock is started and checked with its "
+        "demo credentials, and no other DWS_* variable is read.",
         epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run. "
-        "`dws-contract proxy --help`: check real traffic between clients and a server instead.",
+        "Each COMMAND has its own --help.",
     )
+    add_version(p)
+    _run_arguments(p)
+    commands = p.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for command in COMMANDS:
+        sub = commands.add_parser(
+            command.name,
+            prog=f"dws-contract {command.name}",
+            help=command.summary,
+            description=command.description,
+            epilog=command.epilog,
+        )
+        command.configure(sub)
+    return p
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of a run of the suite: `dws-contract [OPTIONS]`."""
+
+    def env(dest: str) -> str:
+        return f"default: ${ENVIRONMENT[dest]}"
+
     p.add_argument(
         "--base-url",
-        default=os.environ.get("DWS_BASE_URL") or None,
-        help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com; default: $DWS_BASE_URL",
+        help="server to check, e.g. https://dws.ap-southeast-1.myhuaweicloud.com; "
+        f"{env('base_url')}, else the embedded mock",
     )
-    p.add_argument("--token", help="IAM token (X-Auth-Token); default: $DWS_TOKEN")
-    p.add_argument("--ak", help="access key for AK/SK signing; default: $DWS_AK")
-    p.add_argument("--sk", help="secret key for AK/SK signing; default: $DWS_SK")
-    p.add_argument(
-        "--project-id",
-        default=os.environ.get("DWS_PROJECT_ID") or None,
-        help="project the credentials belong to; default: $DWS_PROJECT_ID",
-    )
+    p.add_argument("--token", help=f"IAM token (X-Auth-Token); {env('token')}")
+    p.add_argument("--ak", help=f"access key for AK/SK signing; {env('ak')}")
+    p.add_argument("--sk", help=f"secret key for AK/SK signing; {env('sk')}")
+    p.add_argument("--project-id", help=f"project the credentials belong to; {env('project_id')}")
     p.add_argument(
         "--cluster-id",
-        default=os.environ.get("DWS_CLUSTER_ID") or None,
-        help="a cluster of the project, best with more than 10 upgrade records; default: $DWS_CLUSTER_ID",
+        help=f"a cluster of the project, best with more than 10 upgrade records; {env('cluster_id')}",
     )
     p.add_argument(
         "--other-project-id",
-        default=os.environ.get("DWS_OTHER_PROJECT_ID") or None,
-        help="another project: the credentials must get 403 there; default: $DWS_OTHER_PROJECT_ID",
+        help=f"another project: the credentials must get 403 there; {env('other_project_id')}",
     )
     p.add_argument(
         "--other-ak",
         help="another access key id (not its secret): a signature claiming it made with --sk must get 401; "
-        "default: $DWS_OTHER_AK",
+        f"{env('other_ak')}",
     )
     p.add_argument(
         "--other-token",
         help="a token of another project: it must get 403 on this project's path, also right after this "
-        "project's page was answered (a reply cache keyed by URL alone); default: $DWS_OTHER_TOKEN",
+        f"project's page was answered (a reply cache keyed by URL alone); {env('other_token')}",
     )
     p.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
+    )
+    p.add_argument(
+        "--checks",
+        metavar="NAMES",
+        help="judge only these checks, comma-separated (default: every check; names: docs/contract-suite.md)",
+    )
+    p.add_argument(
+        "--exclude-checks",
+        metavar="NAMES",
+        help="judge every check but these, comma-separated; reported as excluded (default: none)",
     )
     p.add_argument(
         "--max-examples",
@@ -89,55 +190,67 @@ def parser() -> OneLineArgumentParser:
         help=f"fuzzed cases per mode; default: {DEFAULT_MAX_EXAMPLES} on loopback, "
         f"{REMOTE_MAX_EXAMPLES} for other hosts (a full verdict within about 60 s at {REMOTE_RATE_LIMIT})",
     )
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generation seed; fixed so runs repeat")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="generation seed, fixed so runs repeat (default: %(default)s)",
+    )
     p.add_argument(
         "--rate-limit",
         help=f"e.g. 5/s or 300/m; default: none on loopback, {REMOTE_RATE_LIMIT} for other hosts",
     )
     p.add_argument(
-        "--request-timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT, help="seconds per request"
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        help="seconds per request (default: %(default)s)",
     )
-    p.add_argument("--max-time", type=float, default=DEFAULT_MAX_TIME, help="seconds for the whole run")
+    p.add_argument(
+        "--max-time",
+        type=float,
+        default=DEFAULT_MAX_TIME,
+        help="seconds for the whole run (default: %(default)s)",
+    )
     p.add_argument(
         "--throttle-budget",
         type=float,
         default=DEFAULT_THROTTLE_BUDGET,
         help="seconds the run may spend waiting out 429s and documented 503s (Retry-After or backoff, at "
-        "most 10 s each) before it stops",
+        "most 10 s each) before it stops (default: %(default)s)",
     )
     p.add_argument(
         "--report-dir",
         type=Path,
         default=Path("reports/contract"),
-        help="where summary.txt, junit.xml, result.json, report.html, results.sarif and census.json go",
+        help="where summary.txt, junit.xml, result.json, report.html, results.sarif and census.json go "
+        "(default: %(default)s)",
     )
     p.add_argument(
         "--export-regressions",
         type=Path,
         metavar="DIR",
-        help="write a pytest file per confirmed violation into DIR, replaying the request that showed it",
+        help="write a pytest file per confirmed violation into DIR, replaying the request that showed it "
+        "(default: none written)",
     )
-    p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
-    return p
+    p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check (default: off)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines (default: off)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
-    arguments = sys.argv[1:] if argv is None else list(argv)
-    if arguments[:1] == ["proxy"]:
-        from contract_tests.proxy.cli import main as proxy_main
-
-        return run_main("dws-contract proxy", lambda: proxy_main(arguments[1:]), arguments[1:])
-    if arguments[:1] == ["drift"]:
-        from contract_tests.drift.cli import main as drift_main
-
-        return run_main("dws-contract drift", lambda: drift_main(arguments[1:]), arguments[1:])
-    return run_main("dws-contract", lambda: _run_cli(argv), argv)
+    return run_main("dws-contract", lambda: _dispatch(argv), argv)
 
 
-def _run_cli(argv: Sequence[str] | None) -> int:
+def _dispatch(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
+    for command in COMMANDS:
+        if args.command == command.name:
+            return command.run(args)
+    return _run_cli(args)
+
+
+def _run_cli(args: argparse.Namespace) -> int:
     # The modules imported so far live until exit: frozen, the collector's full passes skip them.
     gc.freeze()
     # Generation allocates many short-lived containers: fewer, larger young collections cost less in total.
@@ -173,29 +286,70 @@ def _main(args: argparse.Namespace) -> int:
     progress: Progress = (
         (lambda _message: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
     )
+    mask = _mask(args)
     try:
-        _check_flags(args)
+        origins = _from_environment(args)
+        _check_flags(args, origins)
         if args.base_url is None:
             return _against_embedded_mock(args, progress)
-        return _run_and_report(args, _options(args, args.base_url), progress)
+        if "--base-url" in origins:
+            print(
+                f"dws-contract: no --base-url, checking ${ENVIRONMENT['base_url']} ({args.base_url}) from "
+                "the environment; unset it to check the embedded mock",
+                file=sys.stderr,
+            )
+        return _run_and_report(args, _options(args, args.base_url, origins=origins), progress)
     except CannotRunError as exc:
-        print(f"dws-contract: cannot run: {_mask(args)(str(exc))}", file=sys.stderr)
+        print(f"dws-contract: cannot run: {mask(str(exc))}", file=sys.stderr)
         return 2
     except Exception as exc:
         # An unexpected error still must not print a secret: its line and traceback are masked too.
-        report_unexpected("dws-contract", exc, debug=args.debug, mask=_mask(args))
+        report_unexpected("dws-contract", exc, debug=args.debug, mask=mask)
         return 2
 
 
-def _check_flags(args: argparse.Namespace) -> None:
-    """Reject what the run would only trip over later, with the flag to fix."""
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def _from_environment(args: argparse.Namespace) -> dict[str, str]:
+    """Fill each flag not given from its variable; returns {flag: variable} for those read.
+
+    The rule: $DWS_BASE_URL stands for --base-url; with neither, the embedded mock is checked and no other
+    variable is read (its demo values are used). A credential flag of one kind (--token, or --ak/--sk)
+    drops the environment's other kind, so a flag never ends up mixed with a stale variable.
+    """
+    environment = os.environ
+    read: dict[str, str] = {}
+    dropped = {"ak", "sk"} if args.token else {"token"} if args.ak or args.sk else set()
+    for dest, variable in ENVIRONMENT.items():
+        if dest != "base_url" and (args.base_url is None or dest in dropped):
+            continue
+        value = environment.get(variable) or None
+        if getattr(args, dest) is None and value is not None:
+            setattr(args, dest, value)
+            read[_flag(dest)] = variable
+    return read
+
+
+def _check_flags(args: argparse.Namespace, origins: dict[str, str]) -> None:
+    """Reject what the run would only trip over later, with the flag (or variable) to fix."""
     if args.base_url is not None:
         try:
             urlsplit(args.base_url)
         except ValueError as exc:
+            given = f"${origins['--base-url']}" if "--base-url" in origins else "--base-url"
             raise CannotRunError(
-                f"--base-url {args.base_url!r}: {exc}; use e.g. https://dws.example.com"
+                f"{given} {args.base_url!r}: {exc}; use e.g. https://dws.example.com"
             ) from exc
+    for dest in _CREDENTIALS:
+        value, name = getattr(args, dest), origins.get(_flag(dest), _flag(dest))
+        if value is not None and (problem := credential_problem(name, value)):
+            raise CannotRunError(problem)
+    if args.spec.is_dir():
+        raise CannotRunError(
+            f"--spec {args.spec}: is a directory; pass the contract's file, e.g. openapi.yaml"
+        )
     try:
         args.report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -206,55 +360,35 @@ def _check_flags(args: argparse.Namespace) -> None:
 
 
 def _mask(args: argparse.Namespace) -> Masker:
-    env = os.environ
-    given = (args.token, args.sk, args.other_token)
-    return Masker((*given, env.get("DWS_TOKEN"), env.get("DWS_SK"), env.get("DWS_OTHER_TOKEN")))
+    """Every secret the run may hold: given as a flag or waiting in the environment."""
+    given = (getattr(args, dest) for dest in _SECRETS)
+    return Masker((*given, *(os.environ.get(ENVIRONMENT[dest]) for dest in _SECRETS)))
 
 
-def _credentials(args: argparse.Namespace, demo: Any) -> Credentials:
-    """Flags win over the environment; a flag of one kind drops the environment's other kind."""
-    if demo is not None and not (args.token or args.ak or args.sk):
-        return Credentials(token=demo.token)
-    env = {} if demo is not None else os.environ
-    token = _credential(args.token, "--token", env, "DWS_TOKEN")
-    ak = _credential(args.ak, "--ak", env, "DWS_AK")
-    sk = _credential(args.sk, "--sk", env, "DWS_SK")
-    if args.token:
-        ak = sk = None
-    elif args.ak or args.sk:
-        token = None
-    return Credentials(token=token, ak=ak, sk=sk)
+def _options(
+    args: argparse.Namespace, base_url: str, demo: Any = None, origins: Mapping[str, str] | None = None
+) -> RunOptions:
+    """The run's options; against the embedded mock (`demo`), its demo values fill what no flag gave."""
 
+    def given(dest: str) -> Any:
+        value = getattr(args, dest)
+        return value if value is not None or demo is None else getattr(demo, dest)
 
-def _credential(flag_value: str | None, flag: str, env: Mapping[str, str], variable: str) -> str | None:
-    """The flag's value, else $variable's; one that cannot be sent is refused, named but not shown."""
-    name, value = (flag, flag_value) if flag_value else (variable, env.get(variable) or None)
-    if value is not None and (problem := credential_problem(name, value)):
-        raise CannotRunError(problem)
-    return value
-
-
-def _other_project(flag_value: str | None, flag: str, demo_value: str | None, variable: str) -> str | None:
-    """Another project's credential: the flag, else the embedded mock's demo one, else $variable (a live
-    service's: the environment is never read for the embedded mock, as for the run's own credentials)."""
-    if demo_value is not None and not flag_value:
-        return demo_value
-    return _credential(flag_value, flag, os.environ, variable)
-
-
-def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOptions:
+    only, excluded = chosen_checks(args.checks, args.exclude_checks)
+    own_flags = args.token or args.ak or args.sk
+    credentials = (
+        Credentials(token=demo.token)
+        if demo is not None and not own_flags
+        else Credentials(token=args.token, ak=args.ak, sk=args.sk)
+    )
     return RunOptions(
         base_url=base_url,
-        project_id=args.project_id or (demo.project_id if demo else ""),
-        cluster_id=args.cluster_id or (demo.cluster_id if demo else ""),
-        other_project_id=args.other_project_id or (demo.other_project_id if demo else None),
-        other_ak=_other_project(
-            args.other_ak, "--other-ak", None if demo is None else demo.other_ak, "DWS_OTHER_AK"
-        ),
-        other_token=_other_project(
-            args.other_token, "--other-token", None if demo is None else demo.other_token, "DWS_OTHER_TOKEN"
-        ),
-        credentials=_credentials(args, demo),
+        project_id=given("project_id") or "",
+        cluster_id=given("cluster_id") or "",
+        other_project_id=given("other_project_id"),
+        other_ak=given("other_ak"),
+        other_token=given("other_token"),
+        credentials=credentials,
         spec=args.spec,
         max_examples=args.max_examples,
         seed=args.seed,
@@ -264,14 +398,22 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         report_dir=args.report_dir,
         fail_fast=args.fail_fast,
         throttle_budget=args.throttle_budget,
+        excluded_checks=excluded,
+        only_checks=only,
+        origins=origins or {},
     )
 
 
 def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
     from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 
+    _options(args, LOOPBACK, DEMO)  # bad flags are refused before the mock starts
     with embedded_mock(MockConfig(log_level="error")) as url:
-        print(f"dws-contract: no --base-url, checking the embedded reference mock at {url}", file=sys.stderr)
+        print(
+            f"dws-contract: no --base-url (nor ${ENVIRONMENT['base_url']}), checking the embedded reference "
+            f"mock at {url}",
+            file=sys.stderr,
+        )
         return _run_and_report(args, _options(args, url, DEMO), progress)
 
 

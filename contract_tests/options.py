@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from contract_tests.checks.catalog import SUITE_CHECKS
 from contract_tests.errors import CannotRunError
 from contract_tests.schema import DEFAULT_SPEC
 from contract_tests.verdict import EXIT_MEANING
@@ -24,7 +25,7 @@ DEFAULT_MAX_TIME = 300.0
 DEFAULT_THROTTLE_BUDGET = 60.0
 # Production safety: a remote server gets at most this many requests per second unless told otherwise.
 REMOTE_RATE_LIMIT = "5/s"
-_RATE = re.compile(r"^\d+/(s|m|h)$")
+_RATE = re.compile(r"^(?P<count>\d+)/(s|m|h)$")
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,34 @@ class RunOptions:
     fail_fast: bool = False
     throttle_budget: float = DEFAULT_THROTTLE_BUDGET
     extra_secrets: tuple[str, ...] = field(default_factory=tuple)
+    excluded_checks: frozenset[str] = frozenset()  # judged by no one: reported as excluded, never passed
+    only_checks: frozenset[str] | None = None  # --checks: these alone are judged
+    # Where a setting came from when not from its flag, e.g. {"--base-url": "DWS_BASE_URL"}: errors name it.
+    origins: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         url = urlsplit(self.base_url)
         if url.scheme not in ("http", "https") or not url.hostname:
             raise CannotRunError(
-                f"--base-url {self.base_url!r} is not an http(s) URL; use e.g. https://dws.example.com"
+                f"{self.given_as('--base-url')} {self.base_url!r} is not an http(s) URL; "
+                "use e.g. https://dws.example.com"
             )
-        if self.rate_limit is not None and not _RATE.match(self.rate_limit):
+        if url.query or url.fragment:
+            raise CannotRunError(
+                f"{self.given_as('--base-url')} {self.base_url!r} must not carry a query or fragment; "
+                "pass the server's root, e.g. https://dws.example.com"
+            )
+        rate = None if self.rate_limit is None else _RATE.match(self.rate_limit)
+        if self.rate_limit is not None and rate is None:
             raise CannotRunError(f"--rate-limit {self.rate_limit!r} must look like 5/s, 300/m or 1000/h")
+        if rate is not None and int(rate["count"]) == 0:
+            raise CannotRunError(
+                f"--rate-limit {self.rate_limit!r} allows no request at all; pass at least 1, e.g. 1/s"
+            )
         if not self.project_id or not self.cluster_id:
-            raise CannotRunError("--project-id and --cluster-id are required with --base-url")
+            raise CannotRunError(
+                f"--project-id and --cluster-id are required with {self.given_as('--base-url')}"
+            )
         creds = self.credentials
         if creds.token is None and creds.ak is None:
             raise CannotRunError(
@@ -94,6 +112,23 @@ class RunOptions:
         ):
             if value <= 0:
                 raise CannotRunError(f"{name} must be positive, got {value}")
+
+    def require_server_root(self, path_template: str) -> None:
+        """Refuse a --base-url that already holds the start of the spec's path (e.g. `.../v1`): every
+        request would go to `/v1/v1/...` and its 404 would be blamed on the ids."""
+        base = urlsplit(self.base_url).path.rstrip("/")
+        first = "/" + path_template.strip("/").split("/")[0]
+        if "{" not in first and base.endswith(first):
+            root = self.base_url.rstrip("/").removesuffix(first)
+            raise CannotRunError(
+                f"{self.given_as('--base-url')} {self.base_url!r} ends with {first}, which the spec's path "
+                f"{path_template} starts with (requests would go to {first}{first}/...); pass {root!r}"
+            )
+
+    def given_as(self, flag: str) -> str:
+        """How the user gave a setting: its flag, or the environment variable it was read from."""
+        variable = self.origins.get(flag)
+        return flag if variable is None else f"${variable} (from the environment; {flag} overrides it)"
 
     @property
     def effective_max_examples(self) -> int:
@@ -137,3 +172,24 @@ def is_loopback(base_url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def chosen_checks(only: str | None, exclude: str | None) -> tuple[frozenset[str] | None, frozenset[str]]:
+    """(--checks' names or None, the catalogued checks left unjudged) for the two flags' values."""
+    chosen = None if only is None else _check_names("--checks", only)
+    left_out = set() if exclude is None else _check_names("--exclude-checks", exclude)
+    judged = set(SUITE_CHECKS if chosen is None else chosen) - left_out
+    if not judged:
+        raise CannotRunError("--checks and --exclude-checks leave no check to run; keep at least one")
+    return (None if chosen is None else frozenset(judged)), frozenset(SUITE_CHECKS) - judged
+
+
+def _check_names(flag: str, names: str) -> set[str]:
+    given = {name.strip() for name in names.split(",") if name.strip()}
+    unknown = sorted(given - set(SUITE_CHECKS))
+    if unknown or not given:
+        raise CannotRunError(
+            f"{flag}: unknown check(s) {', '.join(unknown) or '(none given)'}; "
+            f"valid: {', '.join(SUITE_CHECKS)}"
+        )
+    return given

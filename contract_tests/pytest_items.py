@@ -137,9 +137,10 @@ class ContractSuite(pytest.Collector):
 
         progress = self._progress()
         try:
-            cli._check_flags(args)
+            origins = cli._from_environment(args)
+            cli._check_flags(args, origins)
             if args.base_url is not None:
-                return run(cli._options(args, args.base_url), progress)
+                return run(cli._options(args, args.base_url, origins=origins), progress)
             from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 
             with embedded_mock(MockConfig(log_level="error")) as url:

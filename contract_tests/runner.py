@@ -62,7 +62,7 @@ class RunResult:
 
 def run(options: RunOptions, progress: Progress) -> RunResult:
     """Run every phase; a phase that cannot run ends the run with exit code 2, reports still written."""
-    ledger = Ledger()
+    ledger = Ledger(excluded=options.excluded_checks, only=options.only_checks)
     mask = Masker(options.secrets)
     say = _masked_progress(progress, mask, ledger)
     try:
@@ -92,6 +92,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     document = pin_cluster(load_raw(options.spec), options.cluster_id)
     schema = load_schema(document, build_config(options, document))
     operation = find_operation(schema)
+    options.require_server_root(operation.path)
     ledger.success_status = success_status(operation)
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")

@@ -51,9 +51,11 @@ def load_raw(path: Path) -> dict[str, Any]:
         document = read_document(path)
     except SpecError as exc:
         raise CannotRunError(f"cannot read the spec: {exc}") from exc
-    if "paths" not in document:
+    missing = [key for key in ("openapi", "paths") if key not in document]
+    if missing:
         raise CannotRunError(
-            f"{path} is not an OpenAPI document (no `paths`); pass --spec with the contract's file"
+            f"{path} is not an OpenAPI document (no `{'`, `'.join(missing)}`); pass --spec with the "
+            "contract's file"
         )
     return document
 

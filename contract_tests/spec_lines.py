@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from contract_tests.checks.catalog import OPERATION
+from contract_tests.checks.rules import DECISION, decision_slug
 from dws_upgrade_records.spec import OPERATION_ID
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -22,6 +23,7 @@ class SpecLines:
     def __init__(self, text: str) -> None:
         self._root = yaml.compose(text, Loader=_LOADER)
         self._operation = self._find_operation()
+        self._text = text.splitlines()
 
     @classmethod
     def of(cls, path: Path) -> SpecLines:
@@ -35,14 +37,27 @@ class SpecLines:
         return self._walk(pointer)[1]
 
     def _walk(self, pointer: str) -> tuple[int, bool]:
+        element, _, decision = pointer.partition("#")[2].partition("#")
         node: yaml.Node | None = self._root
         line = 1 if node is None else node.start_mark.line + 1
-        for part in self._parts(pointer):
+        for part in self._parts(f"#{element}"):
             found = _child(node, part) or _child(self._target(node), part)
             if found is None:
                 return line, False
             line, node = found
+        if decision:
+            return self._decision_line(node, decision, line)
         return line, True
+
+    def _decision_line(self, node: yaml.Node | None, slug: str, line: int) -> tuple[int, bool]:
+        """The line of the Decision titled `slug` in the prose of `node`, read from the file's own lines."""
+        if not isinstance(node, yaml.ScalarNode):
+            return line, False
+        for number in range(node.start_mark.line, min(node.end_mark.line + 1, len(self._text))):
+            match = DECISION.search(self._text[number])
+            if match is not None and decision_slug(match) == slug:
+                return number + 1, True
+        return line, False
 
     def _target(self, node: yaml.Node | None) -> yaml.Node | None:
         """What a `$ref` mapping refers to, so pointers through references reach the referenced lines."""

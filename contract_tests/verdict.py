@@ -37,6 +37,7 @@ class State(StrEnum):
     NOT_EXERCISED = "not exercised"
     NOT_APPLICABLE = "not applicable"
     NOT_RUN = "not run"
+    EXCLUDED = "excluded"  # left out by the user (--checks, --exclude-checks): never judged, never passed
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class Ledger:
     throttle_exhausted: bool = False  # the waiting budget ran out (on 429s or 503s)
     data_changes: list[str] = field(default_factory=list)  # the records moved while the suite read them
     suite_errors: list[str] = field(default_factory=list)  # errors of the suite itself, never the server's
+    excluded: frozenset[str] = frozenset()  # catalogued checks the user left out: never judged, never passed
+    only: frozenset[str] | None = None  # with --checks, the checks judged: schemathesis' others are not
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:
@@ -147,6 +150,8 @@ class Ledger:
 
     def add_transient(self, finding: Finding) -> None:
         """Record a failure that cleared when its request was sent again: a warning, not a violation."""
+        if not self.judges(finding.check):
+            return
         with self._lock:
             self.transient[finding.check] += 1
             examples = self.transient_findings.setdefault(finding.check, [])
@@ -157,10 +162,14 @@ class Ledger:
         with self._lock:
             self.suite_errors.append(f"{where}: {details}")
 
+    def judges(self, check: str) -> bool:
+        """Whether the user's choice of checks (--checks, --exclude-checks) leaves `check` in."""
+        return check not in self.excluded and (self.only is None or check in self.only)
+
     def judge(self, *checks: str) -> None:
         """Each of `checks` judged one more response (passing or failing it): its evidence."""
         with self._lock:
-            self.judged.update(checks)
+            self.judged.update(check for check in checks if self.judges(check))
 
     def unexercised(self, check: str, reason: str) -> None:
         """`check` could have judged a response of this run, but none qualified: `reason` says why."""
@@ -180,6 +189,8 @@ class Ledger:
 
     def add(self, finding: Finding, *, case_id: str | None = None) -> None:
         """Record a violation, dated by the response of `case_id` when it is reported after the fact."""
+        if not self.judges(finding.check):
+            return
         with self._lock:
             self.violations[finding.check] += 1
             examples = self.findings.setdefault(finding.check, [])
@@ -200,6 +211,8 @@ class Ledger:
         return judged | set(self.violations) | set(self.transient)
 
     def state_of(self, check: str) -> State:
+        if not self.judges(check):
+            return State.EXCLUDED
         if check in self.findings:
             return State.VIOLATED
         if check in self.transient_findings:

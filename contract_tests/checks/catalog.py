@@ -152,7 +152,7 @@ CHECKS: dict[str, Rule] = {
     ),
     "page_past_end_empty": Rule(
         "a page past the last record is a 200 with empty `records` and the same `count`",
-        f"{OPERATION}/description",
+        f"{OPERATION}/x-rules/page-past-end",
         (f"{OPERATION}/x-rules/page-past-end",),
     ),
     "default_limit": Rule(
@@ -236,7 +236,7 @@ CHECKS: dict[str, Rule] = {
     "unknown_cluster_rejected": Rule(
         "a well-formed cluster_id that is not a cluster of the project (random, or the real id with one "
         "hex digit changed) gets 400, never 200, 404 or 5xx",
-        f"{OPERATION}/description",
+        f"{OPERATION}/description#unknown-cluster",
         (
             f"{OPERATION}/responses/400",
             f"{OPERATION}/description#unknown-cluster",
@@ -299,6 +299,9 @@ CHECKS: dict[str, Rule] = {
         "the server answers every request within the request timeout", f"{OPERATION}/responses"
     ),
 }
+
+# The checks `dws-contract` runs against a server (what --checks and --exclude-checks choose from).
+SUITE_CHECKS = tuple(sorted(CHECKS))
 
 # Client-side checks: what the proxy expects of the callers whose traffic it sees. Each covers the rules
 # the suite's check of the same rule covers, seen from the caller's side.

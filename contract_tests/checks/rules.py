@@ -105,12 +105,16 @@ def _statements(node: Any, pointer: str) -> Iterator[tuple[str, str, str]]:
             yield from _statements(value, here)
 
 
+def decision_slug(match: re.Match[str]) -> str:
+    """The `#slug` a Decision's pointer ends with: its title's, or `decision` for an untitled one."""
+    title = match["title"]
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") if title else "decision"
+
+
 def _decisions(text: str, pointer: str) -> Iterator[tuple[str, str, str]]:
     for match in DECISION.finditer(text):
-        title = match["title"]
-        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") if title else "decision"
         paragraph = text[match.end() :].split("\n\n", 1)[0]
-        yield f"{pointer}#{slug}", "decision", f"{title or 'Decision'}: {paragraph}"
+        yield f"{pointer}#{decision_slug(match)}", "decision", f"{match['title'] or 'Decision'}: {paragraph}"
 
 
 def _line(text: str) -> str:

@@ -39,10 +39,27 @@ PROG = "dws-contract compat"
 DEFAULT_MAX_EXAMPLES = 25
 
 
+DESCRIPTION = (
+    "Rate a change of openapi.yaml by running both sides of it: BASE's contract and a client generated from "
+    "it against the new server, and today's suite against BASE's mock, joined per change with `make diff`'s "
+    "rating."
+)
+EPILOG = (
+    "Exit codes: 0 the diff's rating covers what the runs saw, 1 a run breaks more than the rating says, "
+    "2 the comparison could not run."
+)
+
+
 def parser() -> OneLineArgumentParser:
     p = OneLineArgumentParser(
         prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    configure(p)
+    return p
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """compat's options, on its own parser or on `dws-contract`'s `compat` subcommand."""
     p.add_argument("base", nargs="?", help="git ref holding the old openapi.yaml (e.g. origin/main)")
     p.add_argument("--base-file", type=Path, help="the old openapi.yaml as a file instead of a git ref")
     p.add_argument(
@@ -76,14 +93,13 @@ def parser() -> OneLineArgumentParser:
         default=Path("build/compat"),
         help="where compat.txt, compat.json and each run's reports go (default build/compat)",
     )
-    return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_main(PROG, lambda: _main(parser().parse_args(argv)), argv)
+    return run_main(PROG, lambda: run(parser().parse_args(argv)), argv)
 
 
-def _main(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     try:
         report = compare_by_running(args)
         print(text(report), end="")

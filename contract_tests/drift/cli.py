@@ -6,6 +6,7 @@ apply it), 2 it could not run (no census, a bad spec, a patch file that cannot b
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import sys
 import tempfile
@@ -24,22 +25,34 @@ from dws_upgrade_records.spec import Contract, SpecError, load_contract
 PATCH_FILE = "drift.patch"
 
 
+DESCRIPTION = (
+    "Turn what a `dws-contract` run or a `dws-contract proxy` saw (its report dir's census.json) into a "
+    "proposed change of openapi.yaml, with the evidence for each edit and the diff gate's rating. The spec "
+    "itself is never edited: the proposal is a patch to review and apply."
+)
+EPILOG = "Exit codes: 0 nothing to propose, 1 a proposal was written, 2 it could not run."
+
+
 def parser() -> OneLineArgumentParser:
-    p = OneLineArgumentParser(
-        prog="dws-contract drift",
-        description="Turn what a `dws-contract` run or a `dws-contract proxy` saw (its report dir's "
-        "census.json) into a proposed change of openapi.yaml, with the evidence for each edit and the "
-        "diff gate's rating. The spec itself is never edited: the proposal is a patch to review and apply.",
-        epilog="Exit codes: 0 nothing to propose, 1 a proposal was written, 2 it could not run.",
-    )
-    p.add_argument("report", type=Path, help=f"the run's or the proxy's --report-dir (or its {CENSUS_FILE})")
-    p.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's)")
-    p.add_argument("--output", type=Path, help=f"the patch file (default: {PATCH_FILE} beside the census)")
+    p = OneLineArgumentParser(prog="dws-contract drift", description=DESCRIPTION, epilog=EPILOG)
+    configure(p)
     return p
 
 
+def configure(p: argparse.ArgumentParser) -> None:
+    """drift's options, on its own parser or on `dws-contract`'s `drift` subcommand."""
+    p.add_argument("report", type=Path, help=f"the run's or the proxy's --report-dir (or its {CENSUS_FILE})")
+    p.add_argument(
+        "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
+    )
+    p.add_argument("--output", type=Path, help=f"the patch file (default: {PATCH_FILE} beside the census)")
+
+
 def main(argv: Sequence[str]) -> int:
-    args = parser().parse_args(argv)
+    return run(parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     output = args.output or (args.report if args.report.is_dir() else args.report.parent) / PATCH_FILE
     try:
         census = read_census(args.report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,27 +19,37 @@ from contract_tests.proxy.server import REPORT_PATH, serve
 from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.cli_support import OneLineArgumentParser, describe
 
+DESCRIPTION = (
+    "A reverse proxy that forwards traffic unchanged to --upstream and checks every exchange "
+    "(requests: the client's side; responses: the server's) and every client's paging against the "
+    f"contract. Reports are written on SIGINT/SIGTERM and on GET {REPORT_PATH}."
+)
+EPILOG = "Exit codes: 0 no violation seen, 1 violations (client or server), 2 the proxy could not run."
+
 
 def parser() -> OneLineArgumentParser:
-    p = OneLineArgumentParser(
-        prog="dws-contract proxy",
-        description="A reverse proxy that forwards traffic unchanged to --upstream and checks every exchange "
-        "(requests: the client's side; responses: the server's) and every client's paging against the "
-        f"contract. Reports are written on SIGINT/SIGTERM and on GET {REPORT_PATH}.",
-        epilog="Exit codes: 0 no violation seen, 1 violations (client or server), 2 the proxy could not run.",
+    p = OneLineArgumentParser(prog="dws-contract proxy", description=DESCRIPTION, epilog=EPILOG)
+    configure(p)
+    return p
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """The proxy's options, on its own parser or on `dws-contract`'s `proxy` subcommand."""
+    p.add_argument(
+        "--upstream", required=True, help="the server to forward to, e.g. http://127.0.0.1:8787 (required)"
     )
-    p.add_argument("--upstream", required=True, help="the server to forward to, e.g. http://127.0.0.1:8787")
     p.add_argument(
         "--listen", default=DEFAULT_LISTEN, help=f"HOST:PORT to listen on (default {DEFAULT_LISTEN})"
     )
     p.add_argument(
-        "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the repo's openapi.yaml)"
+        "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
     )
     p.add_argument(
         "--report-dir",
         type=Path,
         default=DEFAULT_REPORT_DIR,
-        help="summary.txt, junit.xml, result.json, census.json (for `dws-contract drift`)",
+        help=f"where summary.txt, junit.xml, result.json and census.json (for `dws-contract drift`) go"
+        f" (default {DEFAULT_REPORT_DIR})",
     )
     p.add_argument(
         "--upstream-timeout",
@@ -47,11 +58,14 @@ def parser() -> OneLineArgumentParser:
         help="seconds to wait for the upstream's answer before the client gets 504 "
         f"(default {DEFAULT_UPSTREAM_TIMEOUT:g})",
     )
-    return p
 
 
 def main(argv: Sequence[str]) -> int:
-    args = parser().parse_args(argv)
+    return run(parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until stopped; exit 2 with one line when the proxy cannot run."""
     try:
         host, port = parse_listen(args.listen)
         options = ProxyOptions(

@@ -11,7 +11,9 @@ import inspect
 
 from dws_upgrade_records.credentials import credential_problem
 
-IMPORTS = """
+# What RUNTIME needs besides pytest (for `pytest.fail`): `dws-contract replay` runs RUNTIME too, where
+# pytest need not be installed.
+RUNTIME_IMPORTS = """
 import json
 import os
 import random
@@ -21,8 +23,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
-import pytest
 """
+IMPORTS = RUNTIME_IMPORTS + "import pytest\n"
 
 # The credential rule travels as source, so the file needs no import of this package to apply it.
 RUNTIME = (

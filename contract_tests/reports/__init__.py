@@ -19,11 +19,12 @@ from contract_tests.reports.files import ReportWriteError, write_atomic
 from contract_tests.reports.html_page import html_report
 from contract_tests.reports.junit import junit
 from contract_tests.reports.locations import SpecFile
-from contract_tests.reports.result_json import result_json
+from contract_tests.reports.result_json import RESULT_JSON, result_json
 from contract_tests.reports.sarif import sarif
 from contract_tests.reports.states import CheckState, check_states
 from contract_tests.reports.subject import ReportSubject
 from contract_tests.reports.summary import summary
+from contract_tests.reproduce import with_reproductions
 from contract_tests.verdict import Ledger, Outcome
 from dws_upgrade_records.spec import SpecError, read_document
 
@@ -42,15 +43,16 @@ class Reports:
 
 def write_reports(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Masker) -> Reports:
     """Render every report, then write them; a failed write is reported, never raised past here."""
+    directory = options.report_dir
+    ledger = with_reproductions(ledger, directory / RESULT_JSON)
     states = check_states(ledger)
     text = summary(options, ledger, outcome, states, mask)
     spec = SpecFile.of(options.spec)
-    directory = options.report_dir
     rules = _rules(options, states)
     files = {
         directory / "summary.txt": text.encode(),
         directory / "junit.xml": junit(options, ledger, outcome, states, mask),
-        directory / "result.json": result_json(ledger, outcome, states, mask, rules).encode(),
+        directory / RESULT_JSON: result_json(options, ledger, outcome, states, mask, rules).encode(),
         directory / "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
         directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),
     }

@@ -22,7 +22,7 @@ table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #eee;pa
 text-align:left} th{background:#fafafa}
 .state{font-weight:600;white-space:nowrap;padding:2px 6px;border-radius:4px}
 .state-violated{background:#d62728;color:#fff} .state-transient{background:#f58518;color:#fff}
-.state-passed{background:#54a24b;color:#fff} .state-not-run{background:#ccc}
+.state-passed{background:#54a24b;color:#fff} .state-not-run,.state-excluded{background:#ccc}
 .state-not-exercised{background:#fff4e5;border:1px solid #f58518} .state-not-applicable{background:#eee}
 .weak{background:#fff4e5;border:1px solid #f58518}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;margin:4px 0;font-size:12px}

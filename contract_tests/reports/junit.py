@@ -1,7 +1,7 @@
 """junit.xml: one test case per check, so any CI shows violated checks as failed tests.
 
-A check with no evidence (not exercised, not applicable) is a skipped test with its reason, never a pass;
-each test case says how many responses its check judged.
+A check with no evidence (not exercised, not applicable, excluded by the user) is a skipped test with its
+reason, never a pass; each test case says how many responses its check judged.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from contract_tests.reports.states import CheckState
 from contract_tests.reports.subject import ReportSubject
 from contract_tests.verdict import Finding, Ledger, Outcome, State
 
-NO_EVIDENCE = (State.NOT_EXERCISED, State.NOT_APPLICABLE)
+NO_EVIDENCE = (State.NOT_EXERCISED, State.NOT_APPLICABLE, State.EXCLUDED)
 
 
 def junit(

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from contract_tests.reports.states import CheckState
+from contract_tests.reports.subject import ReportSubject
 from contract_tests.verdict import Ledger, Outcome
+
+RESULT_JSON = "result.json"
 
 
 def result_json(
+    options: ReportSubject,
     ledger: Ledger,
     outcome: Outcome,
     states: list[CheckState],
@@ -23,6 +28,7 @@ def result_json(
     data = {
         "exit_code": outcome.exit_code,
         "reason": outcome.reason,
+        "base_url": options.base_url,
         "requests": ledger.cases,
         "seconds": round(ledger.elapsed, 3),
         "statuses": {str(code): n for code, n in sorted(ledger.statuses.items())},
@@ -52,6 +58,8 @@ def result_json(
                 "blame": f.blame,
                 "actual": f.actual,
                 "reproduce": f.curl,
+                # The request as data, for `dws-contract replay`: credentials by kind, never their values.
+                "replay": None if f.replay is None else asdict(f.replay),
             }
             for examples in (ledger.findings, ledger.transient_findings)
             for check in sorted(examples)
@@ -63,4 +71,4 @@ def result_json(
         "rules": rules or [],
         "timeline": ledger.observed.timeline.as_dict(),
     }
-    return mask(json.dumps(data, indent=2)) + "\n"
+    return mask(json.dumps(data, indent=2, default=str)) + "\n"

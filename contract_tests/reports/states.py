@@ -8,6 +8,7 @@ from contract_tests.checks.catalog import CHECKS, OPERATION
 from contract_tests.verdict import Finding, Ledger, State
 
 ORDER = tuple(State)  # the order the reports list them in
+EXCLUDED_REASON = "left out with --checks / --exclude-checks"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,11 @@ def check_states(ledger: Ledger) -> list[CheckState]:
         times = ledger.violations.get(name, 0)
         if state is State.TRANSIENT:
             findings, times = tuple(ledger.transient_findings[name]), ledger.transient[name]
-        reasons = {State.NOT_EXERCISED: ledger.not_exercised, State.NOT_APPLICABLE: ledger.not_applicable}
+        reasons = {
+            State.NOT_EXERCISED: ledger.not_exercised,
+            State.NOT_APPLICABLE: ledger.not_applicable,
+            State.EXCLUDED: {name: EXCLUDED_REASON},
+        }
         states.append(
             CheckState(
                 name=name,

@@ -40,6 +40,10 @@ def summary(
         "CHECKS (state, responses judged)",
         *(f"  {state.state:<14} {state.name}: {_evidence(state)}" for state in states if _listed(state)),
     ]
+    if ledger.excluded:
+        lines.append(
+            f"excluded (not judged, by --checks/--exclude-checks): {', '.join(sorted(ledger.excluded))}"
+        )
     if ledger.first_detection is not None:
         seconds, cases, check = ledger.first_detection
         lines.append(f"first violation ({check}) after {seconds:.2f} s and {cases} requests")

@@ -31,6 +31,8 @@ def file_failure(
     failure cannot be reproduced on demand (for example a malformed 429) and is filed as seen.
     """
     check = finding.check
+    if not ledger.judges(check):
+        return False  # not judged: no request is resent for it
     if (
         still_failing is None
         or check in ledger.violations

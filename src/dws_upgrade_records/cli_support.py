@@ -7,13 +7,16 @@ traceback or argparse's usage block; `--debug` brings the traceback back for a b
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from typing import Any, NoReturn
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
+DISTRIBUTION = "dws-upgrade-records"
 
 
 class OneLineArgumentParser(argparse.ArgumentParser):
@@ -21,12 +24,22 @@ class OneLineArgumentParser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A value starting "-<digit>" is a value, as Python 3.13 has it: `--rate-limit -5/s` reaches the
+        # option's own check instead of "expected one argument".
+        self._negative_number_matcher = re.compile(r"^-\.?\d")
         self.add_argument(
-            "--debug", action="store_true", help="on an unexpected error, show the full traceback"
+            "--debug",
+            action="store_true",
+            help="on an unexpected error, show the full traceback (default: off)",
         )
 
     def error(self, message: str) -> NoReturn:
         self.exit(USAGE_ERROR, f"{self.prog}: error: {message}; see {self.prog} --help\n")
+
+
+def add_version(parser: argparse.ArgumentParser) -> None:
+    """`--version`: the installed distribution's version, the one `pip show dws-upgrade-records` shows."""
+    parser.add_argument("--version", action="version", version=f"%(prog)s {metadata.version(DISTRIBUTION)}")
 
 
 def port_number(text: str) -> int:

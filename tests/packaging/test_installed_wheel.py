@@ -84,6 +84,17 @@ def test_wheel_carries_the_top_level_spec_byte_for_byte(project_wheel: Path) -> 
         assert wheel.read(PACKAGED_SPEC) == (ROOT / "openapi.yaml").read_bytes()
 
 
+def test_wheel_metadata_names_the_license(project_wheel: Path) -> None:
+    """`pip show` reads the License field (pip before 25.1 ignores License-Expression); the text ships."""
+    with zipfile.ZipFile(project_wheel) as wheel:
+        names = wheel.namelist()
+        (metadata,) = (name for name in names if name.endswith(".dist-info/METADATA"))
+        fields = wheel.read(metadata).decode("utf-8").split("\n\n", 1)[0].splitlines()
+    assert "License: Apache-2.0" in fields
+    assert "Classifier: License :: OSI Approved :: Apache Software License" in fields
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
+
+
 def test_only_one_spec_is_kept_in_git() -> None:
     tracked = subprocess.run(
         ["git", "-C", str(ROOT), "ls-files", "*openapi.yaml"],

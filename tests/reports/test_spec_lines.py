@@ -18,11 +18,40 @@ def test_every_check_points_at_an_existing_spec_element(check: str) -> None:
     lines = SpecLines(SPEC)
     pointer = CHECKS[check].pointer
     assert lines.exists(pointer), f"{check}: {pointer} is not in openapi.yaml"
+    text = SPEC.splitlines()[lines.line(pointer) - 1].strip()
+    if pointer.count("#") == 2:
+        assert text.startswith("**Decision"), (pointer, text)  # a Decision: its own paragraph's line
+        return
     key = pointer.split("#")[1].rsplit("/", 1)[-1].replace("~1", "/")
     if key in (OPERATION[1:], PATH_ITEM[1:]):
         return  # the operation or path item itself: its method or path key, found by operationId
-    text = SPEC.splitlines()[lines.line(pointer) - 1].strip()
     assert text.startswith((f"{key}:", f"'{key}':")), (pointer, text)
+
+
+@pytest.mark.parametrize(
+    ("check", "stated"),
+    [
+        ("unknown_cluster_rejected", "**Decision (unknown cluster):**"),
+        ("page_past_end_empty", "page-past-end:"),
+    ],
+)
+def test_a_rule_stated_in_prose_points_at_its_statement_not_the_description(check: str, stated: str) -> None:
+    """SARIF and CI annotations land on the Decision or x-rules entry, not on `description: |`."""
+    line = SpecLines(SPEC).line(CHECKS[check].pointer)
+    assert SPEC.splitlines()[line - 1].strip().startswith(stated)
+
+
+def test_a_decision_pointer_finds_its_paragraph_and_an_unknown_one_its_description() -> None:
+    lines = SpecLines(SPEC)
+    description = lines.line("#operation/description")
+    assert lines.line("#operation/description#throttling") > description
+    assert (
+        SPEC.splitlines()[lines.line("#operation/description#throttling") - 1]
+        .strip()
+        .startswith("**Decision (throttling):**")
+    )
+    assert not lines.exists("#operation/description#no-such-decision")
+    assert lines.line("#operation/description#no-such-decision") == description
 
 
 def test_expectations_and_pointers_are_one_table() -> None:

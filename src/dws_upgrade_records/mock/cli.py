@@ -12,7 +12,7 @@ from typing import Any
 
 import uvicorn
 
-from dws_upgrade_records.cli_support import OneLineArgumentParser, port_number, run_main
+from dws_upgrade_records.cli_support import OneLineArgumentParser, add_version, port_number, run_main
 from dws_upgrade_records.mock.app import MockApp, create_app
 from dws_upgrade_records.mock.config import MockConfig
 from dws_upgrade_records.mock.data import DataError
@@ -26,6 +26,7 @@ LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 def parser() -> OneLineArgumentParser:
     result = OneLineArgumentParser(prog="dws-mock", description="Reference mock of DWS ListUpdateRecord.")
+    add_version(result)
     result.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     result.add_argument(
         "--port", type=port_number, default=8787, help="port to listen on, 0 for a free one (default 8787)"
