@@ -61,7 +61,9 @@ def parser() -> OneLineArgumentParser:
 def configure(p: argparse.ArgumentParser) -> None:
     """compat's options, on its own parser or on `dws-contract`'s `compat` subcommand."""
     p.add_argument("base", nargs="?", help="git ref holding the old openapi.yaml (e.g. origin/main)")
-    p.add_argument("--base-file", type=Path, help="the old openapi.yaml as a file instead of a git ref")
+    p.add_argument(
+        "--base-file", type=Path, help="the old openapi.yaml as a file instead of a git ref (default: off)"
+    )
     p.add_argument(
         "--spec", type=Path, default=ROOT / "openapi.yaml", help="the new contract (default: openapi.yaml)"
     )
@@ -70,16 +72,27 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="the new server, e.g. staging (credentials: $DWS_TOKEN or $DWS_AK/$DWS_SK); "
         "default: the reference mock serving --spec",
     )
-    p.add_argument("--project-id", default=os.environ.get("DWS_PROJECT_ID"), help="with --base-url")
-    p.add_argument("--cluster-id", default=os.environ.get("DWS_CLUSTER_ID"), help="with --base-url")
     p.add_argument(
-        "--other-project-id", default=os.environ.get("DWS_OTHER_PROJECT_ID"), help="with --base-url"
+        "--project-id",
+        default=os.environ.get("DWS_PROJECT_ID"),
+        help="with --base-url (default: $DWS_PROJECT_ID)",
+    )
+    p.add_argument(
+        "--cluster-id",
+        default=os.environ.get("DWS_CLUSTER_ID"),
+        help="with --base-url (default: $DWS_CLUSTER_ID)",
+    )
+    p.add_argument(
+        "--other-project-id",
+        default=os.environ.get("DWS_OTHER_PROJECT_ID"),
+        help="with --base-url (default: $DWS_OTHER_PROJECT_ID)",
     )
     p.add_argument(
         "--regressions",
         type=Path,
         metavar="DIR",
-        help="regression tests exported from BASE's runs (--export-regressions DIR): replay them too",
+        help="regression tests exported from BASE's runs (--export-regressions DIR): replay them too "
+        "(default: off)",
     )
     p.add_argument(
         "--max-examples",

@@ -113,7 +113,7 @@ def test_a_spec_that_is_not_openapi_is_one_line(tmp_path: Path, command: list[st
     spec = tmp_path / "other.yaml"
     spec.write_text(NOT_OPENAPI, encoding="utf-8")
     line = one_error_line(run([*command, "--spec", str(spec)], tmp_path))
-    assert "other.yaml: not an OpenAPI document (no `openapi: 3.x` version field)" in line
+    assert "other.yaml: not an OpenAPI document (no `openapi: 3.x` key at the top level)" in line
     assert "ValidatorDetectError" not in line
 
 

@@ -161,7 +161,7 @@ def test_a_fault_fails_its_check_with_the_finding_and_k_selects(tmp_path: Path, 
 
 def test_a_failure_that_clears_passes_with_a_warning(tmp_path: Path, conformant_mock: str) -> None:
     def once(seen: Seen, answer: Answer) -> Answer | None:
-        return error(503, "DWS.0005", "Service unavailable.") if seen.number == 120 else None
+        return error(500, "DWS.0001", "Internal error.") if seen.number == 120 else None
 
     with tamper_proxy(conformant_mock, once) as url:
         inner = inner_pytest(tmp_path, "--dws-contract", *FAST, *target(url), token=DEMO.token)
