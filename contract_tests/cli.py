@@ -190,13 +190,21 @@ def _check_flags(args: argparse.Namespace) -> None:
             raise CannotRunError(
                 f"--base-url {args.base_url!r}: {exc}; use e.g. https://dws.example.com"
             ) from exc
+    _writable_directory("--report-dir", args.report_dir)
+    if args.export_regressions is not None:
+        _writable_directory("--export-regressions", args.export_regressions)
+
+
+def _writable_directory(flag: str, directory: Path) -> None:
+    """Create `directory` and write a file in it, so an unusable one stops the run before any request."""
+    step = "cannot create it"
     try:
-        args.report_dir.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        step = "cannot write in it"
+        tempfile.TemporaryFile(dir=directory).close()
     except OSError as exc:
-        reason = "it is a file" if args.report_dir.is_file() else exc.strerror
-        raise CannotRunError(
-            f"--report-dir {args.report_dir}: cannot create it ({reason}); pass a writable directory"
-        ) from exc
+        reason = "it is a file" if directory.is_file() else exc.strerror
+        raise CannotRunError(f"{flag} {directory}: {step} ({reason}); pass a writable directory") from exc
 
 
 def _mask(args: argparse.Namespace) -> Masker:
@@ -290,6 +298,11 @@ def _report(result: RunResult) -> int:
             print(line)
     if result.report_error:
         print(f"dws-contract: {result.report_error}", file=sys.stderr)
+    elif not result.reports:
+        print(
+            "reports: none written (no request was answered); the earlier reports were left as they were",
+            file=sys.stderr,
+        )
     else:
         print(f"reports: {', '.join(str(path) for path in result.reports)}", file=sys.stderr)
     return result.exit_code

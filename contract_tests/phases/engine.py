@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
-from schemathesis.engine import StopReason, events, from_schema
+from schemathesis.engine import Status, StopReason, events, from_schema
 from schemathesis.engine.errors import ServerUnavailable
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -22,8 +22,10 @@ from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.checks.rerun import failure_of
 from contract_tests.errors import SuiteCheckError
 from contract_tests.options import RunOptions
+from contract_tests.plan import Phase
 from contract_tests.schema import status_required
 from contract_tests.transport.confirm import StillFailing, file_failure
+from contract_tests.transport.gone import CHECK, closed_without_answer, file_fatal_request, still_listening
 from contract_tests.transport.session import PLACEHOLDER, Session
 from contract_tests.transport.throttle import THROTTLED
 from contract_tests.verdict import Finding, Ledger, Replay
@@ -85,7 +87,8 @@ def run_engine(
     """Run every schemathesis phase once and record what its checks found.
 
     No engine `max-time`: with it the engine repeats fuzzing until the time is spent. The run's own time
-    bound stops the stream instead (`Session.stop_engine`).
+    bound stops the stream instead (`Session.stop_engine`). A Ctrl-C inside the engine is caught there
+    (an `Interrupted` event, then the stream ends): the ledger already holds the signal (`interrupts`).
     """
     stream = from_schema(schema).execute()
     session.stop_engine = stream.stop
@@ -94,16 +97,28 @@ def run_engine(
             _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
             if session.options.fail_fast and ledger.violated:
                 # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
+                ledger.incomplete = ledger.incomplete or "--fail-fast: stopped at the first violated check"
                 stream.stop()
             progress(f"{event.phase.value} finished")
+        elif isinstance(event, events.PhaseFinished):
+            _phase_finished(event, ledger)
         elif isinstance(event, events.NonFatalError):
-            _record_error(event, ledger)
+            _record_error(event, ledger, session.options)
         elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
             ledger.incomplete = (
                 ledger.incomplete or "the server stopped responding during schemathesis' phases"
             )
         elif isinstance(event, events.FatalError):
             raise event.exception
+
+
+def _phase_finished(event: events.PhaseFinished, ledger: Ledger) -> None:
+    """An engine phase of the plan counts as run when it ended on its own, not stopped or interrupted."""
+    planned = {phase.value: phase for phase in Phase}
+    phase = planned.get(event.phase.name.value)
+    stopped = ledger.incomplete is not None or ledger.interrupted is not None
+    if phase is not None and event.status is not Status.INTERRUPTED and not stopped:
+        ledger.finished.add(phase)
 
 
 def _record_scenario(
@@ -185,7 +200,7 @@ def _credential_kind(headers: dict[str, str], options: RunOptions) -> str:
     return "own" if authorization.startswith(f"SDK-HMAC-SHA256 Access={creds.ak},") else "wrong-signature"
 
 
-def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
+def _record_error(event: events.NonFatalError, ledger: Ledger, options: RunOptions) -> None:
     error = event.value
     if isinstance(error, SuiteCheckError):
         ledger.suite_error(f"check {error.check}", error.details)
@@ -204,6 +219,14 @@ def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
         )
     elif isinstance(error, requests.RequestException | ServerUnavailable):
         ledger.failed_request(timeout=False)
+        if (
+            CHECK not in ledger.violations
+            and ledger.statuses
+            and closed_without_answer(error)
+            and not still_listening(options.base_url, options.request_timeout)
+        ):
+            phase = str(event.phase.value if event.phase else "engine")
+            file_fatal_request(ledger, event.info.code_sample or "", phase)
         ledger.warnings.append(
             f"schemathesis reported an error ({event.label}): {event.info.title}: {event.info.message}"
         )

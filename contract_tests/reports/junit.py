@@ -27,6 +27,7 @@ def junit(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Callab
         *options.run_properties,
         ("requests", str(ledger.cases)),
         ("exit_code", str(outcome.exit_code)),
+        *((("incomplete", outcome.incomplete),) if outcome.incomplete else ()),
         ("throttled", str(ledger.throttled)),
         ("throttle_wait_seconds", f"{ledger.throttle_wait:.1f}"),
         ("confirmed_violations", str(sum(ledger.violations.values()))),

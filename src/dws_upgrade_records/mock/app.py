@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from dws_upgrade_records.mock.auth import Authenticated, Rejected, SignedRequest, authenticate
 from dws_upgrade_records.mock.clusters import build_clusters
@@ -40,6 +42,8 @@ MEMO_ENTRIES = 4096
 MEMO_BODY_BYTES = 16384
 MAX_BODY_BYTES = 1 << 20
 LOGGED_PATH_CHARS = 200
+# The exit-on-undecodable-path fault's exit status: EX_SOFTWARE, an internal error.
+EXIT_STATUS = 70
 
 
 class MockApp:
@@ -80,6 +84,9 @@ class MockApp:
             reply = self.replies.gateway_error(*self.wrong_method, request_id)
         elif (wait := self._throttle_wait()) is not None:
             reply = self.replies.throttled(request_id, wait)
+        elif self.profile.exit_on_undecodable_path and _undecodable(raw_path):
+            LOGGER.error("%s %s %s: exiting on a path not UTF-8 (fault)", request_id, method, raw_path)
+            os._exit(EXIT_STATUS)  # like a crashing server: no answer, no clean-up, every connection dropped
         elif self.profile.hang:
             await _wait_for_disconnect(receive)
             self._log(request_id, method, raw_path, query_string, 0, started)
@@ -250,6 +257,15 @@ def wrong_method_answer(contract: Contract) -> tuple[int, str, str]:
         raise SpecError(
             f"{contract.source}: x-wrong-method-response needs status (a number), error_code and error_msg"
         ) from exc
+
+
+def _undecodable(raw_path: str) -> bool:
+    """Whether the path's percent-decoded bytes are not UTF-8 (`raw_path` holds the raw bytes as latin-1)."""
+    try:
+        unquote_to_bytes(raw_path.encode("latin-1")).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _stream(source: RecordSource, start: int, stop: int, head: bytes) -> Iterator[bytes]:

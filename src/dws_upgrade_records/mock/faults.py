@@ -61,6 +61,7 @@ class Fault(StrEnum):
     THROTTLE_NO_RETRY_AFTER = "throttle-no-retry-after"
     THROTTLE_BAD_BODY = "throttle-bad-body"
     HANG = "hang"
+    EXIT_ON_UNDECODABLE_PATH = "exit-on-undecodable-path"
 
 
 class PageStart(Enum):
@@ -131,6 +132,8 @@ class FaultProfile:
     # More query fields than the parser takes overflow a fixed-size table: 500 instead of the 400.
     query_table_overflows: bool = False
     hang: bool = False
+    # The serving process exits (status EXIT_STATUS) on a path whose percent-decoded bytes are not UTF-8.
+    exit_on_undecodable_path: bool = False
     # Headers and bodies
     content_type: bytes = JSON
     request_id_header: bool = True
@@ -279,6 +282,12 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
             throttling=Throttling(error_body=False),
         ),
         Fault.HANG: FaultProfile("the records endpoint never answers", hang=True),
+        Fault.EXIT_ON_UNDECODABLE_PATH: FaultProfile(
+            "the process exits, with no answer, on a path with a percent-encoded byte that is not UTF-8"
+            " (as Prism 5.16's mock does); until then its responses lack the X-Request-Id header",
+            exit_on_undecodable_path=True,
+            request_id_header=False,
+        ),
     }
 )
 
