@@ -1,6 +1,7 @@
 """`dws-contract`: check a DWS ListUpdateRecord server against openapi.yaml.
 
-Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.
+Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run, 130/143 interrupted
+(SIGINT/SIGTERM).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def parser() -> OneLineArgumentParser:
         prog="dws-contract",
         description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
         "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
-        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run. "
+        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run, "
+        "130/143 interrupted (SIGINT/SIGTERM; reports marked INCOMPLETE). "
         "`dws-contract proxy --help`: check real traffic between clients and a server instead.",
     )
     p.add_argument(

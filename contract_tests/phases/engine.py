@@ -25,7 +25,6 @@ from contract_tests.options import RunOptions
 from contract_tests.plan import Phase
 from contract_tests.schema import status_required
 from contract_tests.transport.confirm import StillFailing, file_failure
-from contract_tests.transport.gone import CHECK, closed_without_answer, file_fatal_request, still_listening
 from contract_tests.transport.session import PLACEHOLDER, Session
 from contract_tests.transport.throttle import THROTTLED
 from contract_tests.verdict import Finding, Ledger, Replay
@@ -103,7 +102,7 @@ def run_engine(
         elif isinstance(event, events.PhaseFinished):
             _phase_finished(event, ledger)
         elif isinstance(event, events.NonFatalError):
-            _record_error(event, ledger, session.options)
+            _record_error(event, ledger)
         elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
             ledger.incomplete = (
                 ledger.incomplete or "the server stopped responding during schemathesis' phases"
@@ -200,7 +199,7 @@ def _credential_kind(headers: dict[str, str], options: RunOptions) -> str:
     return "own" if authorization.startswith(f"SDK-HMAC-SHA256 Access={creds.ak},") else "wrong-signature"
 
 
-def _record_error(event: events.NonFatalError, ledger: Ledger, options: RunOptions) -> None:
+def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
     error = event.value
     if isinstance(error, SuiteCheckError):
         ledger.suite_error(f"check {error.check}", error.details)
@@ -219,14 +218,6 @@ def _record_error(event: events.NonFatalError, ledger: Ledger, options: RunOptio
         )
     elif isinstance(error, requests.RequestException | ServerUnavailable):
         ledger.failed_request(timeout=False)
-        if (
-            CHECK not in ledger.violations
-            and ledger.statuses
-            and closed_without_answer(error)
-            and not still_listening(options.base_url, options.request_timeout)
-        ):
-            phase = str(event.phase.value if event.phase else "engine")
-            file_fatal_request(ledger, event.info.code_sample or "", phase)
         ledger.warnings.append(
             f"schemathesis reported an error ({event.label}): {event.info.title}: {event.info.message}"
         )
