@@ -302,7 +302,7 @@ def _report(result: RunResult) -> int:
         print(f"dws-contract: {result.report_error}", file=sys.stderr)
     elif not result.reports:
         print(
-            "reports: none written (no request was answered); the earlier reports were left as they were",
+            "reports: none written (nothing was answered or found); the earlier ones are left as they were",
             file=sys.stderr,
         )
     else:

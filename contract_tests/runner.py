@@ -66,8 +66,9 @@ class RunResult:
 def run(options: RunOptions, progress: Progress) -> RunResult:
     """Run every phase and decide; SIGINT/SIGTERM interrupt it (exit 130/143, reports marked INCOMPLETE).
 
-    A run that got no answer at all (a setup error: bad spec, unreachable server) writes no reports, so
-    the last ones in --report-dir stay as they were; any other run writes its whole set.
+    A run that got no answer and found nothing (a setup error: bad spec, unreachable server) writes no
+    reports, so the last ones in --report-dir stay as they were; any other run writes its whole set (a
+    server that accepts connections and never answers has a finding: its reports are written).
     """
     ledger = Ledger()
     mask = Masker(options.secrets)
@@ -84,7 +85,7 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
             ledger.interrupted = ledger.interrupted or signal.SIGINT
         trap.settle()
         outcome = decide(ledger, stopped)
-        if ledger.interrupted is None and not ledger.statuses:
+        if ledger.interrupted is None and not ledger.statuses and not ledger.violated:
             return RunResult(outcome.exit_code, ledger, summary(options, ledger, outcome, mask), [])
         reports = write_reports(options, ledger, outcome, mask)
     exit_code = 2 if reports.error and outcome.exit_code < 2 else outcome.exit_code
