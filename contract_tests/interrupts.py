@@ -1,10 +1,10 @@
 """Ctrl-C and SIGTERM during a run: the run stops where it is and is reported as interrupted, never green.
 
-The first signal is recorded on the ledger and raised as KeyboardInterrupt where the run is: in the
+The first signal is recorded on the ledger; each is raised as KeyboardInterrupt where the run is: in the
 suite's own phases it unwinds to the runner; inside schemathesis' engine the engine catches it, stops and
 finishes its event stream, which is why the ledger, not the exception, is what the verdict reads. Once the
-phases are over (`settle`), and for any later signal, it is only recorded, so the reports of the
-interrupted run still get written.
+phases are over (`settle`) a signal is only recorded, so the reports of the interrupted run still get
+written.
 """
 
 from __future__ import annotations
@@ -28,10 +28,9 @@ class Trap:
         self.raising = False
 
     def handle(self, signum: int, _frame: FrameType | None) -> None:
-        first = self.ledger.interrupted is None
-        if first:
+        if self.ledger.interrupted is None:
             self.ledger.interrupted = signal.Signals(signum)
-        if first and self.raising:
+        if self.raising:
             raise KeyboardInterrupt
 
 

@@ -60,3 +60,13 @@ def test_the_request_a_server_dies_on_is_a_finding_and_earlier_violations_stand(
     assert f"phases not finished: {Phase.UNKNOWN_IDS}" in last
     outcome = result_json(tmp_path)
     assert outcome["exit_code"] == 1 and "went down on a request" in str(outcome["incomplete"])
+
+
+def test_fail_fast_says_what_it_left_out(suite: Suite) -> None:
+    with running_mock(MockConfig(fault="missing-request-id", log_level="warning")) as url:
+        result = suite(url, fail_fast=True)
+
+    assert result.exit_code == 1, result.summary
+    last = result.summary.splitlines()[-1]
+    assert "INCOMPLETE: --fail-fast: stopped at the first violated check; phases not finished: " in last
+    assert Phase.FUZZING in last.split("phases not finished: ")[1].split(", "), last
