@@ -87,7 +87,8 @@ def run_engine(
 
     No engine `max-time`: with it the engine repeats fuzzing until the time is spent. The run's own time
     bound stops the stream instead (`Session.stop_engine`). A Ctrl-C inside the engine is caught there
-    (an `Interrupted` event, then the stream ends): the ledger already holds the signal (`interrupts`).
+    (an `Interrupted` event, then the stream ends): the ledger holds the signal (`interrupts`) and the
+    runner, not the engine, ends the run.
     """
     stream = from_schema(schema).execute()
     session.stop_engine = stream.stop
