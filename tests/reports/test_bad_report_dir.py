@@ -93,21 +93,27 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
 
 
-def test_export_to_a_file_path_is_refused_before_any_request(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("kind", ["a file", "under /proc"])
+def test_an_unusable_export_directory_is_refused_before_any_request(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    blocker = tmp_path / "exported"
-    blocker.write_text("a file")
+    if kind == "a file":
+        target = tmp_path / "exported"
+        target.write_text("a file")
+        reason = "it is a file"
+    else:
+        target = Path("/proc/dws-contract-exported")  # refuses new entries even to root
+        reason = "No such file or directory"
     log = tmp_path / "mock.log"
     monkeypatch.setenv("DWS_TOKEN", DEMO.token)
     monkeypatch.setenv("HOME", str(tmp_path))
     with running_mock(MockConfig(fault="ignore-limit", log_level="info"), log_file=log) as url:
-        args = [*cli_args(url, tmp_path / "reports"), "--quiet", "--export-regressions", str(blocker)]
+        args = [*cli_args(url, tmp_path / "reports"), "--quiet", "--export-regressions", str(target)]
         assert cli.main(args) == 2
     out, err = capsys.readouterr()
     assert out == ""  # no run, so no verdict that could disagree with the exit code
     assert err.strip() == (
-        f"dws-contract: cannot run: --export-regressions {blocker}: cannot create it (it is a file); "
+        f"dws-contract: cannot run: --export-regressions {target}: cannot create it ({reason}); "
         "pass a writable directory"
     )
     assert " GET " not in log.read_text(encoding="utf-8")  # the mock logs every request: none came
