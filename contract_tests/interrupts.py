@@ -1,17 +1,18 @@
 """Ctrl-C and SIGTERM during a run: the run stops where it is and is reported as interrupted, never green.
 
-The first signal is recorded on the ledger; each is raised as KeyboardInterrupt where the run is: in the
-suite's own phases it unwinds to the runner; inside schemathesis' engine the engine catches it, stops and
-finishes its event stream, which is why the ledger, not the exception, is what the verdict reads. Once the
-phases are over (`settle`) a signal is only recorded, so the reports of the interrupted run still get
-written.
+The first signal is recorded on the ledger; each first stops schemathesis' engine (`on_signal`), then is
+raised as KeyboardInterrupt where the run is. In the suite's own phases it unwinds to the runner; inside
+the engine it is caught, and some of the engine's handlers swallow it without stopping the engine's
+worker threads, which is why the engine is stopped directly and the ledger, not the exception, is what
+the verdict reads. Once the phases are over (`settle`) a signal is only recorded, so the reports of the
+interrupted run still get written.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -22,6 +23,7 @@ class Trap:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.raising = True
+        self.on_signal: Callable[[], None] | None = None  # stops the engine's workers, if it runs
 
     def settle(self) -> None:
         """From now on a signal is recorded, not raised: the run is deciding and writing its reports."""
@@ -30,6 +32,8 @@ class Trap:
     def handle(self, signum: int, _frame: FrameType | None) -> None:
         if self.ledger.interrupted is None:
             self.ledger.interrupted = signal.Signals(signum)
+        if self.on_signal is not None:
+            self.on_signal()
         if self.raising:
             raise KeyboardInterrupt
 

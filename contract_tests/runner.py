@@ -21,7 +21,7 @@ from schemathesis.transport.requests import ManagedCookiesSession
 from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.checks.rerun import shape_failures
 from contract_tests.errors import CannotRunError, SuiteCheckError
-from contract_tests.interrupts import trapped
+from contract_tests.interrupts import Trap, trapped
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
 from contract_tests.phases.auth import run_auth
@@ -76,7 +76,7 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
     stopped = None
     with trapped(ledger) as trap:
         try:
-            _run_phases(options, ledger, say)
+            _run_phases(options, ledger, say, trap)
         except CannotRunError as exc:
             stopped = str(exc)
         except SuiteCheckError as exc:
@@ -99,7 +99,7 @@ def _masked_progress(progress: Progress, mask: Masker, ledger: Ledger) -> Progre
     return say
 
 
-def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
+def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) -> None:
     document = pin_cluster(load_raw(options.spec), options.cluster_id)
     schema = load_schema(document, build_config(options, document))
     operation = find_operation(schema)
@@ -119,6 +119,12 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
             session.stop_engine()
 
     session = Session(options, ledger, signer, tick)
+
+    def stop_engine() -> None:
+        if session.stop_engine is not None:
+            session.stop_engine()
+
+    trap.on_signal = stop_engine
     stop = _stop(ledger, session)
     session.throttle = Throttle(ledger, options.throttle_budget, _judge_429(ledger, options, stop), stop)
     attach(schema, session)

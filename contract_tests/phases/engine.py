@@ -14,6 +14,7 @@ import requests
 from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, StopReason, events, from_schema
+from schemathesis.engine.core import EventStream
 from schemathesis.engine.errors import ServerUnavailable
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -86,30 +87,42 @@ def run_engine(
     """Run every schemathesis phase once and record what its checks found.
 
     No engine `max-time`: with it the engine repeats fuzzing until the time is spent. The run's own time
-    bound stops the stream instead (`Session.stop_engine`). A Ctrl-C inside the engine is caught there
-    (an `Interrupted` event, then the stream ends): the ledger holds the signal (`interrupts`) and the
-    runner, not the engine, ends the run.
+    bound stops the stream instead (`Session.stop_engine`), and so does a Ctrl-C (`interrupts`): the
+    engine catches the KeyboardInterrupt, the ledger holds the signal and the runner ends the run.
     """
     stream = from_schema(schema).execute()
     session.stop_engine = stream.stop
-    for event in stream:
-        if isinstance(event, events.ScenarioFinished):
-            _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
-            if session.options.fail_fast and ledger.violated:
-                # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
-                ledger.incomplete = ledger.incomplete or "--fail-fast: stopped at the first violated check"
-                stream.stop()
-            progress(f"{event.phase.value} finished")
-        elif isinstance(event, events.PhaseFinished):
-            _phase_finished(event, ledger)
-        elif isinstance(event, events.NonFatalError):
-            _record_error(event, ledger)
-        elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
-            ledger.incomplete = (
-                ledger.incomplete or "the server stopped responding during schemathesis' phases"
-            )
-        elif isinstance(event, events.FatalError):
-            raise event.exception
+    try:
+        for event in stream:
+            _on_event(event, stream, ledger, progress, session, http)
+    finally:
+        # Whatever leaves this loop early (an error, a signal) must not leave the engine's workers sending.
+        stream.stop()
+
+
+def _on_event(
+    event: events.EngineEvent,
+    stream: EventStream,
+    ledger: Ledger,
+    progress: Callable[[str], None],
+    session: Session,
+    http: requests.Session,
+) -> None:
+    if isinstance(event, events.ScenarioFinished):
+        _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
+        if session.options.fail_fast and ledger.violated:
+            # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
+            ledger.incomplete = ledger.incomplete or "--fail-fast: stopped at the first violated check"
+            stream.stop()
+        progress(f"{event.phase.value} finished")
+    elif isinstance(event, events.PhaseFinished):
+        _phase_finished(event, ledger)
+    elif isinstance(event, events.NonFatalError):
+        _record_error(event, ledger)
+    elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
+        ledger.incomplete = ledger.incomplete or "the server stopped responding during schemathesis' phases"
+    elif isinstance(event, events.FatalError):
+        raise event.exception
 
 
 def _phase_finished(event: events.PhaseFinished, ledger: Ledger) -> None:
