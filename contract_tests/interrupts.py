@@ -20,6 +20,8 @@ from contract_tests.verdict import INTERRUPTED_EXIT, Ledger
 
 
 class Trap:
+    """The run's handler for SIGINT and SIGTERM."""
+
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.raising = True
