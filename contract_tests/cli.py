@@ -1,7 +1,8 @@
 """`dws-contract`: check a DWS ListUpdateRecord server against openapi.yaml; `proxy` and `replay` are its
 subcommands (`COMMANDS`).
 
-Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run.
+Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run, 130/143 interrupted
+(SIGINT/SIGTERM).
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ def parser() -> OneLineArgumentParser:
         description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
         "Without --base-url (or $DWS_BASE_URL), the embedded reference mock is started and checked with its "
         "demo credentials, and no other DWS_* variable is read.",
-        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run. "
-        "Each COMMAND has its own --help.",
+        epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run, "
+        "130/143 interrupted (SIGINT/SIGTERM; reports marked INCOMPLETE). Each COMMAND has its own --help.",
     )
     add_version(p)
     _run_arguments(p)
@@ -350,13 +351,21 @@ def _check_flags(args: argparse.Namespace, origins: dict[str, str]) -> None:
         raise CannotRunError(
             f"--spec {args.spec}: is a directory; pass the contract's file, e.g. openapi.yaml"
         )
+    _writable_directory("--report-dir", args.report_dir)
+    if args.export_regressions is not None:
+        _writable_directory("--export-regressions", args.export_regressions)
+
+
+def _writable_directory(flag: str, directory: Path) -> None:
+    """Create `directory` and write a file in it, so an unusable one stops the run before any request."""
+    step = "cannot create it"
     try:
-        args.report_dir.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        step = "cannot write in it"
+        tempfile.TemporaryFile(dir=directory).close()
     except OSError as exc:
-        reason = "it is a file" if args.report_dir.is_file() else exc.strerror
-        raise CannotRunError(
-            f"--report-dir {args.report_dir}: cannot create it ({reason}); pass a writable directory"
-        ) from exc
+        reason = "it is a file" if directory.is_file() else exc.strerror
+        raise CannotRunError(f"{flag} {directory}: {step} ({reason}); pass a writable directory") from exc
 
 
 def _mask(args: argparse.Namespace) -> Masker:
@@ -446,6 +455,11 @@ def _report(result: RunResult) -> int:
             print(line)
     if result.report_error:
         print(f"dws-contract: {result.report_error}", file=sys.stderr)
+    elif not result.reports:
+        print(
+            "reports: none written (nothing was answered or found); the earlier ones are left as they were",
+            file=sys.stderr,
+        )
     else:
         print(f"reports: {', '.join(str(path) for path in result.reports)}", file=sys.stderr)
     return result.exit_code

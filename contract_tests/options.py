@@ -109,6 +109,7 @@ class RunOptions:
             ("--max-examples", self.effective_max_examples),
             ("--request-timeout", self.request_timeout),
             ("--throttle-budget", self.throttle_budget),
+            ("--max-time", self.max_time),
         ):
             if value <= 0:
                 raise CannotRunError(f"{name} must be positive, got {value}")

@@ -9,6 +9,7 @@ confirm it). How the suite behaves on a live service: docs/live-service.md.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from schemathesis.transport.requests import ManagedCookiesSession
 from contract_tests.checks.catalog import CLIENT_SIDE_CHECKS, EXPECTATIONS
 from contract_tests.checks.rerun import shape_failures
 from contract_tests.errors import CannotRunError, SuiteCheckError
+from contract_tests.interrupts import Trap, trapped
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
 from contract_tests.phases.auth import run_auth
@@ -29,7 +31,10 @@ from contract_tests.phases.odd_queries import run_odd_queries
 from contract_tests.phases.pagination import Allowed, run_pagination, snapshot
 from contract_tests.phases.preflight import preflight
 from contract_tests.phases.unknown_ids import run_unknown_ids
+from contract_tests.plan import Phase
 from contract_tests.reports import write_reports
+from contract_tests.reports.states import check_states
+from contract_tests.reports.summary import summary
 from contract_tests.schema import (
     find_operation,
     load_contract_for,
@@ -43,7 +48,7 @@ from contract_tests.transport.probe import Prober
 from contract_tests.transport.session import Session, attach, detach
 from contract_tests.transport.signing import AkSkAuth
 from contract_tests.transport.throttle import THROTTLED, Throttle, pauses_for
-from contract_tests.verdict import Finding, Ledger, Outcome, Replay, decide
+from contract_tests.verdict import Finding, Ledger, Replay, decide
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 100  # requests between two progress lines
@@ -61,20 +66,32 @@ class RunResult:
 
 
 def run(options: RunOptions, progress: Progress) -> RunResult:
-    """Run every phase; a phase that cannot run ends the run with exit code 2, reports still written."""
+    """Run every phase and decide; SIGINT/SIGTERM interrupt it (exit 130/143, reports marked INCOMPLETE).
+
+    A run that got no answer and found nothing (a setup error: bad spec, unreachable server) writes no
+    reports, so the last ones in --report-dir stay as they were; any other run writes its whole set (a
+    server that accepts connections and never answers has a finding: its reports are written).
+    """
     ledger = Ledger(excluded=options.excluded_checks, only=options.only_checks)
     mask = Masker(options.secrets)
     say = _masked_progress(progress, mask, ledger)
-    try:
-        _run_phases(options, ledger, say)
-        outcome = decide(ledger)
-    except CannotRunError as exc:
-        outcome = Outcome(2, str(exc))
-    except SuiteCheckError as exc:
-        ledger.suite_error(f"check {exc.check}", exc.details)
-        outcome = decide(ledger)
-    reports = write_reports(options, ledger, outcome, mask)
-    exit_code = 2 if reports.error else outcome.exit_code
+    stopped = None
+    with trapped(ledger) as trap:
+        try:
+            _run_phases(options, ledger, say, trap)
+        except CannotRunError as exc:
+            stopped = str(exc)
+        except SuiteCheckError as exc:
+            ledger.suite_error(f"check {exc.check}", exc.details)
+        except KeyboardInterrupt:
+            ledger.interrupted = ledger.interrupted or signal.SIGINT
+        trap.settle()
+        outcome = decide(ledger, stopped)
+        if ledger.interrupted is None and not ledger.statuses and not ledger.violated:
+            text = summary(options, ledger, outcome, check_states(ledger), mask)
+            return RunResult(outcome.exit_code, ledger, text, [], reason=outcome.reason)
+        reports = write_reports(options, ledger, outcome, mask)
+    exit_code = 2 if reports.error and outcome.exit_code < 2 else outcome.exit_code
     reason = reports.error or outcome.reason
     return RunResult(
         exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error, reason
@@ -88,7 +105,7 @@ def _masked_progress(progress: Progress, mask: Masker, ledger: Ledger) -> Progre
     return say
 
 
-def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
+def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) -> None:
     document = pin_cluster(load_raw(options.spec), options.cluster_id)
     schema = load_schema(document, build_config(options, document))
     operation = find_operation(schema)
@@ -113,6 +130,12 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
             session.stop_engine()
 
     session = Session(options, ledger, signer, tick)
+
+    def stop_engine() -> None:
+        if session.stop_engine is not None:
+            session.stop_engine()
+
+    trap.on_signal = stop_engine
     stop = _stop(ledger, session)
     documented = operation.definition.raw.get("responses", {})
     session.throttle = Throttle(
@@ -122,17 +145,22 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     # Schemathesis' own session type for its generated cases: it drops response cookies between requests.
     http = ManagedCookiesSession()
     try:
-        pager = Prober(operation, options, ledger, "pagination", http)
-        ledger.phase = "preflight"
+        pager = Prober(operation, options, ledger, Phase.PAGINATION, http)
+        ledger.phase = Phase.PREFLIGHT
         say(f"preflight: the default page of cluster {options.cluster_id}")
         first = preflight(pager)
-        ledger.phase = "auth"
+        _finished(ledger, Phase.PREFLIGHT)
+        ledger.phase = Phase.AUTH
         say("auth checks")
-        run_auth(Prober(operation, options, ledger, "auth", http))
+        run_auth(Prober(operation, options, ledger, Phase.AUTH, http))
+        _finished(ledger, Phase.AUTH)
         say("unknown ids, wrong methods, odd queries")
-        run_unknown_ids(Prober(operation, options, ledger, "unknown-ids", http))
-        run_wrong_methods(Prober(operation, options, ledger, "methods", http), document)
-        run_odd_queries(Prober(operation, options, ledger, "odd-queries", http))
+        run_unknown_ids(Prober(operation, options, ledger, Phase.UNKNOWN_IDS, http))
+        _finished(ledger, Phase.UNKNOWN_IDS)
+        run_wrong_methods(Prober(operation, options, ledger, Phase.METHODS, http), document)
+        _finished(ledger, Phase.METHODS)
+        run_odd_queries(Prober(operation, options, ledger, Phase.ODD_QUERIES, http))
+        _finished(ledger, Phase.ODD_QUERIES)
         if _stop_early(options, ledger):
             return
         start = None
@@ -140,13 +168,16 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         if first.records is None:
             ledger.warnings.append("pagination checks skipped: the default page has no `records` array")
         else:
-            ledger.phase = "pagination"
+            ledger.phase = Phase.PAGINATION
             say("pagination checks")
             start = run_pagination(operation, pager, allowed)
+            _finished(ledger, Phase.PAGINATION)
         if _stop_early(options, ledger):
             return
         say(f"schemathesis phases: examples, coverage, fuzzing (seed {options.seed})")
         run_engine(schema, ledger, say, session, http)
+        if ledger.interrupted is not None:
+            raise KeyboardInterrupt  # the engine took the signal and stopped: the run ends here too
         if start is not None and not ledger.incomplete:
             end = snapshot(allowed, pager)
             if start.moved_to(end):
@@ -194,8 +225,17 @@ def _stop(ledger: Ledger, session: Session) -> Callable[[str], None]:
     return stop
 
 
+def _finished(ledger: Ledger, phase: Phase) -> None:
+    """A phase counts as run only if it ended with the run still going (not stopped inside it)."""
+    if ledger.incomplete is None and ledger.interrupted is None:
+        ledger.finished.add(phase)
+
+
 def _stop_early(options: RunOptions, ledger: Ledger) -> bool:
-    return options.fail_fast and ledger.violated
+    if options.fail_fast and ledger.violated:
+        ledger.incomplete = ledger.incomplete or "--fail-fast: stopped at the first violated check"
+        return True
+    return False
 
 
 def _signer(options: RunOptions) -> requests.auth.AuthBase | None:

@@ -7,6 +7,7 @@ kept apart from both, so the reports can say which is which.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections import Counter
@@ -17,6 +18,7 @@ from http import HTTPStatus
 
 from contract_tests.checks.catalog import CORE_CHECKS
 from contract_tests.observed import Observed
+from contract_tests.plan import Phase, not_finished
 
 EXAMPLES_PER_CHECK = 3
 CONFIRMED = "confirmed"
@@ -94,6 +96,8 @@ class Ledger:
     sent: dict[str, tuple[int, float]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     incomplete: str | None = None  # why the run stopped before every check ran
+    interrupted: signal.Signals | None = None  # the signal that cut the run short (SIGINT, SIGTERM)
+    finished: set[Phase] = field(default_factory=set)  # phases of the plan that ran to their end
     success_status: int | None = None  # a page's status, read from the spec once the run loaded it
     phase: str = "preflight"  # the probing phase under way; engine cases carry their own
     observed: Observed = field(default_factory=Observed)  # timeline and spec coverage, for the reports
@@ -239,7 +243,14 @@ class Ledger:
         return time.monotonic() - self.started
 
 
-EXIT_MEANING = {0: "the server conforms", 1: "violations found", 2: "the check could not run"}
+# A run cut short by a signal exits 128 + the signal's number, as a shell reports a signalled command.
+INTERRUPTED_EXIT = {sig: 128 + sig.value for sig in (signal.SIGINT, signal.SIGTERM)}
+EXIT_MEANING = {
+    0: "the server conforms",
+    1: "violations found",
+    2: "the check could not run",
+    **{code: f"interrupted ({sig.name}), INCOMPLETE" for sig, code in INTERRUPTED_EXIT.items()},
+}
 
 
 @dataclass(frozen=True)
@@ -247,9 +258,42 @@ class Outcome:
     exit_code: int
     reason: str  # one line: why this exit code
     weak: tuple[str, ...] = ()  # a passing verdict's gaps: core rules it could not show (also in `reason`)
+    incomplete: str | None = None  # why the run stopped early and what did not run; None: it ran in full
 
 
-def decide(ledger: Ledger) -> Outcome:
+def decide(ledger: Ledger, stopped: str | None = None) -> Outcome:
+    """The exit code; a run cut short (`stopped`: the error that ended it) is never green.
+
+    Interrupted: 128 + the signal. Otherwise confirmed violations are never hidden by how the run ended:
+    exit 1, marked incomplete; without any, a run that stopped early could not judge: exit 2.
+    """
+    judged = _judge(ledger)
+    why = ledger.incomplete or stopped
+    if ledger.interrupted is not None:
+        why = f"interrupted by {ledger.interrupted.name}"
+    if why is None:
+        return judged
+    not_run = f"phases not finished: {', '.join(not_finished(ledger.finished)) or 'none'}"
+    cut = f"{why}; {not_run}"
+    if ledger.interrupted is not None:
+        so_far = f"; {_violated(ledger)} so far" if ledger.violated else ""
+        return Outcome(
+            INTERRUPTED_EXIT[ledger.interrupted],
+            f"interrupted after {ledger.cases} requests by {ledger.interrupted.name}{so_far}; {not_run}",
+            incomplete=cut,
+        )
+    if judged.exit_code == 1:
+        return Outcome(1, f"{judged.reason}; INCOMPLETE: {cut}", incomplete=cut)
+    reason = stopped or judged.reason
+    # Once it had started judging, the line says what it did not get to.
+    return Outcome(2, f"{reason}; {not_run}" if ledger.finished else reason, incomplete=cut)
+
+
+def _violated(ledger: Ledger) -> str:
+    return f"{len(ledger.violations)} check(s) violated (confirmed): {', '.join(sorted(ledger.violations))}"
+
+
+def _judge(ledger: Ledger) -> Outcome:
     """Exit code rules: a run that never saw the API work can never pass."""
     page = ledger.success_status
     if page is None or ledger.statuses[page] == 0:
@@ -270,8 +314,7 @@ def decide(ledger: Ledger) -> Outcome:
             2, f"the server stopped accepting connections ({ledger.connection_errors} request(s) failed)"
         )
     if ledger.violated:
-        names = ", ".join(sorted(ledger.violations))
-        return Outcome(1, f"{len(ledger.violations)} check(s) violated (confirmed): {names}")
+        return Outcome(1, _violated(ledger))
     transient = sum(ledger.transient.values())
     cleared = f"; {transient} transient failure(s) cleared when sent again" if transient else ""
     passed = sum(ledger.state_of(check) is State.PASSED for check in ledger.checks_run)

@@ -13,7 +13,8 @@ from typing import Any
 import requests
 from schemathesis.checks import CHECKS
 from schemathesis.config import SchemathesisConfig
-from schemathesis.engine import StopReason, events, from_schema
+from schemathesis.engine import Status, StopReason, events, from_schema
+from schemathesis.engine.core import EventStream
 from schemathesis.engine.errors import ServerUnavailable
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -23,6 +24,7 @@ from contract_tests.checks.evidence import judged, unexercised_reason
 from contract_tests.checks.rerun import failure_of
 from contract_tests.errors import SuiteCheckError
 from contract_tests.options import RunOptions
+from contract_tests.plan import Phase
 from contract_tests.schema import status_required
 from contract_tests.transport.confirm import StillFailing, file_failure
 from contract_tests.transport.session import PLACEHOLDER, Session
@@ -86,28 +88,55 @@ def run_engine(
     """Run every schemathesis phase once and record what its checks found.
 
     No engine `max-time`: with it the engine repeats fuzzing until the time is spent. The run's own time
-    bound stops the stream instead (`Session.stop_engine`).
+    bound stops the stream instead (`Session.stop_engine`), and so does a Ctrl-C (`interrupts`): the
+    engine catches the KeyboardInterrupt, the ledger holds the signal and the runner ends the run.
     """
     stream = from_schema(schema).execute()
     session.stop_engine = stream.stop
-    seen: set[str] = set()
-    for event in stream:
-        if isinstance(event, events.ScenarioFinished):
-            seen |= _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
-            if session.options.fail_fast and ledger.violated:
-                # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
-                stream.stop()
-            progress(f"{event.phase.value} finished")
-        elif isinstance(event, events.NonFatalError):
-            _record_error(event, ledger)
-        elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
-            ledger.incomplete = (
-                ledger.incomplete or "the server stopped responding during schemathesis' phases"
-            )
-        elif isinstance(event, events.FatalError):
-            raise event.exception
+    seen: set[str] = set()  # the checks the engine's cases went through, judging or not
+    try:
+        for event in stream:
+            _on_event(event, stream, ledger, progress, session, http, seen)
+    finally:
+        # Whatever leaves this loop early (an error, a signal) must not leave the engine's workers sending.
+        stream.stop()
     for check in seen - ledger.checks_run:
         ledger.unexercised(check, unexercised_reason(check))
+
+
+def _on_event(
+    event: events.EngineEvent,
+    stream: EventStream,
+    ledger: Ledger,
+    progress: Callable[[str], None],
+    session: Session,
+    http: requests.Session,
+    seen: set[str],
+) -> None:
+    if isinstance(event, events.ScenarioFinished):
+        seen |= _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
+        if session.options.fail_fast and ledger.violated:
+            # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
+            ledger.incomplete = ledger.incomplete or "--fail-fast: stopped at the first violated check"
+            stream.stop()
+        progress(f"{event.phase.value} finished")
+    elif isinstance(event, events.PhaseFinished):
+        _phase_finished(event, ledger)
+    elif isinstance(event, events.NonFatalError):
+        _record_error(event, ledger)
+    elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
+        ledger.incomplete = ledger.incomplete or "the server stopped responding during schemathesis' phases"
+    elif isinstance(event, events.FatalError):
+        raise event.exception
+
+
+def _phase_finished(event: events.PhaseFinished, ledger: Ledger) -> None:
+    """An engine phase of the plan counts as run when it ended on its own, not stopped or interrupted."""
+    planned = {phase.value: phase for phase in Phase}
+    phase = planned.get(event.phase.name.value)
+    stopped = ledger.incomplete is not None or ledger.interrupted is not None
+    if phase is not None and event.status is not Status.INTERRUPTED and not stopped:
+        ledger.finished.add(phase)
 
 
 def _record_scenario(

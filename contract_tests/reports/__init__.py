@@ -15,7 +15,7 @@ from contract_tests.checks.spec_map import rule_results
 from contract_tests.masking import Masker
 from contract_tests.observed.census import CENSUS_FILE
 from contract_tests.reports.annotations import github_annotations
-from contract_tests.reports.files import ReportWriteError, write_atomic
+from contract_tests.reports.files import ReportWriteError, write_set
 from contract_tests.reports.html_page import html_report
 from contract_tests.reports.junit import junit
 from contract_tests.reports.locations import SpecFile
@@ -50,23 +50,21 @@ def write_reports(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask
     spec = SpecFile.of(options.spec)
     rules = _rules(options, states)
     files = {
-        directory / "summary.txt": text.encode(),
-        directory / "junit.xml": junit(options, ledger, outcome, states, mask),
-        directory / RESULT_JSON: result_json(options, ledger, outcome, states, mask, rules).encode(),
-        directory / "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
-        directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),
+        "summary.txt": text.encode(),
+        "junit.xml": junit(options, ledger, outcome, states, mask),
+        RESULT_JSON: result_json(options, ledger, outcome, states, mask, rules).encode(),
+        "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
+        "results.sarif": sarif(states, outcome, spec, mask).encode(),
     }
     census = ledger.observed.census
     if census is not None:
-        files[directory / CENSUS_FILE] = mask(census.text()).encode()
-    written = []
+        files[CENSUS_FILE] = mask(census.text()).encode()
+    written: list[Path] = []
     error = None
     try:
         if census is None:  # one left by an earlier run would pass for this run's
             _remove(directory / CENSUS_FILE)
-        for path, data in files.items():
-            write_atomic(path, data)
-            written.append(path)
+        written = write_set(directory, files)
     except ReportWriteError as exc:
         error = mask(str(exc))
     return Reports(text, github_annotations(states, spec, mask), written, error)

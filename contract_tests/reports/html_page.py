@@ -17,7 +17,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 .verdict{padding:12px 16px;border-radius:6px;margin:12px 0;font-size:16px}
 .exit-0{background:#e6f4ea;border:1px solid #54a24b} .exit-1{background:#fdecea;border:1px solid #d62728}
-.exit-2{background:#fff4e5;border:1px solid #f58518}
+.exit-2,.exit-130,.exit-143,.incomplete{background:#fff4e5;border:1px solid #f58518}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #eee;padding:6px;vertical-align:top;
 text-align:left} th{background:#fafafa}
 .state{font-weight:600;white-space:nowrap;padding:2px 6px;border-radius:4px}
@@ -72,7 +72,16 @@ def html_report(
     exercised = ledger.observed.exercised
     coverage = exercised.as_dict() if exercised is not None else None
     documented = exercised.documented if exercised is not None else frozenset()
+    banner = (
+        [
+            f'<div class="verdict incomplete" id="incomplete"><strong>INCOMPLETE</strong> — '
+            f"{text(outcome.incomplete)}</div>"
+        ]
+        if outcome.incomplete
+        else []
+    )
     body = [
+        *banner,
         "<h1>dws-contract report</h1>",
         f'<p class="muted">{text(options.headline)} · {ledger.cases} requests in '
         f"{ledger.elapsed:.1f} s · throttled {ledger.throttled} time(s), "

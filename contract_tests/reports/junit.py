@@ -44,6 +44,7 @@ def junit(
         ("exit_code", str(outcome.exit_code)),
         ("verdict", outcome.reason),
         *(("weak_verdict", point) for point in outcome.weak),
+        *((("incomplete", outcome.incomplete),) if outcome.incomplete else ()),
         ("throttled", str(ledger.throttled)),
         ("throttle_wait_seconds", f"{ledger.throttle_wait:.1f}"),
         ("unavailable_waited_out", str(ledger.unavailable)),

@@ -29,6 +29,9 @@ def result_json(
         "exit_code": outcome.exit_code,
         "reason": outcome.reason,
         "base_url": options.base_url,
+        # Why the run stopped before its plan was done (and what did not finish); null: it ran in full.
+        "incomplete": outcome.incomplete,
+        "interrupted": None if ledger.interrupted is None else ledger.interrupted.name,
         "requests": ledger.cases,
         "seconds": round(ledger.elapsed, 3),
         "statuses": {str(code): n for code, n in sorted(ledger.statuses.items())},

@@ -43,9 +43,10 @@ def sarif(states: list[CheckState], outcome: Outcome, spec: SpecFile, mask: Call
                 "tool": {"driver": {"name": "dws-contract", "informationUri": TOOL_URI, "rules": rules}},
                 "invocations": [
                     {
-                        "executionSuccessful": outcome.exit_code != 2,
+                        "executionSuccessful": outcome.exit_code != 2 and outcome.incomplete is None,
                         "exitCode": outcome.exit_code,
                         "exitCodeDescription": outcome.reason,
+                        **({"properties": {"incomplete": outcome.incomplete}} if outcome.incomplete else {}),
                     }
                 ],
                 "results": results,

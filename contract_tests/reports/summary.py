@@ -21,7 +21,8 @@ def summary(
     server did, how to reproduce."""
     elapsed = ledger.elapsed
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(ledger.statuses.items())) or "none"
-    lines = [
+    lines = [f"INCOMPLETE: {outcome.incomplete}"] if outcome.incomplete else []
+    lines += [
         options.headline,
         f"{ledger.cases} requests in {elapsed:.1f} s ({ledger.cases / max(elapsed, 1e-9):.0f}/s); "
         f"statuses {statuses}; timeouts {ledger.timeouts}; connection errors {ledger.connection_errors}",

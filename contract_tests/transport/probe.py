@@ -23,6 +23,7 @@ from contract_tests.errors import CannotRunError, SuiteCheckError
 from contract_tests.options import RunOptions
 from contract_tests.schema import Operation, required_status, success_status
 from contract_tests.transport.confirm import StillFailing, file_failure
+from contract_tests.transport.gone import closed_without_answer, file_fatal_request, still_listening
 from contract_tests.transport.session import PLACEHOLDER, credential_headers
 from contract_tests.verdict import Finding, Ledger, Replay
 
@@ -168,6 +169,17 @@ class Prober:
         except requests.ConnectionError as exc:
             answered = sum(self.ledger.statuses.values())
             self.ledger.failed_request(timeout=False)
+            if (
+                answered
+                and closed_without_answer(exc)
+                and not still_listening(self.options.base_url, self.options.request_timeout)
+            ):
+                file_fatal_request(self.ledger, curl, self.phase, self._replay(case, extra))
+                raise CannotRunError(
+                    f"the server at {self.options.base_url} went down on a request after {answered} "
+                    "answered request(s): it closed the connection without an answer and stopped "
+                    "accepting connections (the request is filed as not_a_server_error)"
+                ) from exc
             if answered:
                 raise CannotRunError(
                     f"the server at {self.options.base_url} stopped accepting connections after "

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
 from contract_tests.options import Credentials
+from contract_tests.plan import Phase
 from contract_tests.runner import RunResult
-from contract_tests.verdict import Ledger, decide
+from contract_tests.verdict import Finding, Ledger, decide
 from dws_upgrade_records.mock import DEMO
 
 Suite = Callable[..., RunResult]
@@ -25,19 +26,12 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def junit_error(report_dir: Path) -> str:
-    root = ET.parse(report_dir / "junit.xml").getroot()  # noqa: S314 - our own report
-    error = root.find("testsuite/testcase[@name='run']/error")
-    assert error is not None
-    return error.get("message", "")
-
-
-def test_unreachable_server_exits_2_with_reports(suite: Suite, tmp_path: Path) -> None:
+def test_unreachable_server_exits_2_and_writes_no_reports(suite: Suite, tmp_path: Path) -> None:
     result = suite(closed_port_url())
 
     assert result.exit_code == 2
     assert "cannot connect" in result.summary and "--base-url" in result.summary
-    assert "cannot connect" in junit_error(tmp_path / "reports")
+    assert result.reports == [] and not (tmp_path / "reports").exists()
 
 
 def test_rejected_token_exits_2(mock_url: str, suite: Suite) -> None:
@@ -118,3 +112,28 @@ def test_a_server_that_went_away_mid_run_can_never_pass() -> None:
     outcome = decide(ledger)
     assert outcome.exit_code == 2
     assert "stopped accepting connections" in outcome.reason
+
+
+def test_a_run_cut_short_never_hides_its_confirmed_violations() -> None:
+    ledger = Ledger(success_status=PAGE)
+    ledger.response(PAGE, with_credentials=True)
+    ledger.finished.update({Phase.PREFLIGHT, Phase.AUTH})
+    ledger.add(Finding("request_id_header", "an X-Request-Id header", "none", "curl ...", Phase.PREFLIGHT))
+    stopped = "the server at http://127.0.0.1:1 stopped accepting connections after 1 answered request(s)"
+    outcome = decide(ledger, stopped)
+    assert outcome.exit_code == 1
+    assert outcome.incomplete == f"{stopped}; phases not finished: " + ", ".join(
+        phase for phase in Phase if phase not in (Phase.PREFLIGHT, Phase.AUTH)
+    )
+    assert outcome.reason.endswith(f"; INCOMPLETE: {outcome.incomplete}")
+
+
+def test_an_interrupted_run_is_never_green_even_after_every_phase() -> None:
+    ledger = Ledger(success_status=PAGE)
+    ledger.response(PAGE, with_credentials=True)
+    ledger.finished.update(Phase)
+    assert decide(ledger).exit_code == 0
+    ledger.interrupted = signal.SIGINT
+    outcome = decide(ledger)
+    assert outcome.exit_code == 130
+    assert outcome.reason == "interrupted after 1 requests by SIGINT; phases not finished: none"

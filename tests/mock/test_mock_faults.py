@@ -7,6 +7,7 @@ have a test, so a fault added to the catalog without one fails test_every_fault_
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,10 +18,12 @@ import httpx
 import pytest
 
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
+from dws_upgrade_records.mock.app import EXIT_STATUS
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, records_path
 from dws_upgrade_records.mock.faults import CATALOG, CONFORMANT, MAINTENANCE_SECONDS, Fault, profile_of
 from dws_upgrade_records.mock.params import MAX_QUERY_FIELDS
+from dws_upgrade_records.mock.server import spawn_mock
 from dws_upgrade_records.signing import SignedParts, sign
 from dws_upgrade_records.spec import load_contract
 
@@ -283,6 +286,22 @@ def test_hang(faulty: httpx.Client) -> None:
     with pytest.raises(httpx.ReadTimeout):
         faulty.get(records_path(), timeout=0.5)
     assert faulty.get("/").status_code == 404
+
+
+# Its own process: the fault exits whatever process serves it, so it cannot run in the test's.
+TESTED.add(Fault.EXIT_ON_UNDECODABLE_PATH)
+
+
+def test_exit_on_undecodable_path() -> None:
+    with spawn_mock(MockConfig(fault="exit-on-undecodable-path", log_level="warning")) as mock:
+        with httpx.Client(base_url=mock.url, headers={"X-Auth-Token": DEMO.token}, timeout=5) as http:
+            served = http.get(records_path())
+            assert served.status_code == 200 and "x-request-id" not in served.headers
+            assert http.get(records_path(cluster_id="%C3%A9" + DEMO.cluster_id[1:])).status_code == 400
+            with pytest.raises(httpx.RemoteProtocolError):
+                http.get(records_path(cluster_id="%FF%FE" + DEMO.cluster_id[6:]))
+        _, status = os.waitpid(mock.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == EXIT_STATUS
 
 
 def test_mock_docs_list_every_fault() -> None:

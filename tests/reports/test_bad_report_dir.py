@@ -1,15 +1,17 @@
 """Reports that cannot be written: exit 2 naming the path and the reason, never a traceback.
 
-A report directory that cannot even be created is refused before the run (nothing is sent); a write that
-fails during the run (full disk) still prints the console summary. Reports are written atomically
-(temporary file, then os.replace): a failed or interrupted write leaves the previous report whole and no
-temporary file behind.
+A report directory (or --export-regressions directory) that cannot be written is refused before the run
+(nothing is sent); a write that fails during the run (full disk) still prints the console summary. Reports
+are written atomically (each file, then the set, staged and moved into place): a failed or interrupted
+write leaves the previous reports whole and no temporary file behind. A setup error (no request answered)
+writes no reports at all, so the last ones that could judge stay.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -91,16 +93,59 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
 
 
-def test_export_to_a_file_path_is_exit_2(
-    conformant_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("kind", ["a file", "under /proc"])
+def test_an_unusable_export_directory_is_refused_before_any_request(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    blocker = tmp_path / "exported"
-    blocker.write_text("a file")
+    if kind == "a file":
+        target = tmp_path / "exported"
+        target.write_text("a file")
+        reason = "it is a file"
+    else:
+        target = Path("/proc/dws-contract-exported")  # refuses new entries even to root
+        reason = "No such file or directory"
+    log = tmp_path / "mock.log"
     monkeypatch.setenv("DWS_TOKEN", DEMO.token)
     monkeypatch.setenv("HOME", str(tmp_path))
-    with running_mock(MockConfig(fault="ignore-limit", log_level="warning")) as url:
-        args = [*cli_args(url, tmp_path / "reports"), "--quiet", "--export-regressions", str(blocker)]
+    with running_mock(MockConfig(fault="ignore-limit", log_level="info"), log_file=log) as url:
+        args = [*cli_args(url, tmp_path / "reports"), "--quiet", "--export-regressions", str(target)]
         assert cli.main(args) == 2
     out, err = capsys.readouterr()
-    assert "RESULT exit 1" in out
-    assert f"cannot write {blocker}: it is a file, not a directory" in err
+    assert out == ""  # no run, so no verdict that could disagree with the exit code
+    assert err.strip() == (
+        f"dws-contract: cannot run: --export-regressions {target}: cannot create it ({reason}); "
+        "pass a writable directory"
+    )
+    assert " GET " not in log.read_text(encoding="utf-8")  # the mock logs every request: none came
+
+
+SETUP_ERRORS = {
+    "a typo'd --spec": ["--spec", "opnapi.yaml"],
+    "an unreachable server": ["--base-url", "CLOSED-PORT"],
+    "--max-time 0": ["--max-time", "0"],
+}
+
+
+@pytest.mark.parametrize("extra", SETUP_ERRORS.values(), ids=SETUP_ERRORS.keys())
+def test_a_setup_error_leaves_the_earlier_reports_alone(
+    extra: list[str],
+    conformant_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report_dir = tmp_path / "reports"
+    report_dir.mkdir()
+    earlier = b"RESULT exit 1: violations found - the last run that could judge\n"
+    (report_dir / "summary.txt").write_bytes(earlier)
+    monkeypatch.setenv("DWS_TOKEN", DEMO.token)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    extra = [closed if arg == "CLOSED-PORT" else arg for arg in extra]
+    assert cli.main([*cli_args(conformant_url, report_dir), "--quiet", *extra]) == 2
+    capsys.readouterr()
+    assert (report_dir / "summary.txt").read_bytes() == earlier
+    assert [path.name for path in report_dir.iterdir()] == ["summary.txt"]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from dws_upgrade_records.mock.auth import Authenticated, Rejected, SignedRequest, authenticate
 from dws_upgrade_records.mock.clusters import build_clusters
@@ -51,6 +53,8 @@ MEMO_BODY_BYTES = 16384
 MAX_BODY_BYTES = 1 << 20
 LOGGED_PATH_CHARS = 200
 UNAVAILABLE = int(HTTPStatus.SERVICE_UNAVAILABLE)
+# The exit-on-undecodable-path fault's exit status: EX_SOFTWARE, an internal error.
+EXIT_STATUS = 70
 
 
 class MockApp:
@@ -100,6 +104,9 @@ class MockApp:
             reply = self.replies.gateway_error(*self.wrong_method, request_id)
         elif (wait := self._throttle_wait()) is not None:
             reply = self.replies.throttled(request_id, wait)
+        elif self.profile.exit_on_undecodable_path and _undecodable(raw_path):
+            LOGGER.error("%s %s %s: exiting on a path not UTF-8 (fault)", request_id, method, raw_path)
+            os._exit(EXIT_STATUS)  # like a crashing server: no answer, no clean-up, every connection dropped
         elif self.profile.hang:
             await _wait_for_disconnect(receive)
             self._log(request_id, method, raw_path, query_string, 0, started)
@@ -343,6 +350,15 @@ class ShuffledRecords:
 
     def encoded(self, start: int, stop: int) -> Sequence[bytes]:
         return [self._source.encoded(index, index + 1)[0] for index in self._order[start:stop]]
+
+
+def _undecodable(raw_path: str) -> bool:
+    """Whether the path's percent-decoded bytes are not UTF-8 (`raw_path` holds the raw bytes as latin-1)."""
+    try:
+        unquote_to_bytes(raw_path.encode("latin-1")).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _stream(source: RecordSource, start: int, stop: int, head: bytes) -> Iterator[bytes]:

@@ -67,6 +67,7 @@ class Fault(StrEnum):
     UNORDERED_ROWS = "unordered-rows"
     AKSK_SKEW_20MIN = "aksk-skew-20min"
     AKSK_SKEW_10MIN = "aksk-skew-10min"
+    EXIT_ON_UNDECODABLE_PATH = "exit-on-undecodable-path"
 
 
 class PageStart(Enum):
@@ -141,6 +142,8 @@ class FaultProfile:
     hang: bool = False
     # Seconds, from the first request, during which every request gets the spec's documented 503.
     maintenance_seconds: float | None = None
+    # The serving process exits (status EXIT_STATUS) on a path whose percent-decoded bytes are not UTF-8.
+    exit_on_undecodable_path: bool = False
     # Headers and bodies
     content_type: bytes = JSON
     request_id_header: bool = True
@@ -309,6 +312,12 @@ CATALOG: Mapping[Fault, FaultProfile] = MappingProxyType(
             "an AK/SK signature dated more than 10 minutes off gets 401 (a window narrower than the"
             " documented 15 minutes refuses correct signatures of a client whose clock is 11 minutes off)",
             signature=SignatureRules(max_clock_skew=timedelta(minutes=10)),
+        ),
+        Fault.EXIT_ON_UNDECODABLE_PATH: FaultProfile(
+            "the process exits, with no answer, on a path with a percent-encoded byte that is not UTF-8"
+            " (as Prism 5.16's mock does); until then its responses lack the X-Request-Id header",
+            exit_on_undecodable_path=True,
+            request_id_header=False,
         ),
     }
 )
