@@ -72,5 +72,5 @@ def test_a_signal_during_the_schemathesis_phases_ends_the_run_incomplete(
     assert invocation["executionSuccessful"] is False
     assert invocation["properties"]["incomplete"] == outcome["incomplete"]
     assert sorted(p.name for p in reports.iterdir()) == sorted(
-        ["summary.txt", "junit.xml", "result.json", "report.html", "results.sarif"]
+        ["summary.txt", "junit.xml", "result.json", "report.html", "results.sarif", "census.json"]
     )  # no staging directory left behind

@@ -104,11 +104,13 @@ def test_a_conformant_run_has_nothing_to_propose(tmp_path: Path, repo: Path) -> 
     assert not (report / "drift.patch").exists()
 
 
-def test_a_run_that_never_read_the_spec_leaves_no_census_of_an_earlier_run(tmp_path: Path) -> None:
+def test_a_run_that_never_read_the_spec_leaves_the_earlier_census_with_its_set(tmp_path: Path) -> None:
+    """A setup error writes no reports: the earlier census stays beside the summary it belongs to."""
     report = tmp_path / "reports"
     report.mkdir()
-    (report / CENSUS_FILE).write_text('{"format": 1}', encoding="utf-8")
+    earlier = {CENSUS_FILE: '{"format": 1}', "summary.txt": "RESULT exit 0: an earlier run\n"}
+    for name, text in earlier.items():
+        (report / name).write_text(text, encoding="utf-8")
     done = dws_contract("--spec", str(tmp_path / "missing.yaml"), "--report-dir", str(report))
     assert done.returncode == 2, done.stdout + done.stderr
-    assert (report / "summary.txt").exists()
-    assert not (report / CENSUS_FILE).exists()
+    assert {path.name: path.read_text(encoding="utf-8") for path in report.iterdir()} == earlier
