@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from contract_tests.baseline.options import add_baseline_options, baseline_of, update_baseline
 from contract_tests.errors import CannotRunError
 from contract_tests.masking import Masker
 from contract_tests.options import (
@@ -115,6 +116,7 @@ def parser() -> OneLineArgumentParser:
         metavar="DIR",
         help="write a pytest file per confirmed violation into DIR, replaying the request that showed it",
     )
+    add_baseline_options(p)
     p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
@@ -254,6 +256,7 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         report_dir=args.report_dir,
         fail_fast=args.fail_fast,
         throttle_budget=args.throttle_budget,
+        baseline=baseline_of(args),
     )
 
 
@@ -268,6 +271,7 @@ def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
 def _run_and_report(args: argparse.Namespace, options: RunOptions, progress: Progress) -> int:
     result = run(options, progress)
     exit_code = _report(result)
+    update_baseline(args, options.baseline, result.ledger)
     if args.export_regressions is None:
         return exit_code
     return max(exit_code, _export(args.export_regressions, options, result, _mask(args)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from contract_tests.baseline.file import Baseline
 from contract_tests.errors import CannotRunError
 from contract_tests.schema import DEFAULT_SPEC
 from contract_tests.verdict import EXIT_MEANING
@@ -63,6 +64,7 @@ class RunOptions:
     fail_fast: bool = False
     throttle_budget: float = DEFAULT_THROTTLE_BUDGET
     extra_secrets: tuple[str, ...] = field(default_factory=tuple)
+    baseline: Baseline | None = None  # accepted findings: they are reported, and do not fail the run
 
     def __post_init__(self) -> None:
         url = urlsplit(self.base_url)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import requests
 from schemathesis.transport.requests import ManagedCookiesSession
 
+from contract_tests.baseline.fingerprint import Fingerprinter
+from contract_tests.baseline.triage import Triage, decide_with, triage
 from contract_tests.checks.catalog import CLIENT_SIDE_CHECKS, EXPECTATIONS
 from contract_tests.checks.rerun import shape_failures
 from contract_tests.errors import CannotRunError, SuiteCheckError
@@ -57,6 +60,7 @@ class RunResult:
     reports: list[Path]
     annotations: list[str] = field(default_factory=list)  # GitHub Actions workflow commands
     report_error: str | None = None  # why the report files could not be written (then exit code 2)
+    triage: Triage | None = None  # the findings against --baseline, when one was given
 
 
 def run(options: RunOptions, progress: Progress) -> RunResult:
@@ -66,15 +70,21 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
     say = _masked_progress(progress, mask, ledger)
     try:
         _run_phases(options, ledger, say)
-        outcome = decide(ledger)
     except CannotRunError as exc:
-        outcome = Outcome(2, str(exc))
+        outcome: Outcome | None = Outcome(2, str(exc))
     except SuiteCheckError as exc:
         ledger.suite_error(f"check {exc.check}", exc.details)
-        outcome = decide(ledger)
-    reports = write_reports(options, ledger, outcome, mask)
+        outcome = None
+    else:
+        outcome = None
+    found = None if options.baseline is None else triage(ledger, options.baseline, date.today())
+    if outcome is None:
+        outcome = decide_with(ledger, found, decide)
+    reports = write_reports(options, ledger, outcome, mask, found)
     exit_code = 2 if reports.error else outcome.exit_code
-    return RunResult(exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error)
+    return RunResult(
+        exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error, found
+    )
 
 
 def _masked_progress(progress: Progress, mask: Masker, ledger: Ledger) -> Progress:
@@ -91,7 +101,11 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
     ledger.success_status = success_status(operation)
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")
-    ledger.observed.configure(load_contract_for(options.spec))
+    contract = load_contract_for(options.spec)
+    ledger.observed.configure(contract)
+    ledger.fingerprint = Fingerprinter(
+        contract, {"project_id": options.project_id, "cluster_id": options.cluster_id}
+    )
     for check in CLIENT_SIDE_CHECKS:
         ledger.inapplicable(
             check, "a proxy check: it judges the requests of clients, which a suite run has none of"

@@ -10,12 +10,16 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from contract_tests.checks.catalog import CORE_CHECKS
 from contract_tests.observed import Observed
+
+if TYPE_CHECKING:
+    from contract_tests.baseline.fingerprint import Fingerprint
 
 EXAMPLES_PER_CHECK = 3
 CONFIRMED = "confirmed"
@@ -103,6 +107,10 @@ class Ledger:
     throttle_exhausted: bool = False
     data_changes: list[str] = field(default_factory=list)  # the records moved while the suite read them
     suite_errors: list[str] = field(default_factory=list)  # errors of the suite itself, never the server's
+    # Set by whoever knows the spec: then every confirmed finding is fingerprinted, all of them, where
+    # `findings` keeps only a few examples per check; each fingerprint keeps its first finding.
+    fingerprint: Callable[[Finding], Fingerprint] | None = None
+    fingerprints: dict[Fingerprint, Finding] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:
@@ -172,6 +180,8 @@ class Ledger:
             examples = self.findings.setdefault(finding.check, [])
             if len(examples) < EXAMPLES_PER_CHECK:
                 examples.append(finding)
+            if self.fingerprint is not None:
+                self.fingerprints.setdefault(self.fingerprint(finding), finding)
             number, at = self.sent.get(case_id or "", (self.cases, time.monotonic()))
             if self.first_detection is None or at - self.started < self.first_detection[0]:
                 self.first_detection = (max(at - self.started, 0.0), number, finding.check)

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from contract_tests.baseline.options import add_baseline_options, baseline_of
 from contract_tests.errors import CannotRunError
 from contract_tests.proxy.options import (
     DEFAULT_LISTEN,
@@ -47,6 +48,7 @@ def parser() -> OneLineArgumentParser:
         help="seconds to wait for the upstream's answer before the client gets 504 "
         f"(default {DEFAULT_UPSTREAM_TIMEOUT:g})",
     )
+    add_baseline_options(p)
     return p
 
 
@@ -61,6 +63,8 @@ def main(argv: Sequence[str]) -> int:
             spec=args.spec,
             report_dir=args.report_dir,
             upstream_timeout=args.upstream_timeout,
+            baseline=baseline_of(args),
+            update_baseline=args.update_baseline,
         )
         run = serve(options, announce=lambda line: print(line, flush=True))
     except CannotRunError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from contract_tests.baseline.fingerprint import Fingerprinter
 from contract_tests.proxy.census import Census
 from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange
 from contract_tests.proxy.exchange_checks import RESPONSE_CHECKS, ExchangeChecker, caller_of, reproduction
@@ -34,7 +35,7 @@ class Monitor:
         self.verdicts = VerdictMemo(checker)
         self.census = Census(checker)
         self.tracker = SequenceTracker()
-        self.ledger = Ledger()
+        self.ledger = Ledger(fingerprint=Fingerprinter(checker.contract))
         self.warnings: Counter[str] = Counter()
         self.unchecked = 0
         self.queue_limits = ""

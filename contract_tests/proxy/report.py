@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from contract_tests.baseline.triage import decide_with, triage
+from contract_tests.baseline.update import write_baseline
+from contract_tests.errors import CannotRunError
 from contract_tests.masking import Masker
 from contract_tests.proxy.monitor import Monitor
 from contract_tests.proxy.options import ProxyOptions
@@ -70,11 +74,17 @@ def write(options: ProxyOptions, monitor: Monitor) -> tuple[Outcome, str, list[P
     monitor.close_listings()
     ledger = monitor.ledger
     ledger.warnings = monitor.warning_lines()
-    outcome = decide(ledger)
+    found = None if options.baseline is None else triage(ledger, options.baseline, date.today())
+    outcome = decide_with(ledger, found, decide)
     subject = CheckedTraffic(options, ledger.cases, monitor.checked)
-    reports = write_reports(subject, ledger, outcome, Masker(()))
+    reports = write_reports(subject, ledger, outcome, Masker(()), found)
     if reports.error:
         raise OSError(reports.error)  # the caller answers exit 2 naming the path and the reason
+    if options.update_baseline and options.baseline is not None:
+        try:
+            write_baseline(options.baseline.path, ledger.fingerprints, options.baseline)
+        except CannotRunError as exc:
+            raise OSError(str(exc)) from exc
     try:
         census = monitor.census.write(options.report_dir)
     except ReportWriteError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from contract_tests.baseline.triage import Triage
 from contract_tests.checks.rules import RuleError
 from contract_tests.checks.spec_map import rule_results
 from contract_tests.masking import Masker
@@ -38,19 +39,23 @@ class Reports:
         self.error = error  # why the files could not all be written
 
 
-def write_reports(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Masker) -> Reports:
+def write_reports(
+    options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Masker, found: Triage | None = None
+) -> Reports:
     """Render every report, then write them; a failed write is reported, never raised past here."""
     states = check_states(ledger)
-    text = summary(options, ledger, outcome, states, mask)
+    text = summary(options, ledger, outcome, states, mask, found)
     spec = SpecFile.of(options.spec)
     directory = options.report_dir
     rules = _rules(options, states)
     files = {
         directory / "summary.txt": text.encode(),
-        directory / "junit.xml": junit(options, ledger, outcome, states, mask),
+        directory / "junit.xml": junit(options, ledger, outcome, states, mask, found),
         directory / "result.json": result_json(ledger, outcome, states, mask, rules).encode(),
-        directory / "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
-        directory / "results.sarif": sarif(states, outcome, spec, mask).encode(),
+        directory / "report.html": html_report(
+            options, ledger, outcome, states, spec, mask, rules, found
+        ).encode(),
+        directory / "results.sarif": sarif(states, outcome, spec, mask, found).encode(),
     }
     written = []
     error = None
