@@ -31,7 +31,7 @@ def write_baseline(path: Path, seen: Iterable[Fingerprint], old: Baseline | None
             item["expires"] = before.expires
         findings.append(item)
     header = "# dws-contract baseline: accepted findings (docs/baseline.md); give each a real reason\n"
-    body = yaml.safe_dump({"findings": findings}, sort_keys=False, allow_unicode=True, width=120)
+    body = yaml.safe_dump({"findings": findings}, sort_keys=False, allow_unicode=True, width=1000)
     try:
         write_atomic(path, (header + body).encode())
     except ReportWriteError as exc:

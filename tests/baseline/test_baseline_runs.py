@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 
@@ -20,6 +21,7 @@ from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.baseline.conftest import OTHER_FAULT, Suite
 
 WRITTEN_BY_UPDATE = "accepted: "
+SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "sarif-schema-2.1.0.json"
 
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
@@ -80,7 +82,9 @@ def rewrite(source: Path, target: Path, change: Any) -> Path:
 
 
 def sarif_results(report_dir: Path) -> list[dict[str, Any]]:
+    """The results of results.sarif, which must be valid SARIF 2.1.0 (the vendored official schema)."""
     log = json.loads((report_dir / "results.sarif").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(log)
     results: list[dict[str, Any]] = log["runs"][0]["results"]
     return results
 
