@@ -20,6 +20,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.baseline.options import add_baseline_options, baseline_of, update_baseline
 from contract_tests.errors import CannotRunError
+from contract_tests.history.record import RunFacts, append_history, history_line
 from contract_tests.masking import Masker
 from contract_tests.options import (
     DEFAULT_MAX_EXAMPLES,
@@ -45,7 +46,8 @@ def parser() -> OneLineArgumentParser:
         description="Check a DWS ListUpdateRecord server against openapi.yaml (GET requests only). "
         "Without --base-url, the embedded reference mock is started and checked with its demo credentials.",
         epilog="Exit codes: 0 the server conforms, 1 violations found, 2 the check could not run. "
-        "`dws-contract proxy --help`: check real traffic between clients and a server instead.",
+        "`dws-contract proxy --help`: check real traffic between clients and a server instead; "
+        "`dws-contract history --help`: the page drawn from --history's lines.",
     )
     p.add_argument(
         "--base-url",
@@ -117,6 +119,12 @@ def parser() -> OneLineArgumentParser:
         help="write a pytest file per confirmed violation into DIR, replaying the request that showed it",
     )
     add_baseline_options(p)
+    p.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="append one JSON line about this run to FILE (`dws-contract history FILE --out DIR` draws them)",
+    )
     p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     return p
@@ -133,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from contract_tests.drift.cli import main as drift_main
 
         return run_main("dws-contract drift", lambda: drift_main(arguments[1:]), arguments[1:])
+    if arguments[:1] == ["history"]:
+        from contract_tests.history.cli import main as history_main
+
+        return run_main("dws-contract history", lambda: history_main(arguments[1:]), arguments[1:])
     return run_main("dws-contract", lambda: _run_cli(argv), argv)
 
 
@@ -272,6 +284,11 @@ def _run_and_report(args: argparse.Namespace, options: RunOptions, progress: Pro
     result = run(options, progress)
     exit_code = _report(result)
     update_baseline(args, options.baseline, result.ledger)
+    if args.history is not None and result.outcome is not None:
+        append_history(
+            args.history,
+            history_line(RunFacts(options.base_url, options.spec), result.ledger, result.outcome),
+        )
     if args.export_regressions is None:
         return exit_code
     return max(exit_code, _export(args.export_regressions, options, result, _mask(args)))

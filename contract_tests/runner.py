@@ -61,6 +61,7 @@ class RunResult:
     annotations: list[str] = field(default_factory=list)  # GitHub Actions workflow commands
     report_error: str | None = None  # why the report files could not be written (then exit code 2)
     triage: Triage | None = None  # the findings against --baseline, when one was given
+    outcome: Outcome | None = None  # the verdict the exit code came from (before any report error)
 
 
 def run(options: RunOptions, progress: Progress) -> RunResult:
@@ -83,7 +84,7 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
     reports = write_reports(options, ledger, outcome, mask, found)
     exit_code = 2 if reports.error else outcome.exit_code
     return RunResult(
-        exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error, found
+        exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error, found, outcome
     )
 
 
