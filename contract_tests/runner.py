@@ -23,6 +23,7 @@ from contract_tests.baseline.triage import Triage, decide_with, triage
 from contract_tests.checks.catalog import CLIENT_SIDE_CHECKS, EXPECTATIONS
 from contract_tests.checks.rerun import shape_failures
 from contract_tests.errors import CannotRunError, SuiteCheckError
+from contract_tests.history.record import version_headers
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
 from contract_tests.phases.auth import run_auth
@@ -133,6 +134,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress) -> None:
         ledger.phase = "preflight"
         say(f"preflight: the default page of cluster {options.cluster_id}")
         first = preflight(pager)
+        ledger.server_versions = version_headers(first.response.headers)
         ledger.phase = "auth"
         say("auth checks")
         run_auth(Prober(operation, options, ledger, "auth", http))

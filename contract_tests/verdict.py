@@ -111,6 +111,7 @@ class Ledger:
     # `findings` keeps only a few examples per check; each fingerprint keeps its first finding.
     fingerprint: Callable[[Finding], Fingerprint] | None = None
     fingerprints: dict[Fingerprint, Finding] = field(default_factory=dict)
+    server_versions: dict[str, str] = field(default_factory=dict)  # version headers of the first page
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:

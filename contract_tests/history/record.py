@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ def history_line(facts: RunFacts, ledger: Ledger, outcome: Outcome) -> dict[str,
         "spec_version": _spec_version(facts.spec),
         "commit": _commit(),
         "base_url": facts.base_url,
+        "server_versions": ledger.server_versions,
         "exit_code": outcome.exit_code,
         "reason": outcome.reason,
         "checks": {state.name: {"state": str(state.state), "judged": state.judged} for state in states},
@@ -54,6 +56,15 @@ def history_line(facts: RunFacts, ledger: Ledger, outcome: Outcome) -> dict[str,
             "first_violation_seconds": None if first is None else round(first[0], 3),
         },
     }
+
+
+def version_headers(headers: Mapping[str, Any]) -> dict[str, str]:
+    """The headers that say which server answered: `Server` and any whose name holds "version"."""
+    found = {}
+    for name, value in headers.items():
+        if name.lower() == "server" or "version" in name.lower():
+            found[name] = ", ".join(value) if isinstance(value, list) else str(value)
+    return found
 
 
 def append_history(path: Path, line: dict[str, Any]) -> None:

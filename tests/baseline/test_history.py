@@ -14,6 +14,7 @@ import yaml
 
 from contract_tests.history.analysis import analyse
 from contract_tests.history.page import history_page
+from contract_tests.history.record import version_headers
 from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.mock import DEMO
 from tests.baseline.test_baseline_runs import cli_args, run_cli
@@ -66,6 +67,7 @@ def test_each_run_appends_one_line_with_its_facts(history: Path) -> None:
     assert runs[2]["checks"]["ignored_auth"]["judged"] > 0
     assert runs[0]["fingerprints"] == runs[1]["fingerprints"] and not runs[2]["fingerprints"]
     assert all(run["timings"]["seconds"] > 0 and run["timings"]["requests"] > 0 for run in runs)
+    assert all(run["server_versions"] == {} for run in runs)  # the mock names no version
     assert DEMO.token not in history.read_text(encoding="utf-8")
 
 
@@ -82,6 +84,12 @@ def test_the_page_shows_states_fingerprint_lives_and_timings(history: Path, tmp_
     assert len(re.findall(r"<rect ", page)) == 3
     assert '<span class="flaky">' not in page
     assert "src=" not in page and "href=" not in page  # offline: nothing to load
+
+
+def test_version_headers_are_the_ones_naming_the_server() -> None:
+    headers = {"Server": ["nginx/1.25"], "X-Api-Version": ["2.3"], "Date": ["today"], "X-Request-Id": ["1"]}
+
+    assert version_headers(headers) == {"Server": "nginx/1.25", "X-Api-Version": "2.3"}
 
 
 def test_a_check_transient_in_many_recent_runs_is_labelled_flaky(history: Path) -> None:
@@ -113,3 +121,18 @@ def test_a_broken_history_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith(f"dws-contract history: cannot run: {broken}: line 2 is not JSON")
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_workflow_keeps_the_history_and_publishes_the_page() -> None:
+    workflow = Path(__file__).resolve().parent.parent.parent / ".github" / "workflows" / "contract.yml"
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["contract"]["steps"]
+    uses = [str(step.get("uses", "")) for step in steps]
+    runs = " ".join(str(step.get("run", "")) for step in steps)
+    restore = next(step for step in steps if str(step.get("uses", "")).startswith("actions/cache/restore"))
+    save = next(step for step in steps if str(step.get("uses", "")).startswith("actions/cache/save"))
+
+    assert uses.index(restore["uses"]) < uses.index(save["uses"])
+    assert restore["with"]["path"] == save["with"]["path"] == ".contract-history"
+    assert "always()" in save["if"]
+    assert "--history .contract-history/contract.jsonl" in runs
+    assert "dws-contract history .contract-history/contract.jsonl --out reports/contract/history" in runs
