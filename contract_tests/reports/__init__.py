@@ -51,7 +51,7 @@ def write_reports(
     files = {
         directory / "summary.txt": text.encode(),
         directory / "junit.xml": junit(options, ledger, outcome, states, mask, found),
-        directory / "result.json": result_json(ledger, outcome, states, mask, rules).encode(),
+        directory / "result.json": result_json(ledger, outcome, states, mask, rules, found).encode(),
         directory / "report.html": html_report(
             options, ledger, outcome, states, spec, mask, rules, found
         ).encode(),
@@ -65,7 +65,8 @@ def write_reports(
             written.append(path)
     except ReportWriteError as exc:
         error = mask(str(exc))
-    return Reports(text, github_annotations(states, spec, mask), written, error)
+    known = found.known_checks if found is not None else frozenset()
+    return Reports(text, github_annotations(states, spec, mask, known), written, error)
 
 
 def _rules(options: ReportSubject, states: list[CheckState]) -> list[dict[str, Any]]:

@@ -119,6 +119,7 @@ def test_the_same_fault_with_another_seed_is_all_known_and_exits_0(
     violated = [r for r in sarif_results(reports) if r["level"] == "error"]
     assert violated and {r["baselineState"] for r in violated} == {"unchanged"}
     assert 'id="baseline"' in (reports / "report.html").read_text(encoding="utf-8")
+    assert result.annotations and all(line.startswith("::notice ") for line in result.annotations)
 
 
 def test_a_finding_not_in_the_baseline_fails_and_only_it_is_named(
@@ -170,6 +171,11 @@ def test_a_conformant_server_reports_every_entry_fixed(
     assert "not seen, remove it from the baseline" in result.summary
     absent = [r for r in sarif_results(tmp_path / "reports") if r.get("baselineState") == "absent"]
     assert len(absent) == len(entries(fault_baseline))
+    result_json = json.loads((tmp_path / "reports" / "result.json").read_text(encoding="utf-8"))
+    assert sorted(result_json["baseline"]["fixed"]) == sorted(
+        e["fingerprint"] for e in entries(fault_baseline)
+    )
+    assert result_json["baseline"]["new"] == result_json["baseline"]["known"] == []
 
 
 def test_another_faults_findings_are_new_and_the_baselined_ones_fixed(
