@@ -89,6 +89,11 @@ class RunOptions:
             raise CannotRunError(
                 "--other-token (or DWS_OTHER_TOKEN) is the run's own token; pass a token of another project"
             )
+        if self.fail_fast and self.baseline is not None:
+            raise CannotRunError(
+                "--fail-fast stops at the first finding, known or not, so a baselined one would end the run "
+                "before any new one is found; drop --fail-fast or --baseline"
+            )
         for name, value in (
             ("--max-examples", self.effective_max_examples),
             ("--request-timeout", self.request_timeout),

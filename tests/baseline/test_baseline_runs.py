@@ -234,12 +234,17 @@ def test_a_malformed_baseline_is_one_line_and_exit_2_before_any_request(
         sock.accept()
 
 
-def test_a_missing_baseline_and_update_without_a_file_are_refused(tmp_path: Path) -> None:
+def test_a_missing_baseline_update_without_a_file_and_fail_fast_are_refused(tmp_path: Path) -> None:
     missing = run_cli(
         *cli_args("http://127.0.0.1:9", "--baseline", str(tmp_path / "none.yaml")), home=tmp_path
     )
     alone = run_cli(*cli_args("http://127.0.0.1:9", "--update-baseline"), home=tmp_path)
 
-    assert missing.returncode == alone.returncode == 2
+    existing = tmp_path / "empty.yaml"
+    existing.write_text("findings: []\n", encoding="utf-8")
+    fast = run_cli(*cli_args("http://127.0.0.1:9", "--baseline", str(existing), "--fail-fast"), home=tmp_path)
+
+    assert missing.returncode == alone.returncode == fast.returncode == 2
+    assert "drop --fail-fast or --baseline" in fast.stderr
     assert "no such file; write one with --update-baseline" in missing.stderr
     assert "--update-baseline needs --baseline FILE" in alone.stderr
