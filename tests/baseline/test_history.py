@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import subprocess
@@ -18,6 +19,7 @@ from contract_tests.history.record import version_headers
 from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.mock import DEMO
 from tests.baseline.test_baseline_runs import cli_args, run_cli
+from tests.docs.test_reference_page import chromium_path, run_chromium
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +138,37 @@ def test_the_workflow_keeps_the_history_and_publishes_the_page() -> None:
     assert "always()" in save["if"]
     assert "--history .contract-history/contract.jsonl" in runs
     assert "dws-contract history .contract-history/contract.jsonl --out reports/contract/history" in runs
+
+
+PROBE = r"""<script>
+function all(selector, read) { return Array.from(document.querySelectorAll(selector)).map(read); }
+window.addEventListener("load", function () {
+  var pre = document.createElement("pre");
+  pre.id = "probe-report";
+  pre.textContent = JSON.stringify({
+    colours: all('tr[data-check="ignored_auth"] td.cell', function (c) {
+      return getComputedStyle(c).backgroundColor;
+    }),
+    fixed: all("#fingerprints td.fixed", function (c) { return c.innerText; }),
+    bars: all("#timings rect", function (r) { return r.getBBox().height; }),
+    text: document.body.innerText
+  });
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def test_the_page_renders_offline_in_headless_chromium(history: Path, tmp_path: Path) -> None:
+    page = draw(history, tmp_path / "page")
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.replace("</body>", PROBE + "</body>", 1), encoding="utf-8")
+
+    result = run_chromium(chromium_path(), tmp_path / "profile", "--dump-dom", probed.as_uri())
+    match = re.search(r'<pre id="probe-report">(.*?)</pre>', result.stdout, re.S)
+    assert match, "the probe never reported: " + result.stderr[-500:]
+    shown = json.loads(html.unescape(match[1]))
+
+    assert shown["colours"] == ["rgb(214, 39, 40)", "rgb(214, 39, 40)", "rgb(44, 160, 44)"]
+    assert shown["fixed"] and set(shown["fixed"]) == {"run 3"}
+    assert len(shown["bars"]) == 3 and all(height > 0 for height in shown["bars"])
+    assert "Time to verdict" in shown["text"]
