@@ -49,6 +49,12 @@ def parser() -> OneLineArgumentParser:
         f"(default {DEFAULT_UPSTREAM_TIMEOUT:g})",
     )
     add_baseline_options(p)
+    p.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="when the proxy stops, append one JSON line about its run to FILE (as `dws-contract --history`)",
+    )
     return p
 
 
@@ -65,6 +71,7 @@ def main(argv: Sequence[str]) -> int:
             upstream_timeout=args.upstream_timeout,
             baseline=baseline_of(args),
             update_baseline=args.update_baseline,
+            history=args.history,
         )
         run = serve(options, announce=lambda line: print(line, flush=True))
     except CannotRunError as exc:

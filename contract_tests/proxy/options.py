@@ -31,6 +31,7 @@ class ProxyOptions:
     upstream_timeout: float = DEFAULT_UPSTREAM_TIMEOUT
     baseline: Baseline | None = None  # accepted findings: reported as known, they do not fail the run
     update_baseline: bool = False  # each report also writes its findings to the baseline's file
+    history: Path | None = None  # a JSON line about the proxy's run is appended here when it stops
 
     def __post_init__(self) -> None:
         url = urlsplit(self.upstream)

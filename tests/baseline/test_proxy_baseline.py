@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from contract_tests.proxy.server import READY_MARKER
+from contract_tests.proxy.server import READY_MARKER, REPORT_PATH
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 
@@ -89,3 +90,18 @@ def test_a_malformed_baseline_stops_the_proxy_before_it_listens(conformant_url: 
         "say why this finding is accepted"
     )
     assert READY_MARKER not in done.stdout
+
+
+def test_the_proxy_appends_one_history_line_when_it_stops(conformant_url: str, tmp_path: Path) -> None:
+    history = tmp_path / "history.jsonl"
+    with proxy(conformant_url, tmp_path / "r", "--history", str(history)) as (url, process):
+        ask(url, "0")
+        assert httpx.get(url + REPORT_PATH).status_code == 200
+        assert not history.exists()  # a report asked for on the way is not the end of the run
+        code, output = stop(process)
+
+    assert code == 1, output
+    [line] = [json.loads(text) for text in history.read_text(encoding="utf-8").splitlines()]
+    assert line["base_url"] == conformant_url
+    assert line["checks"]["client_parameters_valid"]["state"] == "violated"
+    assert [item["check"] for item in line["fingerprints"]] == ["client_parameters_valid"]
