@@ -70,15 +70,13 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
     ledger = Ledger()
     mask = Masker(options.secrets)
     say = _masked_progress(progress, mask, ledger)
+    outcome: Outcome | None = None
     try:
         _run_phases(options, ledger, say)
     except CannotRunError as exc:
-        outcome: Outcome | None = Outcome(2, str(exc))
+        outcome = Outcome(2, str(exc))
     except SuiteCheckError as exc:
         ledger.suite_error(f"check {exc.check}", exc.details)
-        outcome = None
-    else:
-        outcome = None
     found = None if options.baseline is None else triage(ledger, options.baseline, date.today())
     if outcome is None:
         outcome = decide_with(ledger, found, decide)
