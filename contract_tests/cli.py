@@ -22,9 +22,12 @@ from urllib.parse import urlsplit
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests import replay
+from contract_tests.baseline.options import add_baseline_options, baseline_of, update_baseline
 from contract_tests.compat import cli as compat_cli
 from contract_tests.drift import cli as drift_cli
 from contract_tests.errors import CannotRunError
+from contract_tests.history import cli as history_cli
+from contract_tests.history.record import RunFacts, append_history, history_line
 from contract_tests.masking import Masker
 from contract_tests.options import (
     DEFAULT_MAX_EXAMPLES,
@@ -83,6 +86,14 @@ COMMANDS = (
         compat_cli.EPILOG,
         compat_cli.configure,
         compat_cli.run,
+    ),
+    Command(
+        "history",
+        "draw the lines --history appended as one offline HTML page",
+        history_cli.DESCRIPTION,
+        history_cli.EPILOG,
+        history_cli.configure,
+        history_cli.run,
     ),
     Command(
         "replay",
@@ -233,6 +244,14 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="write a pytest file per confirmed violation into DIR, replaying the request that showed it "
         "(default: none written)",
+    )
+    add_baseline_options(p)
+    p.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="append one JSON line about this run to FILE (`dws-contract history FILE --out DIR` draws them) "
+        "(default: off)",
     )
     p.add_argument("--fail-fast", action="store_true", help="stop at the first violated check (default: off)")
     p.add_argument("--quiet", action="store_true", help="no progress lines (default: off)")
@@ -410,6 +429,7 @@ def _options(
         excluded_checks=excluded,
         only_checks=only,
         origins=origins or {},
+        baseline=baseline_of(args),
     )
 
 
@@ -429,6 +449,12 @@ def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:
 def _run_and_report(args: argparse.Namespace, options: RunOptions, progress: Progress) -> int:
     result = run(options, progress)
     exit_code = _report(result)
+    update_baseline(args, options.baseline, result.ledger, result.outcome)
+    if args.history is not None and result.outcome is not None:
+        append_history(
+            args.history,
+            history_line(RunFacts(options.base_url, options.spec), result.ledger, result.outcome),
+        )
     if args.export_regressions is None:
         return exit_code
     return max(exit_code, _export(args.export_regressions, options, result, _mask(args)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from contract_tests.baseline.file import Baseline
 from contract_tests.checks.catalog import SUITE_CHECKS
 from contract_tests.errors import CannotRunError
 from contract_tests.schema import DEFAULT_SPEC
@@ -68,6 +69,7 @@ class RunOptions:
     only_checks: frozenset[str] | None = None  # --checks: these alone are judged
     # Where a setting came from when not from its flag, e.g. {"--base-url": "DWS_BASE_URL"}: errors name it.
     origins: Mapping[str, str] = field(default_factory=dict)
+    baseline: Baseline | None = None  # accepted findings: they are reported, and do not fail the run
 
     def __post_init__(self) -> None:
         url = urlsplit(self.base_url)
@@ -104,6 +106,11 @@ class RunOptions:
         if self.other_token is not None and self.other_token == creds.token:
             raise CannotRunError(
                 "--other-token (or DWS_OTHER_TOKEN) is the run's own token; pass a token of another project"
+            )
+        if self.fail_fast and self.baseline is not None:
+            raise CannotRunError(
+                "--fail-fast stops at the first finding, known or not, so a baselined one would end the run "
+                "before any new one is found; drop --fail-fast or --baseline"
             )
         for name, value in (
             ("--max-examples", self.effective_max_examples),

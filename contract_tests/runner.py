@@ -12,15 +12,19 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import requests
 from schemathesis.transport.requests import ManagedCookiesSession
 
+from contract_tests.baseline.fingerprint import Fingerprinter
+from contract_tests.baseline.triage import Triage, decide_with, triage
 from contract_tests.checks.catalog import CLIENT_SIDE_CHECKS, EXPECTATIONS
 from contract_tests.checks.rerun import shape_failures
 from contract_tests.errors import CannotRunError, SuiteCheckError
+from contract_tests.history.record import version_headers
 from contract_tests.interrupts import Trap, trapped
 from contract_tests.masking import Masker
 from contract_tests.options import RunOptions
@@ -48,7 +52,7 @@ from contract_tests.transport.probe import Prober
 from contract_tests.transport.session import Session, attach, detach
 from contract_tests.transport.signing import AkSkAuth
 from contract_tests.transport.throttle import THROTTLED, Throttle, pauses_for
-from contract_tests.verdict import Finding, Ledger, Replay, decide
+from contract_tests.verdict import Finding, Ledger, Outcome, Replay, decide
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 100  # requests between two progress lines
@@ -63,6 +67,8 @@ class RunResult:
     annotations: list[str] = field(default_factory=list)  # GitHub Actions workflow commands
     report_error: str | None = None  # why the report files could not be written (then exit code 2)
     reason: str = ""  # one line: why this exit code
+    triage: Triage | None = None  # the findings against --baseline, when one was given
+    outcome: Outcome | None = None  # the verdict the exit code came from (before any report error)
 
 
 def run(options: RunOptions, progress: Progress) -> RunResult:
@@ -86,15 +92,23 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
         except KeyboardInterrupt:
             ledger.interrupted = ledger.interrupted or signal.SIGINT
         trap.settle()
-        outcome = decide(ledger, stopped)
+        found = None if options.baseline is None else triage(ledger, options.baseline, date.today())
+        outcome = decide_with(ledger, found, lambda judged: decide(judged, stopped))
         if ledger.interrupted is None and not ledger.statuses and not ledger.violated:
-            text = summary(options, ledger, outcome, check_states(ledger), mask)
-            return RunResult(outcome.exit_code, ledger, text, [], reason=outcome.reason)
-        reports = write_reports(options, ledger, outcome, mask)
+            text = summary(options, ledger, outcome, check_states(ledger), mask, found)
+            return RunResult(outcome.exit_code, ledger, text, [], reason=outcome.reason, outcome=outcome)
+        reports = write_reports(options, ledger, outcome, mask, found)
     exit_code = 2 if reports.error and outcome.exit_code < 2 else outcome.exit_code
-    reason = reports.error or outcome.reason
     return RunResult(
-        exit_code, ledger, reports.text, reports.paths, reports.annotations, reports.error, reason
+        exit_code,
+        ledger,
+        reports.text,
+        reports.paths,
+        reports.annotations,
+        reports.error,
+        reason=reports.error or outcome.reason,
+        triage=found,
+        outcome=outcome,
     )
 
 
@@ -113,7 +127,11 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) 
     ledger.success_status = success_status(operation)
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")
-    ledger.observed.configure(load_contract_for(options.spec), success_status(operation))
+    contract = load_contract_for(options.spec)
+    ledger.observed.configure(contract, success_status(operation))
+    ledger.fingerprint = Fingerprinter(
+        contract, {"project_id": options.project_id, "cluster_id": options.cluster_id}
+    )
     for check in CLIENT_SIDE_CHECKS:
         ledger.inapplicable(
             check, "a proxy check: it judges the requests of clients, which a suite run has none of"
@@ -149,6 +167,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) 
         ledger.phase = Phase.PREFLIGHT
         say(f"preflight: the default page of cluster {options.cluster_id}")
         first = preflight(pager)
+        ledger.server_versions = version_headers(first.response.headers)
         _finished(ledger, Phase.PREFLIGHT)
         ledger.phase = Phase.AUTH
         say("auth checks")

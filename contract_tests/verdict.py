@@ -11,14 +11,18 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from contract_tests.checks.catalog import CORE_CHECKS
 from contract_tests.observed import Observed
 from contract_tests.plan import Phase, not_finished
+
+if TYPE_CHECKING:
+    from contract_tests.baseline.fingerprint import Fingerprint
 
 EXAMPLES_PER_CHECK = 3
 CONFIRMED = "confirmed"
@@ -113,6 +117,11 @@ class Ledger:
     suite_errors: list[str] = field(default_factory=list)  # errors of the suite itself, never the server's
     excluded: frozenset[str] = frozenset()  # catalogued checks the user left out: never judged, never passed
     only: frozenset[str] | None = None  # with --checks, the checks judged: schemathesis' others are not
+    # Set by whoever knows the spec: then every confirmed finding is fingerprinted, all of them, where
+    # `findings` keeps only a few examples per check; each fingerprint keeps its first finding.
+    fingerprint: Callable[[Finding], Fingerprint] | None = None
+    fingerprints: dict[Fingerprint, Finding] = field(default_factory=dict)
+    server_versions: dict[str, str] = field(default_factory=dict)  # version headers of the first page
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def response(self, status: int, *, with_credentials: bool, case_id: str | None = None) -> None:
@@ -200,6 +209,8 @@ class Ledger:
             examples = self.findings.setdefault(finding.check, [])
             if len(examples) < EXAMPLES_PER_CHECK:
                 examples.append(finding)
+            if self.fingerprint is not None:
+                self.fingerprints.setdefault(self.fingerprint(finding), finding)
             number, at = self.sent.get(case_id or "", (self.cases, time.monotonic()))
             if self.first_detection is None or at - self.started < self.first_detection[0]:
                 self.first_detection = (max(at - self.started, 0.0), number, finding.check)

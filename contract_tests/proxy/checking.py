@@ -96,12 +96,12 @@ class InProcessChecking:
             self.monitor.process(exchange)
             self.queue.task_done()
 
-    async def write_reports(self) -> Written:
+    async def write_reports(self, *, final: bool = False) -> Written:
         await self.queue.join()
-        return report.write(self.options, self.monitor)
+        return report.write(self.options, self.monitor, final=final)
 
     async def stop(self) -> Written:
-        written = await self.write_reports()
+        written = await self.write_reports(final=True)
         if self.worker is not None:
             self.worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -254,7 +254,7 @@ def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection
                 monitor.warn(text, count)
         else:
             try:
-                outcome, text, paths = report.write(options, monitor)
+                outcome, text, paths = report.write(options, monitor, final=command == "stop")
             except OSError as exc:
                 outcome, text, paths = Outcome(2, f"cannot write the reports: {describe(exc)}"), "", []
             replies.send((outcome, text, [str(path) for path in paths]))

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from contract_tests.baseline.options import add_baseline_options, baseline_of
 from contract_tests.errors import CannotRunError
 from contract_tests.proxy.options import (
     DEFAULT_LISTEN,
@@ -58,6 +59,14 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="seconds to wait for the upstream's answer before the client gets 504 "
         f"(default {DEFAULT_UPSTREAM_TIMEOUT:g})",
     )
+    add_baseline_options(p)
+    p.add_argument(
+        "--history",
+        type=Path,
+        metavar="FILE",
+        help="when the proxy stops, append one JSON line about its run to FILE (as `dws-contract --history`) "
+        "(default: off)",
+    )
 
 
 def main(argv: Sequence[str]) -> int:
@@ -75,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
             spec=args.spec,
             report_dir=args.report_dir,
             upstream_timeout=args.upstream_timeout,
+            baseline=baseline_of(args),
+            update_baseline=args.update_baseline,
+            history=args.history,
         )
         run = serve(options, announce=lambda line: print(line, flush=True))
     except CannotRunError as exc:

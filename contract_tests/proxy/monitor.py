@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from contract_tests.baseline.fingerprint import Fingerprinter
 from contract_tests.masking import Masker
 from contract_tests.observed.census import Answer, Census
 from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange
@@ -43,7 +44,7 @@ class Monitor:
         self.verdicts = VerdictMemo(checker)
         self.census = Census(checker.contract, checker.page_status)
         self.tracker = SequenceTracker()
-        self.ledger = Ledger()
+        self.ledger = Ledger(fingerprint=Fingerprinter(checker.contract))
         self.ledger.observed.census = self.census  # written with the other reports
         self.warnings: Counter[str] = Counter()
         self.unchecked = 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from contract_tests.baseline.file import Baseline
 from contract_tests.errors import CannotRunError
 from contract_tests.schema import DEFAULT_SPEC
 
@@ -28,6 +29,9 @@ class ProxyOptions:
     spec: Path = DEFAULT_SPEC
     report_dir: Path = DEFAULT_REPORT_DIR
     upstream_timeout: float = DEFAULT_UPSTREAM_TIMEOUT
+    baseline: Baseline | None = None  # accepted findings: reported as known, they do not fail the run
+    update_baseline: bool = False  # each report also writes its findings to the baseline's file
+    history: Path | None = None  # a JSON line about the proxy's run is appended here when it stops
 
     def __post_init__(self) -> None:
         url = urlsplit(self.upstream)

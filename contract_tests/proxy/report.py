@@ -7,8 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from contract_tests.baseline.triage import decide_with, triage
+from contract_tests.baseline.update import write_baseline
+from contract_tests.errors import CannotRunError
+from contract_tests.history.record import RunFacts, append_history, history_line
 from contract_tests.masking import Masker
 from contract_tests.proxy.monitor import Monitor
 from contract_tests.proxy.options import ProxyOptions
@@ -64,14 +69,29 @@ class CheckedTraffic:
         )
 
 
-def write(options: ProxyOptions, monitor: Monitor) -> tuple[Outcome, str, list[Path]]:
-    """Judge open listings, then write every report; returns the outcome, the summary and the paths."""
+def write(options: ProxyOptions, monitor: Monitor, *, final: bool = False) -> tuple[Outcome, str, list[Path]]:
+    """Judge open listings, then write every report; returns the outcome, the summary and the paths.
+
+    `final`: the proxy is stopping, so its run ends here and gets its --history line (one per run, not one
+    per report asked for on the admin path)."""
     monitor.close_listings()
     ledger = monitor.ledger
     ledger.warnings = monitor.warning_lines()
-    outcome = decide(ledger)
+    found = None if options.baseline is None else triage(ledger, options.baseline, date.today())
+    outcome = decide_with(ledger, found, decide)
     subject = CheckedTraffic(options, ledger.cases, monitor.checked)
-    reports = write_reports(subject, ledger, outcome, Masker(()))
+    reports = write_reports(subject, ledger, outcome, Masker(()), found)
     if reports.error:
         raise OSError(reports.error)  # the caller answers exit 2 naming the path and the reason
+    if options.update_baseline and options.baseline is not None:
+        try:
+            write_baseline(options.baseline.path, ledger.fingerprints, options.baseline)
+        except CannotRunError as exc:
+            raise OSError(str(exc)) from exc
+    if final and options.history is not None:
+        line = history_line(RunFacts(options.base_url, options.spec), ledger, outcome)
+        try:
+            append_history(options.history, line)
+        except CannotRunError as exc:
+            raise OSError(str(exc)) from exc
     return outcome, reports.text, reports.paths

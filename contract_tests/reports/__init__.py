@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from contract_tests.baseline.triage import Triage
 from contract_tests.checks.rules import RuleError
 from contract_tests.checks.spec_map import rule_results
 from contract_tests.masking import Masker
@@ -41,20 +42,22 @@ class Reports:
         self.error = error  # why the files could not all be written
 
 
-def write_reports(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Masker) -> Reports:
+def write_reports(
+    options: ReportSubject, ledger: Ledger, outcome: Outcome, mask: Masker, found: Triage | None = None
+) -> Reports:
     """Render every report, then write them; a failed write is reported, never raised past here."""
     directory = options.report_dir
     ledger = with_reproductions(ledger, directory / RESULT_JSON)
     states = check_states(ledger)
-    text = summary(options, ledger, outcome, states, mask)
+    text = summary(options, ledger, outcome, states, mask, found)
     spec = SpecFile.of(options.spec)
     rules = _rules(options, states)
     files = {
         "summary.txt": text.encode(),
-        "junit.xml": junit(options, ledger, outcome, states, mask),
-        RESULT_JSON: result_json(options, ledger, outcome, states, mask, rules).encode(),
-        "report.html": html_report(options, ledger, outcome, states, spec, mask, rules).encode(),
-        "results.sarif": sarif(states, outcome, spec, mask).encode(),
+        "junit.xml": junit(options, ledger, outcome, states, mask, found),
+        RESULT_JSON: result_json(options, ledger, outcome, states, mask, rules, found).encode(),
+        "report.html": html_report(options, ledger, outcome, states, spec, mask, rules, found).encode(),
+        "results.sarif": sarif(states, outcome, spec, mask, found).encode(),
     }
     census = ledger.observed.census
     if census is not None:
@@ -67,7 +70,8 @@ def write_reports(options: ReportSubject, ledger: Ledger, outcome: Outcome, mask
         written = write_set(directory, files)
     except ReportWriteError as exc:
         error = mask(str(exc))
-    return Reports(text, github_annotations(states, spec, mask), written, error)
+    known = found.known_checks if found is not None else frozenset()
+    return Reports(text, github_annotations(states, spec, mask, known), written, error)
 
 
 def _remove(path: Path) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
+from contract_tests.baseline.triage import Group, Triage
 from contract_tests.reports.charts import status_histogram, timeline
 from contract_tests.reports.locations import SpecFile
 from contract_tests.reports.states import CheckState
@@ -65,6 +66,7 @@ def html_report(
     spec: SpecFile,
     mask: Callable[[str], str],
     rules: list[dict[str, Any]] | None = None,
+    found: Triage | None = None,
 ) -> str:
     def text(value: object) -> str:
         return escape(mask(str(value)))
@@ -90,6 +92,7 @@ def html_report(
         f"<strong>Exit {outcome.exit_code}: "
         f"{text(options.exit_meanings[outcome.exit_code])}</strong> — {text(outcome.reason)}</div>",
         _counts(states),
+        *([_baseline(found, text)] if found is not None else []),
         "<h2>Checks</h2>",
         _checks_table(states, spec, text),
         "<h2>Responses</h2>",
@@ -111,6 +114,28 @@ def html_report(
         + f"<script>{SCRIPT}</script></body></html>\n"
     )
     return mask(page)
+
+
+def _baseline(found: Triage, text: Callable[[object], str]) -> str:
+    """The findings in their three groups: new (failing), known (baselined), fixed (to remove)."""
+    rows = [
+        *(
+            (Group.NEW, seen.fingerprint.id, seen.fingerprint.check, seen.fingerprint.request)
+            for seen in found.new
+        ),
+        *((Group.KNOWN, seen.fingerprint.id, seen.fingerprint.check, seen.note) for seen in found.known),
+        *((Group.FIXED, entry.fingerprint, entry.check, entry.reason) for entry in found.fixed),
+    ]
+    body = "".join(
+        f'<tr class="baseline-{group.name.lower()}"><td>{text(group)}</td>'
+        f"<td><code>{text(fingerprint)}</code></td><td>{text(check)}</td><td>{text(note)}</td></tr>"
+        for group, fingerprint, check, note in rows
+    )
+    return (
+        f'<h2>Baseline</h2><p id="baseline">{text(found.baseline.path)}: {text(found.counts)}</p>'
+        "<table><thead><tr><th>group</th><th>fingerprint</th><th>check</th><th>request or reason</th></tr>"
+        f"</thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _counts(states: list[CheckState]) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from contract_tests.baseline.triage import Triage
 from contract_tests.reports.states import CheckState
 from contract_tests.reports.subject import ReportSubject
 from contract_tests.verdict import Ledger, Outcome
@@ -21,6 +22,7 @@ def result_json(
     states: list[CheckState],
     mask: Callable[[str], str],
     rules: list[dict[str, Any]] | None = None,
+    found: Triage | None = None,
 ) -> str:
     """Machine-readable outcome, per-check states, the spec coverage, the rule map and the timeline."""
     first = ledger.first_detection
@@ -73,5 +75,16 @@ def result_json(
         # Every rule of the spec, the checks that exercise it and their state (docs/rule-coverage.md).
         "rules": rules or [],
         "timeline": ledger.observed.timeline.as_dict(),
+        "baseline": None if found is None else _baseline(found),
     }
     return mask(json.dumps(data, indent=2, default=str)) + "\n"
+
+
+def _baseline(found: Triage) -> dict[str, Any]:
+    """The fingerprints of each group (docs/baseline.md)."""
+    return {
+        "file": str(found.baseline.path),
+        "new": [seen.fingerprint.id for seen in found.new],
+        "known": [seen.fingerprint.id for seen in found.known],
+        "fixed": [entry.fingerprint for entry in found.fixed],
+    }

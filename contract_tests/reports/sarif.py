@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from contract_tests.baseline.triage import Group, Triage
 from contract_tests.reports.locations import SpecFile
 from contract_tests.reports.states import CheckState
 from contract_tests.verdict import Outcome, State
@@ -18,7 +19,13 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_URI = "https://support.huaweicloud.com/intl/en-us/api-dws/ListUpdateRecord.html"
 
 
-def sarif(states: list[CheckState], outcome: Outcome, spec: SpecFile, mask: Callable[[str], str]) -> str:
+def sarif(
+    states: list[CheckState],
+    outcome: Outcome,
+    spec: SpecFile,
+    mask: Callable[[str], str],
+    found: Triage | None = None,
+) -> str:
     rules = [
         {
             "id": state.name,
@@ -35,6 +42,9 @@ def sarif(states: list[CheckState], outcome: Outcome, spec: SpecFile, mask: Call
         for state in states
         if state.state in (State.VIOLATED, State.TRANSIENT)
     ]
+    if found is not None:
+        results = [_against_baseline(result, found) for result in results]
+        results += [_absent(entry.fingerprint, entry.check, index, spec, states) for entry in found.fixed]
     log: dict[str, Any] = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -76,6 +86,45 @@ def _result(state: CheckState, rule_index: int, spec: SpecFile) -> dict[str, Any
         ],
         "properties": {**_evidence(state), "violations": state.times},
     }
+
+
+def _against_baseline(result: dict[str, Any], found: Triage) -> dict[str, Any]:
+    """SARIF 2.1.0's baselineState: "unchanged" for a check whose findings are all baselined."""
+    check = result["ruleId"]
+    if result["level"] != "error":
+        return result
+    ids = sorted(
+        seen.fingerprint.id for seen in (*found.new, *found.known) if seen.fingerprint.check == check
+    )
+    state = "unchanged" if found.group_of(check) is Group.KNOWN else "new"
+    properties = {**result["properties"], "fingerprints": ids, "group": str(found.group_of(check))}
+    return {**result, "baselineState": state, "properties": properties}
+
+
+def _absent(
+    fingerprint: str, check: str, index: dict[str, int], spec: SpecFile, states: list[CheckState]
+) -> dict[str, Any]:
+    """A baselined finding this run did not see: "absent", for the team to remove from the baseline."""
+    result: dict[str, Any] = {
+        "ruleId": check,
+        "level": "none",
+        "kind": "pass",
+        "baselineState": "absent",
+        "message": {"text": f"{check}: baselined finding {fingerprint} not seen: {Group.FIXED}"},
+        "properties": {"fingerprints": [fingerprint], "group": str(Group.FIXED)},
+    }
+    if check in index:
+        result["ruleIndex"] = index[check]
+        pointer = states[index[check]].pointer
+        result["locations"] = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": spec.uri},
+                    "region": {"startLine": spec.line(pointer)},
+                }
+            }
+        ]
+    return result
 
 
 def _evidence(state: CheckState) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from contract_tests.baseline.triage import Group, Triage
 from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.reports.states import CheckState
 from contract_tests.reports.subject import ReportSubject
@@ -16,6 +17,7 @@ def summary(
     outcome: Outcome,
     states: list[CheckState],
     mask: Callable[[str], str],
+    found: Triage | None = None,
 ) -> str:
     """The human report: each check's state and evidence; each violated check, what the spec says, what the
     server did, how to reproduce."""
@@ -48,10 +50,16 @@ def summary(
     if ledger.first_detection is not None:
         seconds, cases, check = ledger.first_detection
         lines.append(f"first violation ({check}) after {seconds:.2f} s and {cases} requests")
+    if found is not None:
+        lines += baseline_lines(found)
     for check in sorted(ledger.findings):
         blame = ledger.findings[check][0].blame
         state = ledger.findings[check][0].state
-        lines += ["", f"VIOLATED {check} ({ledger.violations[check]} time(s), the {blame}'s fault, {state})"]
+        known = f", {Group.KNOWN}" if found is not None and found.group_of(check) is Group.KNOWN else ""
+        lines += [
+            "",
+            f"VIOLATED {check} ({ledger.violations[check]} time(s), the {blame}'s fault, {state}{known})",
+        ]
         lines.append(f"  spec says:  {EXPECTATIONS.get(check, check)}")
         for finding in ledger.findings[check]:
             lines.append(f"  {finding.blame} did: {_indent(finding.actual)}")
@@ -73,6 +81,20 @@ def summary(
     meaning = options.exit_meanings[outcome.exit_code]
     lines.append(f"RESULT exit {outcome.exit_code}: {meaning} - {outcome.reason}")
     return mask("\n".join(lines)) + "\n"
+
+
+def baseline_lines(found: Triage) -> list[str]:
+    """Every finding of the run and every baseline entry, in its group, with its fingerprint."""
+    lines = ["", f"BASELINE {found.baseline.path}: {found.counts}"]
+    for seen in found.new:
+        expired = f" (baseline entry expired {seen.entry.expires})" if seen.entry is not None else ""
+        lines.append(f"  {Group.NEW.upper()} {seen.fingerprint.id} {seen.fingerprint.check}{expired}")
+        lines.append(f"      {seen.fingerprint.request}")
+    for seen in found.known:
+        lines.append(f"  KNOWN {seen.fingerprint.id} {seen.fingerprint.check}: {seen.note}")
+    for entry in found.fixed:
+        lines.append(f"  FIXED {entry.fingerprint} {entry.check}: not seen, remove it from the baseline")
+    return lines
 
 
 def _tally(states: list[CheckState]) -> dict[State, int]:

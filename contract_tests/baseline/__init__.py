@@ -1,0 +1,1 @@
+"""A memory across runs: finding fingerprints and the baseline of accepted findings (docs/baseline.md)."""
