@@ -18,13 +18,14 @@ def add_baseline_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="YAML or JSON file of accepted findings (fingerprint, reason, optional expires): they are "
-        "reported as known and do not fail the run; listed ones not seen are reported fixed",
+        "reported as known and do not fail the run; listed ones not seen are reported fixed (default: off)",
     )
     parser.add_argument(
         "--update-baseline",
         action="store_true",
         help="after the run, write its findings to the --baseline FILE (created if missing), keeping the "
-        "reason and expiry of entries already there; the run is still judged against the file as it was",
+        "reason and expiry of entries already there; the run is still judged against the file as it was "
+        "(default: off)",
     )
 
 
