@@ -163,22 +163,25 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) 
     # Schemathesis' own session type for its generated cases: it drops response cookies between requests.
     http = ManagedCookiesSession()
     try:
-        pager = Prober(operation, options, ledger, Phase.PAGINATION, http)
-        ledger.phase = Phase.PREFLIGHT
+        prober = Prober(operation, options, ledger, http)
+        _enter(ledger, Phase.PREFLIGHT)
         say(f"preflight: the default page of cluster {options.cluster_id}")
-        first = preflight(pager)
+        first = preflight(prober)
         ledger.server_versions = version_headers(first.response.headers)
         _finished(ledger, Phase.PREFLIGHT)
-        ledger.phase = Phase.AUTH
+        _enter(ledger, Phase.AUTH)
         say("auth checks")
-        run_auth(Prober(operation, options, ledger, Phase.AUTH, http))
+        run_auth(prober)
         _finished(ledger, Phase.AUTH)
         say("unknown ids, wrong methods, odd queries")
-        run_unknown_ids(Prober(operation, options, ledger, Phase.UNKNOWN_IDS, http))
+        _enter(ledger, Phase.UNKNOWN_IDS)
+        run_unknown_ids(prober)
         _finished(ledger, Phase.UNKNOWN_IDS)
-        run_wrong_methods(Prober(operation, options, ledger, Phase.METHODS, http), document)
+        _enter(ledger, Phase.METHODS)
+        run_wrong_methods(prober, document)
         _finished(ledger, Phase.METHODS)
-        run_odd_queries(Prober(operation, options, ledger, Phase.ODD_QUERIES, http))
+        _enter(ledger, Phase.ODD_QUERIES)
+        run_odd_queries(prober)
         _finished(ledger, Phase.ODD_QUERIES)
         if _stop_early(options, ledger):
             return
@@ -187,9 +190,9 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) 
         if first.records is None:
             ledger.warnings.append("pagination checks skipped: the default page has no `records` array")
         else:
-            ledger.phase = Phase.PAGINATION
+            _enter(ledger, Phase.PAGINATION)
             say("pagination checks")
-            start = run_pagination(operation, pager, allowed)
+            start = run_pagination(operation, prober, allowed)
             _finished(ledger, Phase.PAGINATION)
         if _stop_early(options, ledger):
             return
@@ -198,7 +201,8 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) 
         if ledger.interrupted is not None:
             raise KeyboardInterrupt  # the engine took the signal and stopped: the run ends here too
         if start is not None and not ledger.incomplete:
-            end = snapshot(allowed, pager)
+            _enter(ledger, Phase.PAGINATION)  # the closing look at the pages, after the engine's phases
+            end = snapshot(allowed, prober)
             if start.moved_to(end):
                 ledger.data_changes.append(
                     f"between the pagination checks and the end: {start.change_to(end)}"
@@ -242,6 +246,11 @@ def _stop(ledger: Ledger, session: Session) -> Callable[[str], None]:
             session.stop_engine()
 
     return stop
+
+
+def _enter(ledger: Ledger, phase: Phase) -> None:
+    """The phase under way: findings, the timeline and the census read it from the ledger alone."""
+    ledger.phase = phase
 
 
 def _finished(ledger: Ledger, phase: Phase) -> None:

@@ -103,7 +103,7 @@ class Ledger:
     interrupted: signal.Signals | None = None  # the signal that cut the run short (SIGINT, SIGTERM)
     finished: set[Phase] = field(default_factory=set)  # phases of the plan that ran to their end
     success_status: int | None = None  # a page's status, read from the spec once the run loaded it
-    phase: str = "preflight"  # the probing phase under way; engine cases carry their own
+    phase: str = Phase.PREFLIGHT  # the probing phase under way (runner._enter); engine cases carry their own
     observed: Observed = field(default_factory=Observed)  # timeline and spec coverage, for the reports
     transient_findings: dict[str, list[Finding]] = field(default_factory=dict)  # a few examples per check
     transient: Counter[str] = field(default_factory=Counter)  # failures that cleared when sent again

@@ -78,7 +78,8 @@ PER_REPLY_CHECKS: tuple[tuple[str, Callable[[Reply], str | None]], ...] = (
 
 
 class Prober:
-    """Sends one request at a time for a phase and files violations under that phase.
+    """Sends one request at a time and files violations under the run's current phase (`ledger.phase`,
+    the one source the timeline reads too).
 
     `http` is shared by the probing phases: one kept-alive connection instead of one per request.
     With a `sink`, findings are collected there instead of filed, for a phase that judges a whole pass.
@@ -89,20 +90,22 @@ class Prober:
         operation: Operation,
         options: RunOptions,
         ledger: Ledger,
-        phase: str,
         http: requests.Session,
         sink: list[Finding] | None = None,
     ) -> None:
         self.operation = operation
         self.options = options
         self.ledger = ledger
-        self.phase = phase
         self.http = http
         self.sink = sink
 
+    @property
+    def phase(self) -> str:
+        return self.ledger.phase
+
     def collecting(self, sink: list[Finding]) -> Prober:
         """The same prober, collecting its findings into `sink`."""
-        return Prober(self.operation, self.options, self.ledger, self.phase, self.http, sink)
+        return Prober(self.operation, self.options, self.ledger, self.http, sink)
 
     def send(
         self,

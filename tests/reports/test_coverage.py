@@ -10,6 +10,7 @@ import pytest
 
 from contract_tests.observed.exercised import classify, field_paths
 from contract_tests.observed.timeline import MAX_BUCKETS, Timeline
+from contract_tests.plan import Phase
 from contract_tests.runner import RunResult, run
 from dws_upgrade_records.mock import MockConfig, running_mock
 from dws_upgrade_records.spec import ParamRule, load_contract
@@ -82,7 +83,16 @@ def test_timeline_stays_bounded_and_keeps_every_request() -> None:
 def test_run_timeline_has_every_phase_in_order(conformant_run: RunResult) -> None:
     timeline = coverage_run_timeline(conformant_run)
     phases = list(timeline["phases"])
-    assert phases[:3] == ["preflight", "auth", "pagination"]
+    # Every probing phase of the plan in its own row (the runner's one current phase), then the engine's.
+    probing = [
+        Phase.PREFLIGHT,
+        Phase.AUTH,
+        Phase.UNKNOWN_IDS,
+        Phase.METHODS,
+        Phase.ODD_QUERIES,
+        Phase.PAGINATION,
+    ]
+    assert phases[: len(probing)] == probing
     assert {"examples", "coverage", "fuzzing"} <= set(phases)
     assert sum(sum(c) for c in timeline["phases"].values()) == conformant_run.ledger.cases
 
