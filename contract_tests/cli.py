@@ -35,6 +35,7 @@ from contract_tests.regressions import export_regressions
 from contract_tests.reports import ReportWriteError
 from contract_tests.runner import Progress, RunResult, run
 from contract_tests.schema import DEFAULT_SPEC
+from contract_tests.transport.confirm import RESEND_PAUSES
 from dws_upgrade_records.cli_support import OneLineArgumentParser, report_unexpected, run_main
 
 
@@ -102,6 +103,14 @@ def parser() -> OneLineArgumentParser:
         type=float,
         default=DEFAULT_THROTTLE_BUDGET,
         help="seconds the run may spend waiting out 429s (Retry-After, at most 10 s each) before it stops",
+    )
+    p.add_argument(
+        "--confirm-pauses",
+        type=_seconds_list,
+        default=RESEND_PAUSES,
+        metavar="SECONDS,...",
+        help="seconds to wait before each resend of a newly failing request (one resend per pause; a "
+        f"failure that clears is transient); default: {','.join(map(str, RESEND_PAUSES))}",
     )
     p.add_argument(
         "--report-dir",
@@ -250,7 +259,16 @@ def _options(args: argparse.Namespace, base_url: str, demo: Any = None) -> RunOp
         report_dir=args.report_dir,
         fail_fast=args.fail_fast,
         throttle_budget=args.throttle_budget,
+        confirm_pauses=args.confirm_pauses,
     )
+
+
+def _seconds_list(text: str) -> tuple[float, ...]:
+    """argparse type for --confirm-pauses: comma-separated seconds (RunOptions checks their range)."""
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not comma-separated seconds, e.g. 0.25,1") from None
 
 
 def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:

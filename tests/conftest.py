@@ -17,6 +17,9 @@ from dws_upgrade_records.spec import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The suite's resends without their waits: a mock fault fails every resend at once, so waiting proves
+# nothing there. Tests of failures that clear use the real pauses (RunOptions' default).
+NO_PAUSES = (0.0, 0.0)
 
 
 @pytest.fixture(scope="session")

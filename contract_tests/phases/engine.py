@@ -133,7 +133,8 @@ def _record_scenario(
                 phase=phase,
                 replay=_replay(recorder, case_id, options),
             )
-            file_failure(ledger, finding, _resender(recorder, case_id, node.name, http), case_id=case_id)
+            resend = _resender(recorder, case_id, node.name, http)
+            file_failure(ledger, finding, resend, pauses=options.confirm_pauses, case_id=case_id)
 
 
 def _resender(
