@@ -50,10 +50,6 @@ class SpecError(Exception):
     """The spec file is missing, unreadable, invalid OpenAPI, or lacks the ListUpdateRecord operation."""
 
 
-# Huawei's "Integer" is a Java int: the bounds apply even where the spec omits minimum/maximum.
-INT32_FORMAT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
-
-
 def ecma_regex(pattern: str) -> re.Pattern[str]:
     """A spec pattern with ECMA-262 semantics in Python: ASCII classes, and `$` only at the very end."""
     source = pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
@@ -82,17 +78,6 @@ class ParamRule:
     def compiled_pattern(self) -> re.Pattern[str] | None:
         """The pattern with ECMA-262 semantics: ASCII classes, and `$` only at the very end."""
         return None if self.pattern is None else ecma_regex(self.pattern)
-
-    @property
-    def integer_bounds(self) -> tuple[int | None, int | None]:
-        """minimum/maximum, narrowed by the integer format when the spec gives one (the suite's coverage
-        classes read them; the mock validates with the whole schema instead)."""
-        low, high = INT32_FORMAT_BOUNDS.get(self.format or "", (None, None))
-        if self.minimum is not None:
-            low = self.minimum if low is None else max(low, self.minimum)
-        if self.maximum is not None:
-            high = self.maximum if high is None else min(high, self.maximum)
-        return low, high
 
 
 @dataclass(frozen=True)
