@@ -23,6 +23,9 @@ MOCK_ARGS ?=
 UPSTREAM ?=
 PROXY_LISTEN ?= 127.0.0.1:8790
 PROXY_ARGS ?=
+# pytest-xdist workers for test-unit and test-fast (`-n`); PYTEST_ARGS is passed on, e.g. -k or -x.
+TEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
 # System packages come from Debian's apt-get, run only as root; the variables let tests fake a machine
 # without Chromium, a non-root user or the installer itself.
@@ -44,7 +47,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 .DEFAULT_GOAL := help
 .PHONY: help install chromium lint lint-spec lint-code generate check-generated test test-unit test-docs \
-        contract mock mutation proxy diff docs bench-mock bench-contract bench-client bench-proxy bench clean
+        test-fast contract mock mutation proxy diff docs bench-mock bench-contract bench-client bench-proxy bench clean
 
 help: ## List every target with one line
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -84,8 +87,11 @@ generate: $(PY_STAMP) ## Regenerate generated/ from openapi.yaml (leaves it unto
 check-generated: $(PY_STAMP) ## Fail, naming files, if generated/ differs from a fresh generation
 	$(PY) scripts/generate.py --check
 
-test-unit: install chromium ## Run the pytest suite (spec fidelity, client, mock, contract suite, client helpers)
-	$(BIN)/pytest
+test-unit: install chromium ## Run the whole pytest suite, slow tests included, on TEST_WORKERS processes
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+test-fast: $(PY_STAMP) ## The edit loop: pytest without slow tests, Chromium, node tools or packaging; one fault per check family
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not chromium and not node and not packaging" $(PYTEST_ARGS)
 
 test: chromium lint check-generated test-unit contract ## Everything CI runs: lint, drift check, all tests, the contract job
 

@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 
+from dws_upgrade_records.mock.faults import Fault
 from dws_upgrade_records.spec import read_document
+from tests.fault_checks import WholeRun, WholeRuns, whole_aksk_run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# The suite's resends without their waits: a mock fault fails every resend at once, so waiting proves
-# nothing there. Tests of failures that clear use the real pauses (RunOptions' default).
-NO_PAUSES = (0.0, 0.0)
 
 
 @pytest.fixture(scope="session")
@@ -108,3 +107,17 @@ def canned_server() -> Iterator[CannedServer]:
     server = CannedServer()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def whole_runs(tmp_path_factory: pytest.TempPathFactory) -> WholeRuns:
+    """`whole_runs(fault)`: the whole AK/SK run against that fault, run once per session and shared by
+    every test that judges it (fault_checks.fault_params keeps a fault's tests on one xdist worker)."""
+    runs: dict[Fault, WholeRun] = {}
+
+    def get(fault: Fault) -> WholeRun:
+        if fault not in runs:
+            runs[fault] = whole_aksk_run(fault, tmp_path_factory.mktemp(str(fault)) / "reports")
+        return runs[fault]
+
+    return get

@@ -11,7 +11,7 @@ import pytest
 from contract_tests.options import Credentials, RunOptions
 from contract_tests.runner import Progress, RunResult, run
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
-from tests.conftest import NO_PAUSES
+from tests.fault_checks import NO_PAUSES
 
 Suite = Callable[..., RunResult]
 

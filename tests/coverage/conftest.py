@@ -13,7 +13,7 @@ from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH
 from dws_upgrade_records.spec import load_contract
-from tests.conftest import NO_PAUSES
+from tests.fault_checks import NO_PAUSES
 
 # Small: the phases that probe chosen requests do not depend on the generated cases.
 MAX_EXAMPLES = 5
