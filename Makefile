@@ -88,10 +88,10 @@ check-generated: $(PY_STAMP) ## Fail, naming files, if generated/ differs from a
 	$(PY) scripts/generate.py --check
 
 test-unit: install chromium ## Run the whole pytest suite, slow tests included, on TEST_WORKERS processes
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(PY_STAMP) ## The edit loop: pytest without slow tests, Chromium, node tools or packaging; one fault per check family
-	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not chromium and not node and not packaging" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not chromium and not node and not packaging" $(PYTEST_ARGS)
 
 test: chromium lint check-generated test-unit contract ## Everything CI runs: lint, drift check, all tests, the contract job
 
