@@ -145,16 +145,17 @@ REPRESENTATIVES = frozenset(
 )
 
 
-def fault_params(faults: Iterable[Fault]) -> list[Any]:
-    """pytest parameters for `faults`, sorted: all but each family's representative are `slow`, and each
-    is grouped by fault so pytest-xdist runs one fault's tests on one worker (they share its runs)."""
+def fault_params(faults: Iterable[Fault], fast: frozenset[Fault] = REPRESENTATIVES) -> list[Any]:
+    """pytest parameters for `faults`, sorted: all but the `fast` ones (each family's representative) are
+    `slow`, and each is grouped by fault so pytest-xdist runs one fault's tests on one worker (they share
+    its runs)."""
     return [
         pytest.param(
             fault,
             id=str(fault),
             marks=[
                 pytest.mark.xdist_group(str(fault)),
-                *([] if fault in REPRESENTATIVES else [pytest.mark.slow]),
+                *([] if fault in fast else [pytest.mark.slow]),
             ],
         )
         for fault in sorted(faults)
