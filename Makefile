@@ -23,8 +23,9 @@ MOCK_ARGS ?=
 UPSTREAM ?=
 PROXY_LISTEN ?= 127.0.0.1:8790
 PROXY_ARGS ?=
-# pytest-xdist workers for test-unit and test-fast (`-n`); PYTEST_ARGS is passed on, e.g. -k or -x.
-TEST_WORKERS ?= auto
+# pytest-xdist workers for test-unit and test-fast (`-n`): the tests wait on child processes and sockets
+# much of the time, so 4 workers keep 2 cores busy. PYTEST_ARGS is passed on, e.g. -k or -x.
+TEST_WORKERS ?= 4
 PYTEST_ARGS ?=
 
 # System packages come from Debian's apt-get, run only as root; the variables let tests fake a machine
