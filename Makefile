@@ -24,6 +24,10 @@ UPSTREAM ?=
 PROXY_LISTEN ?= 127.0.0.1:8790
 PROXY_ARGS ?=
 COMPAT_ARGS ?=
+# pytest-xdist workers for test-unit and test-fast (`-n`): the tests wait on child processes and sockets
+# much of the time, so 4 workers keep 2 cores busy. PYTEST_ARGS is passed on, e.g. -k or -x.
+TEST_WORKERS ?= 4
+PYTEST_ARGS ?=
 
 # System packages come from Debian's apt-get, run only as root; the variables let tests fake a machine
 # without Chromium, a non-root user or the installer itself.
@@ -45,7 +49,7 @@ export REDOCLY_SUPPRESS_UPDATE_NOTICE := true
 
 .DEFAULT_GOAL := help
 .PHONY: help install chromium lint lint-spec lint-code generate check-generated test test-unit test-docs \
-        contract mock mutation proxy diff compat docs bench-mock bench-contract bench-client bench-proxy bench clean
+        test-fast contract mock mutation proxy diff compat docs bench-mock bench-contract bench-client bench-proxy bench clean
 
 help: ## List every target with one line
 	@if [ -t 1 ]; then on=$$'\033[36m'; off=$$'\033[0m'; fi; \
@@ -86,8 +90,11 @@ generate: $(PY_STAMP) ## Regenerate generated/ from openapi.yaml (leaves it unto
 check-generated: $(PY_STAMP) ## Fail, naming files, if generated/ differs from a fresh generation
 	$(PY) scripts/generate.py --check
 
-test-unit: install chromium ## Run the pytest suite (spec fidelity, client, mock, contract suite, client helpers)
-	$(BIN)/pytest
+test-unit: install chromium ## Run the whole pytest suite, slow tests included, on TEST_WORKERS processes
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: $(PY_STAMP) ## The edit loop: pytest without slow tests, Chromium, node tools or packaging; one fault per check family
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not chromium and not node and not packaging" $(PYTEST_ARGS)
 
 test: chromium lint check-generated test-unit contract ## Everything CI runs: lint, drift check, all tests, the contract job
 

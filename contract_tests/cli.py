@@ -46,6 +46,7 @@ from contract_tests.regressions import export_regressions
 from contract_tests.reports import ReportWriteError
 from contract_tests.runner import Progress, RunResult, run
 from contract_tests.schema import DEFAULT_SPEC
+from contract_tests.transport.confirm import RESEND_PAUSES
 from dws_upgrade_records.cli_support import OneLineArgumentParser, add_version, report_unexpected, run_main
 from dws_upgrade_records.credentials import credential_problem
 
@@ -230,6 +231,14 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_THROTTLE_BUDGET,
         help="seconds the run may spend waiting out 429s and documented 503s (Retry-After or backoff, at "
         "most 10 s each) before it stops (default: %(default)s)",
+    )
+    p.add_argument(
+        "--confirm-pauses",
+        type=_seconds_list,
+        default=RESEND_PAUSES,
+        metavar="SECONDS,...",
+        help="seconds to wait before each resend of a newly failing request (one resend per pause; a "
+        f"failure that clears is transient); default: {','.join(map(str, RESEND_PAUSES))}",
     )
     p.add_argument(
         "--report-dir",
@@ -430,7 +439,16 @@ def _options(
         only_checks=only,
         origins=origins or {},
         baseline=baseline_of(args),
+        confirm_pauses=args.confirm_pauses,
     )
+
+
+def _seconds_list(text: str) -> tuple[float, ...]:
+    """argparse type for --confirm-pauses: comma-separated seconds (RunOptions checks their range)."""
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not comma-separated seconds, e.g. 0.25,1") from None
 
 
 def _against_embedded_mock(args: argparse.Namespace, progress: Progress) -> int:

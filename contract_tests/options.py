@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from contract_tests.baseline.file import Baseline
 from contract_tests.checks.catalog import SUITE_CHECKS
 from contract_tests.errors import CannotRunError
 from contract_tests.schema import DEFAULT_SPEC
+from contract_tests.transport.confirm import RESEND_PAUSES
 from contract_tests.verdict import EXIT_MEANING
 
 DEFAULT_SEED = 20250919
@@ -64,6 +66,8 @@ class RunOptions:
     report_dir: Path = Path("reports/contract")
     fail_fast: bool = False
     throttle_budget: float = DEFAULT_THROTTLE_BUDGET
+    # Seconds before each resend of a newly failing request; zero pauses still resend, without waiting.
+    confirm_pauses: tuple[float, ...] = RESEND_PAUSES
     extra_secrets: tuple[str, ...] = field(default_factory=tuple)
     excluded_checks: frozenset[str] = frozenset()  # judged by no one: reported as excluded, never passed
     only_checks: frozenset[str] | None = None  # --checks: these alone are judged
@@ -120,6 +124,11 @@ class RunOptions:
         ):
             if value <= 0:
                 raise CannotRunError(f"{name} must be positive, got {value}")
+        if not self.confirm_pauses or not all(0 <= pause < math.inf for pause in self.confirm_pauses):
+            raise CannotRunError(
+                f"--confirm-pauses {','.join(map(str, self.confirm_pauses))} must be one or more pauses of "
+                "zero or more seconds, comma-separated, e.g. 0.25,1"
+            )
 
     def require_server_root(self, path_template: str) -> None:
         """Refuse a --base-url that already holds the start of the spec's path (e.g. `.../v1`): every

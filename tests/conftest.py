@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from dws_upgrade_records.mock.faults import Fault
 from dws_upgrade_records.spec import read_document
+from tests.fault_checks import WholeRun, WholeRuns, whole_aksk_run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -105,3 +107,17 @@ def canned_server() -> Iterator[CannedServer]:
     server = CannedServer()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def whole_runs(tmp_path_factory: pytest.TempPathFactory) -> WholeRuns:
+    """`whole_runs(fault)`: the whole AK/SK run against that fault, run once per session and shared by
+    every test that judges it (fault_checks.fault_params keeps a fault's tests on one xdist worker)."""
+    runs: dict[Fault, WholeRun] = {}
+
+    def get(fault: Fault) -> WholeRun:
+        if fault not in runs:
+            runs[fault] = whole_aksk_run(fault, tmp_path_factory.mktemp(str(fault)) / "reports")
+        return runs[fault]
+
+    return get

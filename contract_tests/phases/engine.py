@@ -176,7 +176,7 @@ def _record_scenario(
                 replay=_replay(recorder, case_id, options),
             )
             resend = _resender(recorder, case_id, node.name, http, ledger)
-            file_failure(ledger, finding, resend, case_id=case_id)
+            file_failure(ledger, finding, resend, pauses=options.confirm_pauses, case_id=case_id)
     return seen
 
 

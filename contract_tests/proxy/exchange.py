@@ -42,12 +42,6 @@ class Exchange(NamedTuple):
         """The request as a log line; headers (and so credentials) are never part of it."""
         return request_line(self.method, self.target)
 
-    def request_header(self, name: bytes) -> str | None:
-        for key, value in self.request_headers:
-            if key.lower() == name:
-                return value.decode("latin-1")
-        return None
-
     def response_header_values(self, name: bytes) -> list[str]:
         return [value.decode("latin-1") for key, value in self.response_headers if key.lower() == name]
 

@@ -10,11 +10,12 @@ plainly not transient, its later failures are filed without resending.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from contract_tests.verdict import Finding, Ledger
 
-# Pauses before each resend: a short one for a blip, a longer one for a brief outage.
+# The default pauses before each resend (`--confirm-pauses`): a short one for a blip, a longer one for a
+# brief outage.
 RESEND_PAUSES = (0.25, 1.0)
 # A check whose failures cleared this many times is failing too often to be transient.
 MAX_CONFIRMATIONS_PER_CHECK = 10
@@ -23,12 +24,18 @@ StillFailing = Callable[[], bool]
 
 
 def file_failure(
-    ledger: Ledger, finding: Finding, still_failing: StillFailing | None, *, case_id: str | None = None
+    ledger: Ledger,
+    finding: Finding,
+    still_failing: StillFailing | None,
+    *,
+    pauses: Sequence[float],
+    case_id: str | None = None,
 ) -> bool:
     """File `finding` as confirmed or transient; True when confirmed.
 
     `still_failing` sends the same request again and tells whether the check still fails; None means the
-    failure cannot be reproduced on demand (for example a malformed 429) and is filed as seen.
+    failure cannot be reproduced on demand (for example a malformed 429) and is filed as seen. One resend
+    follows each of `pauses` (seconds).
     """
     check = finding.check
     if not ledger.judges(check):
@@ -41,7 +48,7 @@ def file_failure(
         ledger.add(finding, case_id=case_id)
         return True
     ledger.confirmations[check] += 1
-    for pause in RESEND_PAUSES:
+    for pause in pauses:
         time.sleep(pause)
         if not still_failing():
             ledger.add_transient(finding)

@@ -249,7 +249,7 @@ class Prober:
         if self.sink is not None:
             self.sink.append(finding)
             return
-        file_failure(self.ledger, finding, still_failing)
+        file_failure(self.ledger, finding, still_failing, pauses=self.options.confirm_pauses)
 
 
 def run_own_check(check: str, problem_of: Callable[[Reply], str | None], reply: Reply) -> str | None:

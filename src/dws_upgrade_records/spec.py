@@ -85,8 +85,8 @@ class ParamRule:
 
     @property
     def integer_bounds(self) -> tuple[int | None, int | None]:
-        """minimum/maximum, narrowed by the integer format when the spec gives one (the suite's coverage
-        classes read them; the mock validates with the whole schema instead)."""
+        """minimum/maximum, narrowed by the integer format when the spec gives one (the baseline's
+        fingerprints class values by them; the mock validates with the whole schema instead)."""
         low, high = INT32_FORMAT_BOUNDS.get(self.format or "", (None, None))
         if self.minimum is not None:
             low = self.minimum if low is None else max(low, self.minimum)

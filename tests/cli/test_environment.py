@@ -33,6 +33,8 @@ def run_cli(url: str, report_dir: Path, **env: str) -> subprocess.CompletedProce
             *ids,
             "--max-examples",
             "5",
+            "--confirm-pauses",  # the fault fails every resend at once
+            "0,0",
             "--report-dir",
             str(report_dir),
         ],

@@ -11,6 +11,7 @@ import pytest
 from contract_tests.options import Credentials, RunOptions
 from contract_tests.runner import Progress, RunResult, run
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests.fault_checks import NO_PAUSES
 
 Suite = Callable[..., RunResult]
 
@@ -23,7 +24,8 @@ def mock_url() -> Iterator[str]:
 
 
 def demo_options(url: str, report_dir: Path, **overrides: Any) -> RunOptions:
-    """Options for the mock's demo project and cluster, with the demo token unless overridden."""
+    """Options for the mock's demo project and cluster, with the demo token unless overridden, resending
+    without pauses unless `confirm_pauses` is given."""
     values: dict[str, Any] = {
         "base_url": url,
         "project_id": DEMO.project_id,
@@ -33,6 +35,7 @@ def demo_options(url: str, report_dir: Path, **overrides: Any) -> RunOptions:
         "credentials": Credentials(token=DEMO.token),
         "report_dir": report_dir,
         "request_timeout": 2.0,
+        "confirm_pauses": NO_PAUSES,
     }
     values.update(overrides)
     return RunOptions(**values)

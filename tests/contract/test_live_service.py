@@ -29,6 +29,7 @@ from contract_tests.options import Credentials, RunOptions
 from contract_tests.phases.engine import build_config
 from contract_tests.runner import RunResult
 from contract_tests.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema
+from contract_tests.transport.confirm import RESEND_PAUSES
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]
@@ -209,7 +210,7 @@ def test_a_500_that_clears_is_a_transient_warning(
         return error(500, "DWS.9999", "Internal server error.") if seen.number == failing_request else None
 
     with tamper_proxy(mock_url, once) as url:
-        result = suite(url, max_examples=40)
+        result = suite(url, max_examples=40, confirm_pauses=RESEND_PAUSES)
 
     assert result.exit_code == 0, result.summary
     assert not result.ledger.violations

@@ -75,6 +75,8 @@ def test_no_secret_in_console_or_reports(auth: str, faulty_url: str, tmp_path: P
         DEMO.other_project_id,
         "--max-examples",
         "30",
+        "--confirm-pauses",  # the fault fails every resend at once
+        "0,0",
         "--report-dir",
         str(report_dir),
         "--export-regressions",

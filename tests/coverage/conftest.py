@@ -13,6 +13,7 @@ from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH
 from dws_upgrade_records.spec import load_contract
+from tests.fault_checks import NO_PAUSES
 
 # Small: the phases that probe chosen requests do not depend on the generated cases.
 MAX_EXAMPLES = 5
@@ -38,6 +39,7 @@ def demo_options(url: str, mode: str, report_dir: Path) -> RunOptions:
         max_examples=MAX_EXAMPLES,
         request_timeout=2.0,
         report_dir=report_dir,
+        confirm_pauses=NO_PAUSES,
     )
 
 

@@ -1,10 +1,10 @@
 """auth_foreign_token: another project's token on this project's path, right after its page was answered.
 
 Against real mocks on loopback: the check fails (exit 1) on the mock whose reply cache ignores the
-caller and passes on the conformant one (tests/coverage/test_new_checks.py runs both, by token and by
-AK/SK); without --other-token it is "not exercised" with its reason and fix, the verdict says it is weak,
-and the bug then goes unseen; the
-embedded mock runs it with the demo's second project; and the other token is a secret like the run's own.
+caller and passes on the conformant one (tests/coverage/test_probing_checks.py runs both too); without
+--other-token it is "not exercised" with its reason and fix, the verdict says it is weak, and the bug then
+goes unseen; the embedded mock runs it with the demo's second project; and the other token is a secret like
+the run's own.
 Its status comes from the spec like every probing check's (tests/contract/test_spec_driven.py).
 """
 

@@ -56,6 +56,7 @@ def _equivalent_pick(listing: list[dict[str, Any]]) -> str:
     return str(next(m["pick"] for m in listing if triaged[listed_key(m)] == siblings[listed_key(m)]))
 
 
+@pytest.mark.slow  # cosmic-ray mutates, and runs the suite on each mutant
 def test_one_mutant_killed_and_one_equivalent_recognised(
     listing: list[dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -74,6 +75,7 @@ def test_one_mutant_killed_and_one_equivalent_recognised(
     assert survivor["reason"]
 
 
+@pytest.mark.slow  # cosmic-ray mutates, and runs the suite on each mutant
 def test_an_untriaged_survivor_fails_the_run(listing: list[dict[str, Any]], tmp_path: Path) -> None:
     empty = tmp_path / "triage.json"
     empty.write_text("[]")

@@ -19,6 +19,8 @@ import yaml
 
 from dws_upgrade_records.spec import read_document
 
+pytestmark = pytest.mark.node
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "scripts" / "spec_diff.py"
 OPERATION = "/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"

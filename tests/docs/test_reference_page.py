@@ -21,6 +21,8 @@ import pytest
 
 from dws_upgrade_records.spec import read_document
 
+pytestmark = [pytest.mark.chromium, pytest.mark.node]
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOT = ROOT / "build" / "docs" / "screenshot.png"
 OPERATION = "/v1/{project_id}/clusters/{cluster_id}/upgrade-management/records"

@@ -131,7 +131,7 @@ def test_start_up_describes_throttling_and_the_live_upgrade() -> None:
     )
     try:
         assert process.stdout is not None
-        lines = first_lines(process.stdout, 11, timeout=30)
+        lines = first_lines(process.stdout, 10, timeout=30)
     finally:
         process.terminate()
         process.wait(10)

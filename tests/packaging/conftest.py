@@ -9,6 +9,7 @@ outside the checkout, so neither can leak into what is tested.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -74,15 +75,18 @@ def wheelhouse() -> Path:
     requirements = build_requirements()
     key = hashlib.sha256(LOCK.read_bytes() + "\n".join(requirements).encode()).hexdigest()[:16]
     target = WHEELHOUSES / key
-    if target.is_dir():
-        return target
-    # A new lock makes the older wheelhouses dead weight (about 50 MB each).
-    if WHEELHOUSES.is_dir():
+    WHEELHOUSES.mkdir(parents=True, exist_ok=True)
+    # pytest-xdist workers each ask for it: one builds while the others wait, then find it built.
+    with (WHEELHOUSES.parent / "wheelhouse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.is_dir():
+            return target
+        # A new lock makes the older wheelhouses dead weight (about 50 MB each).
         for stale in WHEELHOUSES.iterdir():
             shutil.rmtree(stale, ignore_errors=True)
-    partial = WHEELHOUSES / f"{key}.partial-{os.getpid()}"
-    pip("wheel", "--quiet", "-r", str(LOCK), *requirements, "-w", str(partial))
-    partial.rename(target)
+        partial = WHEELHOUSES / f"{key}.partial-{os.getpid()}"
+        pip("wheel", "--quiet", "-r", str(LOCK), *requirements, "-w", str(partial))
+        partial.rename(target)
     return target
 
 

@@ -15,7 +15,7 @@ from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.server import READY_MARKER
 from tests.packaging.conftest import ROOT, InstalledPackage, pip_install
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.packaging]
 
 PACKAGED_SPEC = "dws_upgrade_records/openapi.yaml"
 STARTUP_TIMEOUT = 30.0

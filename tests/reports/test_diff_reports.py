@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 
 from dws_upgrade_records.spec import read_document
+
+pytestmark = pytest.mark.node
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCRIPT = ROOT / "scripts" / "spec_diff.py"

@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from contract_tests.runner import RunResult
 from contract_tests.verdict import EXIT_MEANING
 from tests.docs.test_reference_page import chromium_path, run_chromium
@@ -73,6 +75,7 @@ def test_page_is_self_contained(faulty_run: RunResult) -> None:
     assert not re.search(r"url\(\s*['\"]?https?:", text)
 
 
+@pytest.mark.chromium
 def test_verdict_and_every_violated_check_are_visible(faulty_run: RunResult, tmp_path: Path) -> None:
     report = probe(page_of(faulty_run), tmp_path)
     assert report["errors"] == []
@@ -89,6 +92,7 @@ def test_verdict_and_every_violated_check_are_visible(faulty_run: RunResult, tmp
     assert rules and all(rule["rule"] in report["text"] for rule in rules)  # the rule map, every rule
 
 
+@pytest.mark.chromium
 def test_conformant_page_shows_the_passing_verdict(conformant_run: RunResult, tmp_path: Path) -> None:
     report = probe(page_of(conformant_run), tmp_path)
     assert report["errors"] == []
@@ -96,6 +100,7 @@ def test_conformant_page_shows_the_passing_verdict(conformant_run: RunResult, tm
     assert report["violated"] == []
 
 
+@pytest.mark.chromium
 def test_screenshot_is_saved_under_build(faulty_run: RunResult, tmp_path: Path) -> None:
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     SCREENSHOT.unlink(missing_ok=True)

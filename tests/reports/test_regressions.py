@@ -24,55 +24,25 @@ from contract_tests.regressions.facts import expected_status
 from contract_tests.regressions.templates import ONE_STATUS_CHECKS, TEMPLATES
 from contract_tests.runner import run
 from contract_tests.verdict import Ledger
-from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
-from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR
+from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from dws_upgrade_records.mock.faults import Fault
 from dws_upgrade_records.spec import load_contract
+from tests.fault_checks import BREAKING, CAUGHT_BY, REPRESENTATIVES, Family, WholeRuns, fault_params
 from tests.reports.conftest import demo_options
 
-# For each check with a regression template, a fault of the mock's catalog that makes an AK/SK run
-# export it: the per-fault test below then shows that template failing on the fault and passing on the
-# conformant mock, so no template is left unproven.
-EXPORTED_BY: dict[str, str] = {
-    "positive_data_acceptance": "offset-multiple-of-limit",
-    "pagination_accepted": "offset-multiple-of-limit",
-    "negative_data_rejection": "accept-negative-offset",
-    "status_code_conformance": "not-found-404",
-    "malformed_cluster_rejected": "not-found-404",
-    "unknown_cluster_rejected": "unknown-cluster-empty-page",
-    "cluster_id_case_variant": "unknown-cluster-404",
-    "malformed_project_rejected": "validation-422",
-    "empty_value_rejected": "validation-422",
-    "not_a_server_error": "crash-on-large-page",
-    "crowded_query_not_a_server_error": "crowded-query-500",
-    "auth_missing_credentials": "ignore-auth",
-    "auth_wrong_token": "ignore-auth",
-    "ignored_auth": "ignore-auth",
-    "auth_bad_signature": "ignore-auth",
-    "aksk_path_tampered": "ignore-auth",
-    "auth_other_project": "other-project-allowed",
-    "unknown_project_forbidden": "other-project-allowed",
-    "auth_foreign_token": "foreign-token-served-from-cache",
-    "aksk_signature_accepted": "aksk-unsorted-query",
-    "aksk_other_access_key": "aksk-other-key",
-    "aksk_stale_date": "aksk-stale-date",
-    "aksk_unsigned_date": "aksk-unsigned-date",
-    "aksk_query_tampered": "aksk-query-unsigned",
-    "content_type_conformance": "wrong-content-type",
-    "request_id_header": "missing-request-id",
-    "response_headers_conformance": "missing-request-id",
-    "response_schema_conformance": "count-as-string",
-    "error_body_fields": "plain-error-body",
-    "wrong_method_not_found": "plain-error-body",
-    "unknown_path_not_found": "plain-error-body",
-    "records_within_limit": "ignore-limit",
-    "page_length_matches_count": "drop-last-record",
-    "pages_partition_records": "overlapping-pages",
-    "count_stable": "count-drifts",
-    "page_past_end_empty": "count-drifts",
-    "default_limit": "default-limit-20",
-    "default_offset": "default-offset-1",
-    "response_timeout": "hang",
-}
+
+def exported_pytest(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """pytest on exported files in a fresh process. The files need pytest alone: the plugins installed
+    here (schemathesis, hypothesis, xdist...) are not loaded, which costs over a second per process."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=cwd,
+        env={**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_path: Path) -> dict[str, str]:
@@ -88,15 +58,7 @@ def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_pat
         "DWS_OTHER_TOKEN": DEMO.other_token,
         **credentials,
     }
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", "."],
-        cwd=directory,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    exported_pytest([f"--junitxml={report}", "."], directory, env)
     outcomes = {}
     for case in ET.parse(report).iter("testcase"):  # noqa: S314 - pytest's own report
         kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
@@ -104,35 +66,33 @@ def run_exported(directory: Path, url: str, credentials: dict[str, str], tmp_pat
     return outcomes
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("fault", sorted(set(FAULTS) - set(DOCUMENTED_BEHAVIOUR)))
-def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
-    fault: str, conformant_url: str, tmp_path: Path
-) -> None:
-    """Runs with AK/SK, the mode that reaches every fault (signature faults too); replays sign likewise.
+# A whole run against a throttling fault waits out every 429 (most of a minute): that family is left to
+# `make test`, as are the faults that are not their family's first.
+UNTHROTTLED = frozenset(
+    fault for fault in REPRESENTATIVES if CAUGHT_BY[fault].family is not Family.THROTTLING
+)
 
-    A whole run, not --fail-fast, so the fault shows in every check it breaks. Every check found
-    violated is exported (none is left without a test), among them each check EXPORTED_BY names this
-    fault for, each exported test fails on the fault and passes on the conformant mock, and no file
-    holds a key, token or signature.
+
+@pytest.mark.parametrize("fault", fault_params(BREAKING, UNTHROTTLED))
+def test_exported_tests_fail_on_the_fault_and_pass_when_fixed(
+    fault: Fault, whole_runs: WholeRuns, conformant_url: str, tmp_path: Path
+) -> None:
+    """The fault's whole AK/SK run (AK/SK reaches every fault, signature faults too; replays sign likewise),
+    so the fault shows in every check it breaks. Every check found violated is exported (none is left
+    without a test), among them each check the fault table says it violates; each exported test fails on
+    a fresh mock serving the fault and passes on the conformant mock, and no file holds a key, token or
+    signature.
     """
+    run = whole_runs(fault)
+    findings = run.result.ledger.findings
     exported_dir = tmp_path / "exported"
+    exported = export_regressions(exported_dir, run.options, run.result.ledger, Masker(run.options.secrets))
+    assert findings, run.result.summary
+    assert exported.skipped == {}, exported.skipped
+    assert {path.stem for path in exported.written} == {f"test_{name}" for name in findings}
+    assert CAUGHT_BY[fault].violated <= set(findings)
     aksk = {"DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk}
     with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
-        options = demo_options(
-            url,
-            tmp_path / "reports",
-            credentials=Credentials(ak=DEMO.ak, sk=DEMO.sk),
-            other_ak=DEMO.other_ak,
-            max_examples=30,
-            request_timeout=1.0,
-        )
-        result = run(options, lambda _m: None)
-        exported = export_regressions(exported_dir, options, result.ledger, Masker(options.secrets))
-        assert result.ledger.findings, result.summary
-        assert exported.skipped == {}, exported.skipped
-        assert {path.stem for path in exported.written} == {f"test_{name}" for name in result.ledger.findings}
-        assert {check for check, by in EXPORTED_BY.items() if by == fault} <= set(result.ledger.findings)
         on_fault = run_exported(exported_dir, url, aksk, tmp_path)
     on_fixed = run_exported(exported_dir, conformant_url, aksk, tmp_path)
     assert set(on_fault) == {path.stem for path in exported.written}
@@ -184,24 +144,7 @@ def test_exported_test_with_a_missing_or_unsendable_variable_fails_naming_it(
     if given:
         server = {"DWS_BASE_URL": url, "DWS_PROJECT_ID": DEMO.project_id, "DWS_CLUSTER_ID": DEMO.cluster_id}
         env |= server | given
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "--tb=short",
-            "-p",
-            "no:cacheprovider",
-            str(exported.written[0]),
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = exported_pytest(["--tb=short", str(exported.written[0])], tmp_path, env)
     assert completed.returncode == 1
     assert named in completed.stdout
     assert DEMO.token not in completed.stdout
@@ -223,8 +166,8 @@ def test_every_template_is_proven_by_a_fault() -> None:
     """
     required_headers = [rule for rule in load_contract().params_in("header") if rule.required]
     unreachable = set() if required_headers else {"missing_required_header"}
-    assert set(EXPORTED_BY) == set(TEMPLATES) - unreachable
-    assert set(EXPORTED_BY.values()) <= set(FAULTS)
+    proven = set().union(*(caught.violated for caught in CAUGHT_BY.values()))
+    assert proven == set(TEMPLATES) - unreachable
 
 
 def test_expected_statuses_come_from_the_spec() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.checks.catalog import CHECKS, EXPECTATIONS, OPERATION, PATH_ITEM
+from contract_tests.checks.catalog import CHECKS, OPERATION, PATH_ITEM
 from contract_tests.spec_lines import SpecLines
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -52,10 +52,6 @@ def test_a_decision_pointer_finds_its_paragraph_and_an_unknown_one_its_descripti
     )
     assert not lines.exists("#operation/description#no-such-decision")
     assert lines.line("#operation/description#no-such-decision") == description
-
-
-def test_expectations_and_pointers_are_one_table() -> None:
-    assert {name: rule.expectation for name, rule in CHECKS.items()} == EXPECTATIONS
 
 
 def test_lines_follow_an_edit_of_the_spec() -> None:

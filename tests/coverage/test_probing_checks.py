@@ -1,5 +1,6 @@
-"""The checks issue 12 added: each is shown failing (exit 1) on the mock fault that breaks it, and the
-conformant mock passes them, by token and by AK/SK."""
+"""The suite's own probing checks (unknown ids, wrong methods, odd queries, another project's token,
+AK/SK signatures): each fails (exit 1) on the mock fault that breaks it, and the conformant mock passes
+them, by token and by AK/SK."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ import pytest
 from contract_tests.checks.catalog import EXPECTATIONS
 from contract_tests.phases.unknown_ids import near_misses, random_like
 from contract_tests.runner import RunResult
+from dws_upgrade_records.mock.faults import Fault
+from tests.fault_checks import BREAKING, CAUGHT_BY, WholeRuns, fault_params
 
 SuiteRun = Callable[[str | None, str], RunResult]
 
-NEW_TOKEN_CHECKS = {
+TOKEN_PROBES = {
     "unknown_cluster_rejected",
     "cluster_id_case_variant",
     "unknown_project_forbidden",
@@ -28,7 +31,7 @@ NEW_TOKEN_CHECKS = {
     "empty_value_rejected",
     "auth_foreign_token",
 }
-NEW_AKSK_CHECKS = {
+AKSK_PROBES = {
     "aksk_signature_accepted",
     "aksk_other_access_key",
     "aksk_stale_date",
@@ -36,32 +39,19 @@ NEW_AKSK_CHECKS = {
     "aksk_query_tampered",
     "aksk_path_tampered",
 }
-# fault -> (credentials, the new check that must report it)
-CAUGHT_BY = {
-    "unknown-cluster-empty-page": ("token", "unknown_cluster_rejected"),
-    "unknown-cluster-404": ("token", "unknown_cluster_rejected"),
-    "unknown-cluster-500": ("token", "unknown_cluster_rejected"),
-    "not-found-404": ("token", "cluster_id_case_variant"),
-    "other-project-allowed": ("token", "unknown_project_forbidden"),
-    "foreign-token-served-from-cache": ("token", "auth_foreign_token"),
-    "aksk-stale-date": ("aksk", "aksk_stale_date"),
-    "aksk-unsigned-date": ("aksk", "aksk_unsigned_date"),
-    "aksk-query-unsigned": ("aksk", "aksk_query_tampered"),
-    "aksk-other-key": ("aksk", "aksk_other_access_key"),
-    "aksk-unsorted-query": ("aksk", "aksk_signature_accepted"),
-    "crowded-query-500": ("token", "crowded_query_not_a_server_error"),
-}
+PROBES = TOKEN_PROBES | AKSK_PROBES
+PROBED_FAULTS = [fault for fault in BREAKING if CAUGHT_BY[fault].violated & PROBES]
 
 
-def test_new_checks_are_catalogued() -> None:
-    assert set(EXPECTATIONS) >= (NEW_TOKEN_CHECKS | NEW_AKSK_CHECKS)
+def test_probing_checks_are_catalogued() -> None:
+    assert set(EXPECTATIONS) >= PROBES
 
 
 @pytest.mark.parametrize("mode", ["token", "aksk"])
-def test_conformant_mock_passes_the_new_checks(mode: str, suite_run: SuiteRun, tmp_path: Path) -> None:
+def test_conformant_mock_passes_the_probing_checks(mode: str, suite_run: SuiteRun, tmp_path: Path) -> None:
     result = suite_run(None, mode)
     assert result.exit_code == 0, result.summary
-    expected = NEW_TOKEN_CHECKS | (NEW_AKSK_CHECKS if mode == "aksk" else set())
+    expected = TOKEN_PROBES | (AKSK_PROBES if mode == "aksk" else set())
     assert expected <= result.ledger.checks_run
     rules = json.loads((tmp_path / "reports" / "result.json").read_text())["rules"]
     states = {rule["rule"]: rule["state"] for rule in rules}
@@ -70,15 +60,16 @@ def test_conformant_mock_passes_the_new_checks(mode: str, suite_run: SuiteRun, t
     assert "violated" not in states.values()
 
 
-@pytest.mark.parametrize("fault", sorted(CAUGHT_BY))
-def test_fault_is_caught_by_its_new_check(fault: str, suite_run: SuiteRun, tmp_path: Path) -> None:
-    mode, check = CAUGHT_BY[fault]
-    result = suite_run(fault, mode)
-    assert result.exit_code == 1, result.summary
-    assert check in result.ledger.violations, result.summary
-    assert f"VIOLATED {check}" in result.summary
-    rules = json.loads((tmp_path / "reports" / "result.json").read_text())["rules"]
-    assert any(check in rule["checks"] and rule["state"] == "violated" for rule in rules)
+@pytest.mark.parametrize("fault", fault_params(PROBED_FAULTS))
+def test_fault_is_caught_by_its_probing_checks(fault: Fault, whole_runs: WholeRuns) -> None:
+    run = whole_runs(fault)
+    probes = CAUGHT_BY[fault].violated & PROBES
+    assert run.result.exit_code == 1, run.result.summary
+    assert probes <= set(run.result.ledger.violations), run.result.summary
+    rules = json.loads((run.options.report_dir / "result.json").read_text())["rules"]
+    for check in probes:
+        assert f"VIOLATED {check}" in run.result.summary
+        assert any(check in rule["checks"] and rule["state"] == "violated" for rule in rules), check
 
 
 def test_unknown_ids_keep_the_real_ids_shape_and_differ_from_it() -> None:
