@@ -78,3 +78,21 @@ def test_a_request_shown_as_text_is_parsed_as_the_proxy_shows_it() -> None:
 
     assert "limit: integer above maximum" in request
     assert "cluster_id: valid" in request
+
+
+def test_a_response_level_check_is_one_bug_per_status_whatever_was_asked() -> None:
+    """A missing header shows on every request: the shapes a run happens to reach must not split it."""
+    fingerprint = Fingerprinter(CONTRACT, OWN)
+    _low, high = limit_bounds()
+
+    def header_finding(query: dict[str, object], status: int, cluster: str = DEMO.cluster_id) -> Finding:
+        replay = Replay({"project_id": DEMO.project_id, "cluster_id": cluster}, query)
+        actual = f"HTTP {status}. Missing header: X-Request-Id"
+        return Finding("request_id_header", "expected", actual, "curl ...", "engine", replay=replay)
+
+    on_pages = fingerprint(header_finding({"limit": 5}, 200))
+    assert fingerprint(header_finding({"offset": 2}, 200, OTHER_CLUSTER)) == on_pages
+    assert fingerprint(header_finding({"limit": high + 1}, 400)) != on_pages  # another status: another bug
+    assert on_pages.request == "any request answered 200"
+    # A check about the request itself keeps the request's shape.
+    assert fingerprint(finding({"limit": high + 1})) != fingerprint(finding({"limit": 5}))
