@@ -265,4 +265,3 @@ def test_a_run_that_could_not_judge_leaves_the_baseline_as_it_was(
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"baseline: {kept} not updated: the run did not judge in full" in done.stderr
     assert kept.read_bytes() == fault_baseline.read_bytes()
-
