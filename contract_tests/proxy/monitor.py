@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from contract_tests.baseline.fingerprint import Fingerprinter
+from contract_tests.history.record import version_headers
 from contract_tests.masking import Masker
 from contract_tests.observed.census import Answer, Census
 from contract_tests.proxy.exchange import CLIENT_CLOSED, Exchange
@@ -73,6 +74,14 @@ class Monitor:
             self.upstream_failures[exchange.failure or "unknown"] += 1
         else:
             self.ledger.response(exchange.status, with_credentials=caller.has_credentials)
+            if not self.ledger.server_versions:
+                # The history line names the server the way the suite's does: from its first answer.
+                self.ledger.server_versions = version_headers(
+                    {
+                        name.decode("latin-1"): value.decode("latin-1")
+                        for name, value in exchange.response_headers
+                    }
+                )
         result = self.verdicts.check(exchange, caller)
         self._count(exchange, caller)
         self.ledger.judge(*CLIENT_CHECKS)

@@ -16,6 +16,7 @@ import yaml
 from contract_tests.proxy.server import READY_MARKER, REPORT_PATH
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
+from tests.contract.test_live_service import tamper_proxy
 
 SECONDS = 60
 
@@ -105,3 +106,18 @@ def test_the_proxy_appends_one_history_line_when_it_stops(conformant_url: str, t
     assert line["base_url"] == conformant_url
     assert line["checks"]["client_parameters_valid"]["state"] == "violated"
     assert [item["check"] for item in line["fingerprints"]] == ["client_parameters_valid"]
+
+
+def test_the_proxys_history_line_names_the_server_by_its_version_headers(
+    conformant_url: str, tmp_path: Path
+) -> None:
+    """As the suite's line does: the first answer's Server header (http.server's, before the mock)."""
+    history = tmp_path / "history.jsonl"
+    with (
+        tamper_proxy(conformant_url, lambda _seen, _answer: None) as upstream,
+        proxy(upstream, tmp_path / "r", "--history", str(history)) as (url, process),
+    ):
+        ask(url, "0")
+        stop(process)
+    [line] = [json.loads(text) for text in history.read_text(encoding="utf-8").splitlines()]
+    assert line["server_versions"]["Server"].startswith("BaseHTTP/")
