@@ -20,6 +20,9 @@ import yaml
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.baseline.conftest import OTHER_FAULT, Suite
 
+# Whole runs of the suite against faults, several per test: `make test` runs them.
+pytestmark = pytest.mark.slow
+
 WRITTEN_BY_UPDATE = "accepted: "
 SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "sarif-schema-2.1.0.json"
 

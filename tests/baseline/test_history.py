@@ -158,6 +158,7 @@ window.addEventListener("load", function () {
 </script>"""
 
 
+@pytest.mark.chromium
 def test_the_page_renders_offline_in_headless_chromium(history: Path, tmp_path: Path) -> None:
     page = draw(history, tmp_path / "page")
     probed = tmp_path / "probed.html"

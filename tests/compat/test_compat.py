@@ -21,6 +21,9 @@ from contract_tests.compat.join import Deploy, deploy_order
 from contract_tests.compat.sides import REJECTION_CHECKS, Side
 from dws_upgrade_records.pytest_plugin import DwsMockServer
 
+# Each comparison rates the change with `make diff`, which runs Redocly (node_modules).
+pytestmark = pytest.mark.node
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 OLD = str(Side.OLD_CONTRACT)
 NEW = str(Side.NEW_CONTRACT)

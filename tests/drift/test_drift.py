@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from contract_tests.proxy.options import ProxyOptions
 from contract_tests.proxy.server import embedded_proxy
@@ -18,6 +19,9 @@ from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
 from tests.conftest import Canned, CannedServer
 from tests.proxy.drifted import NEW_FIELD, new_status, write_drifted_data
+
+# A proposal is rated by the diff gate and linted, with Redocly (node_modules).
+pytestmark = pytest.mark.node
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -12,10 +12,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from contract_tests.observed.census import CENSUS_FILE
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from tests.drift.test_drift import SECONDS, drift, proxy_report, run
 from tests.proxy.drifted import NEW_FIELD, new_status, write_drifted_data
+
+# A proposal is rated by the diff gate, with Redocly (node_modules).
+pytestmark = pytest.mark.node
 
 # Enough generated cases to reach the engine's phases, few enough for a quick run.
 MAX_EXAMPLES = "10"
