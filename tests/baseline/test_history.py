@@ -58,6 +58,7 @@ def row_states(page: str, check: str) -> list[str]:
     return re.findall(r'data-state="([^"]+)"', row.group(1))
 
 
+@pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
 def test_each_run_appends_one_line_with_its_facts(history: Path) -> None:
     runs = lines(history)
     spec_version = yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))["info"]["version"]
@@ -73,6 +74,7 @@ def test_each_run_appends_one_line_with_its_facts(history: Path) -> None:
     assert DEMO.token not in history.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
 def test_the_page_shows_states_fingerprint_lives_and_timings(history: Path, tmp_path: Path) -> None:
     page = draw(history, tmp_path / "page")
 
@@ -94,6 +96,7 @@ def test_version_headers_are_the_ones_naming_the_server() -> None:
     assert version_headers(headers) == {"Server": "nginx/1.25", "X-Api-Version": "2.3"}
 
 
+@pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
 def test_a_check_transient_in_many_recent_runs_is_labelled_flaky(history: Path) -> None:
     runs = lines(history)
     for run in runs[:2]:

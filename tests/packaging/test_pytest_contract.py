@@ -18,6 +18,9 @@ from contract_tests.checks.catalog import CHECKS
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 
+# An inner pytest through the installed entry point, one whole run of the suite each.
+pytestmark = pytest.mark.packaging
+
 # A small budget keeps each inner run short; the checks it covers are the same.
 FAST = ["--dws-max-examples", "20"]
 
