@@ -10,7 +10,6 @@ import argparse
 import difflib
 import sys
 import tempfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from contract_tests.drift.proposal import Proposal, propose, read_census
@@ -19,7 +18,6 @@ from contract_tests.errors import CannotRunError
 from contract_tests.observed.census import CENSUS_FILE
 from contract_tests.reports.files import ReportWriteError, write_atomic
 from contract_tests.schema import DEFAULT_SPEC
-from dws_upgrade_records.cli_support import OneLineArgumentParser
 from dws_upgrade_records.spec import Contract, SpecError, load_contract
 
 PATCH_FILE = "drift.patch"
@@ -33,23 +31,13 @@ DESCRIPTION = (
 EPILOG = "Exit codes: 0 nothing to propose, 1 a proposal was written, 2 it could not run."
 
 
-def parser() -> OneLineArgumentParser:
-    p = OneLineArgumentParser(prog="dws-contract drift", description=DESCRIPTION, epilog=EPILOG)
-    configure(p)
-    return p
-
-
 def configure(p: argparse.ArgumentParser) -> None:
-    """drift's options, on its own parser or on `dws-contract`'s `drift` subcommand."""
+    """The options of `dws-contract drift` (a COMMANDS entry of contract_tests.cli)."""
     p.add_argument("report", type=Path, help=f"the run's or the proxy's --report-dir (or its {CENSUS_FILE})")
     p.add_argument(
         "--spec", type=Path, default=DEFAULT_SPEC, help="the contract (default: the packaged openapi.yaml)"
     )
     p.add_argument("--output", type=Path, help=f"the patch file (default: {PATCH_FILE} beside the census)")
-
-
-def main(argv: Sequence[str]) -> int:
-    return run(parser().parse_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from contract_tests.errors import CannotRunError
 from contract_tests.history.analysis import analyse, read_history
 from contract_tests.history.page import history_page
 from contract_tests.reports.files import ReportWriteError, write_atomic
-from dws_upgrade_records.cli_support import OneLineArgumentParser
 
 DESCRIPTION = (
     "Draw the contract's history (the JSON lines `dws-contract --history FILE` appends) as one offline HTML "
@@ -21,20 +19,10 @@ DESCRIPTION = (
 EPILOG = "Exit codes: 0 the page was written, 2 it could not be (the reason is printed)."
 
 
-def parser() -> OneLineArgumentParser:
-    p = OneLineArgumentParser(prog="dws-contract history", description=DESCRIPTION, epilog=EPILOG)
-    configure(p)
-    return p
-
-
 def configure(p: argparse.ArgumentParser) -> None:
-    """history's options, on its own parser or on `dws-contract`'s `history` subcommand."""
+    """The options of `dws-contract history` (a COMMANDS entry of contract_tests.cli)."""
     p.add_argument("file", type=Path, help="the history file --history appended to")
     p.add_argument("--out", type=Path, required=True, help="directory for history.html (required)")
-
-
-def main(argv: Sequence[str]) -> int:
-    return run(parser().parse_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:

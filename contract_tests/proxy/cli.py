@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from contract_tests.baseline.options import add_baseline_options, baseline_of
@@ -18,7 +17,7 @@ from contract_tests.proxy.options import (
 )
 from contract_tests.proxy.server import REPORT_PATH, serve
 from contract_tests.schema import DEFAULT_SPEC
-from dws_upgrade_records.cli_support import OneLineArgumentParser, describe
+from dws_upgrade_records.cli_support import describe
 
 DESCRIPTION = (
     "A reverse proxy that forwards traffic unchanged to --upstream and checks every exchange "
@@ -28,14 +27,8 @@ DESCRIPTION = (
 EPILOG = "Exit codes: 0 no violation seen, 1 violations (client or server), 2 the proxy could not run."
 
 
-def parser() -> OneLineArgumentParser:
-    p = OneLineArgumentParser(prog="dws-contract proxy", description=DESCRIPTION, epilog=EPILOG)
-    configure(p)
-    return p
-
-
 def configure(p: argparse.ArgumentParser) -> None:
-    """The proxy's options, on its own parser or on `dws-contract`'s `proxy` subcommand."""
+    """The options of `dws-contract proxy` (a COMMANDS entry of contract_tests.cli)."""
     p.add_argument(
         "--upstream", required=True, help="the server to forward to, e.g. http://127.0.0.1:8787 (required)"
     )
@@ -67,10 +60,6 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="when the proxy stops, append one JSON line about its run to FILE (as `dws-contract --history`) "
         "(default: off)",
     )
-
-
-def main(argv: Sequence[str]) -> int:
-    return run(parser().parse_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:
