@@ -17,7 +17,7 @@ from enum import StrEnum
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from contract_tests.checks.catalog import CORE_CHECKS
+from contract_tests.checks.catalog import CHECKS, CORE_CHECKS
 from contract_tests.observed import Observed
 from contract_tests.plan import Phase, not_finished
 
@@ -330,7 +330,10 @@ def _judge(ledger: Ledger) -> Outcome:
     cleared = f"; {transient} transient failure(s) cleared when sent again" if transient else ""
     passed = sum(ledger.state_of(check) is State.PASSED for check in ledger.checks_run)
     unshown = len(ledger.not_exercised.keys() - ledger.checks_run)
-    shown = f"{passed} checks passed on {ledger.cases} requests ({unshown} not exercised){cleared}"
+    # A verdict on the checks the user chose says so: the ones left out were never judged.
+    excluded = sum(not ledger.judges(check) for check in CHECKS)
+    left_out = f", {excluded} excluded by --checks/--exclude-checks" if excluded else ""
+    shown = f"{passed} checks passed on {ledger.cases} requests ({unshown} not exercised{left_out}){cleared}"
     weak = tuple(ledger.weak_points())
     if weak:
         return Outcome(0, f"weak verdict: {'; '.join(weak)}. {shown}", weak)

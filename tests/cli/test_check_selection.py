@@ -60,6 +60,9 @@ def test_checks_judges_only_the_named_ones(tmp_path: Path) -> None:
     with running_mock(MockConfig(log_level="warning")) as url:
         result = run_cli(url, tmp_path, "--checks", "default_limit, default_offset")
     assert result.returncode == 0, result.stdout + result.stderr
+    # The verdict line itself says it spoke of two checks only.
+    (verdict,) = [line for line in result.stdout.splitlines() if line.startswith("RESULT exit 0")]
+    assert "2 checks passed" in verdict and " excluded by --checks/--exclude-checks" in verdict
     states = json.loads((tmp_path / "r" / "result.json").read_text(encoding="utf-8"))["checks"]
     assert states["default_limit"] == states["default_offset"] == "passed"
     assert states["not_a_server_error"] == "excluded"
