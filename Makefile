@@ -122,7 +122,7 @@ diff: $(PY_STAMP) $(NODE_STAMP) ## Breaking-change gate: rate openapi.yaml chang
 	$(PY) scripts/spec_diff.py "$(BASE)"
 
 compat: $(PY_STAMP) $(NODE_STAMP) ## Run BASE=<git ref>'s contract against the new mock and today's against BASE's, joined with `make diff` (build/compat)
-	$(PY) -m contract_tests.compat "$(BASE)" $(COMPAT_ARGS)
+	$(PY) -m dws_contract.compat "$(BASE)" $(COMPAT_ARGS)
 
 docs: $(PY_STAMP) $(NODE_STAMP) ## Render openapi.yaml into build/docs/index.html, one self-contained offline page (Redoc inlined)
 	$(PY) scripts/build_docs.py

@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from contract_tests.options import (
+from dws_contract.options import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_SEED,
@@ -39,9 +38,10 @@ from contract_tests.options import (
     Credentials,
     RunOptions,
 )
-from contract_tests.phases.engine import config_data
-from contract_tests.runner import run
-from contract_tests.schema import DEFAULT_SPEC, load_raw, pin_cluster
+from dws_contract.phases.engine import config_data
+from dws_contract.runner import run
+from dws_contract.schema import DEFAULT_SPEC, load_raw, pin_cluster
+
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, profile_of

@@ -37,7 +37,7 @@ def our_proxy(upstream: str, report_dir: Path) -> Iterator[tuple[str, dict[str, 
     command = [
         sys.executable,
         "-m",
-        "contract_tests.cli",
+        "dws_contract.cli",
         "proxy",
         "--upstream",
         upstream,

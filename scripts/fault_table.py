@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from contract_tests.options import DEFAULT_MAX_EXAMPLES
+from dws_contract.options import DEFAULT_MAX_EXAMPLES
+
 from dws_upgrade_records.cli_support import OneLineArgumentParser, positive_int, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, profile_of
@@ -27,7 +28,7 @@ def run_fault(fault: str | None, max_examples: int, fail_fast: bool, workdir: Pa
     report_dir = workdir / (fault or "conformant")
     with running_mock(MockConfig(fault=fault, log_level="warning")) as url:
         command = [
-            sys.executable, "-m", "contract_tests.cli", "--quiet",
+            sys.executable, "-m", "dws_contract.cli", "--quiet",
             "--base-url", url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id,
             "--other-project-id", DEMO.other_project_id, "--other-token", DEMO.other_token,
             *credential_args(fault),

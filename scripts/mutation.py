@@ -135,8 +135,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def kill(copy: Path, max_examples: int) -> int:
     """cosmic-ray's test command: 0 if the suite passes against the mutated mock (it survives), else 1."""
-    from contract_tests.options import Credentials, RunOptions
-    from contract_tests.runner import run as run_suite
+    from dws_contract.options import Credentials, RunOptions
+    from dws_contract.runner import run as run_suite
+
     from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
     from dws_upgrade_records.mock.server import MockStartError
 

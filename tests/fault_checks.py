@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dws_contract.options import Credentials, RunOptions
+from dws_contract.runner import RunResult, run
 
-from contract_tests.options import Credentials, RunOptions
-from contract_tests.runner import RunResult, run
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, Fault
 

@@ -9,7 +9,8 @@ data file with `@pytest.mark.dws_mock(fault="ignore-limit")` or `@pytest.mark.dw
 (relative to the test file), or start several from one test with the `dws_mock_factory` fixture.
 The mock's modules are imported only when a test asks for it, so the plugin costs other suites nothing.
 
-`pytest --dws-contract` also runs the contract suite, each check an item (contract_tests/pytest_items.py).
+`pytest --dws-contract` also runs the contract suite, each check an item
+(dws_contract.pytest_items).
 """
 
 from __future__ import annotations
@@ -111,13 +112,13 @@ def _described(url: str, config: MockConfig) -> DwsMockServer:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    from contract_tests.pytest_items import add_options
+    from dws_contract.pytest_items import add_options
 
     add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from contract_tests.pytest_items import activate
+    from dws_contract.pytest_items import activate
 
     activate(config)
     config.addinivalue_line(

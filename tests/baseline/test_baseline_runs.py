@@ -30,7 +30,7 @@ SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "sarif-sche
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(home), "DWS_TOKEN": DEMO.token, "DWS_OTHER_TOKEN": DEMO.other_token}
     return subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", *args],
+        [sys.executable, "-m", "dws_contract.cli", *args],
         capture_output=True,
         text=True,
         timeout=180,

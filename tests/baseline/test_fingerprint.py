@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from dws_contract.baseline.fingerprint import Fingerprinter
+from dws_contract.schema import DEFAULT_SPEC
+from dws_contract.verdict import Finding, Replay
 
-from contract_tests.baseline.fingerprint import Fingerprinter
-from contract_tests.schema import DEFAULT_SPEC
-from contract_tests.verdict import Finding, Replay
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.spec import load_contract
 

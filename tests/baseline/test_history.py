@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 import yaml
+from dws_contract.history.analysis import analyse
+from dws_contract.history.page import history_page
+from dws_contract.history.record import version_headers
+from dws_contract.schema import DEFAULT_SPEC
 
-from contract_tests.history.analysis import analyse
-from contract_tests.history.page import history_page
-from contract_tests.history.record import version_headers
-from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.mock import DEMO
 from tests.baseline.test_baseline_runs import cli_args, run_cli
 from tests.docs.test_reference_page import chromium_path, run_chromium
@@ -42,7 +42,7 @@ def lines(path: Path) -> list[dict[str, Any]]:
 
 def draw(history: Path, out: Path) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", "history", str(history), "--out", str(out)],
+        [sys.executable, "-m", "dws_contract.cli", "history", str(history), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -116,7 +116,7 @@ def test_a_broken_history_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     broken.write_text('{"checks": {}}\nnot json\n', encoding="utf-8")
 
     done = subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", "history", str(broken), "--out", str(tmp_path / "o")],
+        [sys.executable, "-m", "dws_contract.cli", "history", str(broken), "--out", str(tmp_path / "o")],
         capture_output=True,
         text=True,
         timeout=60,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import yaml
+from dws_contract.proxy.server import READY_MARKER, REPORT_PATH
 
-from contract_tests.proxy.server import READY_MARKER, REPORT_PATH
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from tests.contract.test_live_service import tamper_proxy
@@ -23,7 +23,7 @@ SECONDS = 60
 
 @contextmanager
 def proxy(upstream: str, report_dir: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    args = [sys.executable, "-m", "contract_tests.cli", "proxy", "--upstream", upstream]
+    args = [sys.executable, "-m", "dws_contract.cli", "proxy", "--upstream", upstream]
     args += ["--listen", "127.0.0.1:0", "--report-dir", str(report_dir), *extra]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -80,7 +80,7 @@ def test_the_proxy_writes_and_honours_the_baseline(conformant_url: str, tmp_path
 def test_a_malformed_baseline_stops_the_proxy_before_it_listens(conformant_url: str, tmp_path: Path) -> None:
     bad = tmp_path / "baseline.json"
     bad.write_text('{"findings": [{"fingerprint": "0123456789abcdef", "reason": ""}]}', encoding="utf-8")
-    args = [sys.executable, "-m", "contract_tests.cli", "proxy", "--upstream", conformant_url]
+    args = [sys.executable, "-m", "dws_contract.cli", "proxy", "--upstream", conformant_url]
     args += ["--listen", "127.0.0.1:0", "--report-dir", str(tmp_path / "r"), "--baseline", str(bad)]
 
     done = subprocess.run(args, capture_output=True, text=True, timeout=SECONDS, check=False)

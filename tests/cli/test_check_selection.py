@@ -19,7 +19,7 @@ BROKEN = ("request_id_header", "response_headers_conformance")
 def run_cli(url: str, cwd: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
     ids = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id, "--token", DEMO.token]
-    command = [sys.executable, "-m", "contract_tests.cli", "--quiet", "--base-url", url, *ids]
+    command = [sys.executable, "-m", "dws_contract.cli", "--quiet", "--base-url", url, *ids]
     return subprocess.run(
         [*command, "--max-examples", "5", "--report-dir", "r", *flags],
         cwd=cwd,

@@ -11,11 +11,11 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from dws_contract.cli import COMMANDS, parser
 
-from contract_tests.cli import COMMANDS, parser
 from dws_upgrade_records.mock import DEMO
 
-CONTRACT = [sys.executable, "-m", "contract_tests.cli"]
+CONTRACT = [sys.executable, "-m", "dws_contract.cli"]
 MOCK = [sys.executable, "-m", "dws_upgrade_records.mock"]
 IDS = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
 NOT_OPENAPI = "paths: {}\ninfo: {title: not a contract}\n"

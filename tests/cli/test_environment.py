@@ -26,7 +26,7 @@ def run_cli(url: str, report_dir: Path, **env: str) -> subprocess.CompletedProce
         [
             sys.executable,
             "-m",
-            "contract_tests.cli",
+            "dws_contract.cli",
             "--quiet",
             "--base-url",
             url,

@@ -13,7 +13,7 @@ from typing import Any
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
-CONTRACT = [sys.executable, "-m", "contract_tests.cli"]
+CONTRACT = [sys.executable, "-m", "dws_contract.cli"]
 IDS = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
 
 

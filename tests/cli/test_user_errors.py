@@ -18,7 +18,7 @@ from dws_upgrade_records.cli_support import report_unexpected, run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 MOCK = [sys.executable, "-m", "dws_upgrade_records.mock"]
-CONTRACT = [sys.executable, "-m", "contract_tests.cli", "--quiet"]
+CONTRACT = [sys.executable, "-m", "dws_contract.cli", "--quiet"]
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -1,7 +1,7 @@
 """`make compat`: staged spec changes in a temporary git repository, both runs over real HTTP.
 
 Each test commits the real openapi.yaml as BASE in a fresh repository, edits the working tree, and runs
-`python -m contract_tests.compat BASE` as `make compat` does: BASE's suite and a client generated from
+`python -m dws_contract.compat BASE` as `make compat` does: BASE's suite and a client generated from
 BASE against a mock of the edit, today's suite against a mock of BASE, joined with `make diff`'s rating.
 """
 
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dws_contract.checks.catalog import CHECKS
+from dws_contract.compat.join import Deploy, deploy_order
+from dws_contract.compat.sides import REJECTION_CHECKS, Side
 
-from contract_tests.checks.catalog import CHECKS
-from contract_tests.compat.join import Deploy, deploy_order
-from contract_tests.compat.sides import REJECTION_CHECKS, Side
 from dws_upgrade_records.pytest_plugin import DwsMockServer
 
 # Each comparison rates the change with `make diff`, which runs Redocly (node_modules).
@@ -51,7 +51,7 @@ def staged(tmp_path: Path, old: str, new: str) -> Path:
 def compat(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "contract_tests.compat", *args, *FAST, "--out", str(out)],
+        [sys.executable, "-m", "dws_contract.compat", *args, *FAST, "--out", str(out)],
         capture_output=True,
         text=True,
         check=False,
@@ -168,7 +168,7 @@ def test_an_old_client_breaks_on_a_staging_server_the_diff_cannot_see(
         [
             sys.executable,
             "-m",
-            "contract_tests.compat",
+            "dws_contract.compat",
             "HEAD",
             "--spec",
             str(spec),
@@ -209,7 +209,7 @@ def test_base_regression_tests_replay_against_the_new_server(tmp_path: Path, dws
         [
             sys.executable,
             "-m",
-            "contract_tests.cli",
+            "dws_contract.cli",
             "--base-url",
             dws_mock.url,
             "--project-id",
@@ -245,7 +245,7 @@ def test_base_regression_tests_replay_against_the_new_server(tmp_path: Path, dws
         [
             sys.executable,
             "-m",
-            "contract_tests.compat",
+            "dws_contract.compat",
             "HEAD",
             "--spec",
             str(spec),

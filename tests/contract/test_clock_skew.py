@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 
 import pytest
+from dws_contract.options import Credentials
+from dws_contract.phases import auth
+from dws_contract.runner import RunResult
 
-from contract_tests.options import Credentials
-from contract_tests.phases import auth
-from contract_tests.runner import RunResult
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from dws_contract.transport.confirm import RESEND_PAUSES
 
-from contract_tests.transport.confirm import RESEND_PAUSES
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.contract.conftest import Suite
 
@@ -47,7 +47,7 @@ def test_a_failure_is_resent_after_each_given_pause(
 def test_a_bad_pause_list_exits_2_naming_the_flag(value: str, named: str, tmp_path: Path) -> None:
     server = ["--base-url", "http://127.0.0.1:9", "--project-id", DEMO.project_id, "--cluster-id", "c"]
     completed = subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", *server, "--confirm-pauses", value],
+        [sys.executable, "-m", "dws_contract.cli", *server, "--confirm-pauses", value],
         cwd=tmp_path,
         env={**os.environ, "DWS_TOKEN": DEMO.token},
         capture_output=True,

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from dws_contract.options import DEFAULT_MAX_EXAMPLES, Credentials
+from dws_contract.runner import RunResult
 
-from contract_tests.options import DEFAULT_MAX_EXAMPLES, Credentials
-from contract_tests.runner import RunResult
 from dws_upgrade_records.mock import DEMO
 
 Suite = Callable[..., RunResult]

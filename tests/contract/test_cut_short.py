@@ -11,8 +11,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from contract_tests.plan import Phase
-from contract_tests.runner import RunResult
+from dws_contract.plan import Phase
+from dws_contract.runner import RunResult
+
 from dws_upgrade_records.mock import MockConfig, running_mock
 from dws_upgrade_records.mock.app import EXIT_STATUS
 from dws_upgrade_records.mock.server import spawn_mock

@@ -9,10 +9,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from contract_tests.options import Credentials
-from contract_tests.plan import Phase
-from contract_tests.runner import RunResult
-from contract_tests.verdict import Finding, Ledger, decide
+from dws_contract.options import Credentials
+from dws_contract.plan import Phase
+from dws_contract.runner import RunResult
+from dws_contract.verdict import Finding, Ledger, decide
+
 from dws_upgrade_records.mock import DEMO
 
 Suite = Callable[..., RunResult]
@@ -94,7 +95,7 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
         ["--base-url", ftp, "--token", "t0ken-value", "--project-id", "p", "--cluster-id", "c1"],
     ):
         completed = subprocess.run(
-            [sys.executable, "-m", "contract_tests.cli", *args, "--report-dir", str(tmp_path)],
+            [sys.executable, "-m", "dws_contract.cli", *args, "--report-dir", str(tmp_path)],
             capture_output=True,
             text=True,
             timeout=60,

@@ -17,8 +17,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from contract_tests.verdict import INTERRUPTED_EXIT
+from dws_contract.verdict import INTERRUPTED_EXIT
 
 PREVIOUS = "RESULT exit 0: the server conforms - an earlier run's summary\n"
 
@@ -32,7 +31,7 @@ def test_a_signal_during_the_schemathesis_phases_ends_the_run_incomplete(
     (reports / "summary.txt").write_text(PREVIOUS, encoding="utf-8")
     process = subprocess.Popen(
         # A large budget keeps fuzzing going long after the signal is sent, however loaded the machine.
-        [sys.executable, "-m", "contract_tests.cli", "--report-dir", str(reports), "--max-examples", "5000"],
+        [sys.executable, "-m", "dws_contract.cli", "--report-dir", str(reports), "--max-examples", "5000"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

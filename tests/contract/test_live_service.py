@@ -22,14 +22,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from dws_contract.checks import response as response_checks
+from dws_contract.checks.response import int_query
+from dws_contract.options import Credentials, RunOptions
+from dws_contract.phases.engine import build_config
+from dws_contract.runner import RunResult
+from dws_contract.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema
+from dws_contract.transport.confirm import RESEND_PAUSES
 
-from contract_tests.checks import response as response_checks
-from contract_tests.checks.response import int_query
-from contract_tests.options import Credentials, RunOptions
-from contract_tests.phases.engine import build_config
-from contract_tests.runner import RunResult
-from contract_tests.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema
-from contract_tests.transport.confirm import RESEND_PAUSES
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]

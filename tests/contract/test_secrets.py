@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dws_contract.masking import Masker
+from dws_contract.schema import DEFAULT_SPEC, status_required
 
-from contract_tests.masking import Masker
-from contract_tests.schema import DEFAULT_SPEC, status_required
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.spec import read_document
 
@@ -31,7 +31,7 @@ def faulty_url() -> Iterator[str]:
 def run_cli(env_extra: dict[str, str], args: list[str], home: Path, expect: int = 1) -> str:
     env = {**os.environ, "HOME": str(home), **env_extra}
     completed = subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", *args],
+        [sys.executable, "-m", "dws_contract.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,

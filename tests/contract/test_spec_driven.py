@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 import yaml
+from dws_contract.checks import catalog
+from dws_contract.runner import RunResult
+from dws_contract.schema import DEFAULT_SPEC
 
-from contract_tests.checks import catalog
-from contract_tests.runner import RunResult
-from contract_tests.schema import DEFAULT_SPEC
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.spec import load_contract, read_document
 
@@ -167,7 +167,7 @@ def cli_against_mock(spec: Path, tmp_path: Path) -> subprocess.CompletedProcess[
         ids += ["--other-project-id", DEMO.other_project_id]
         run_args = ["--spec", str(spec), "--max-examples", "5", "--report-dir", str(tmp_path / "reports")]
         return subprocess.run(
-            [sys.executable, "-m", "contract_tests.cli", "--quiet", "--base-url", url, *ids, *run_args],
+            [sys.executable, "-m", "dws_contract.cli", "--quiet", "--base-url", url, *ids, *run_args],
             capture_output=True,
             text=True,
             timeout=120,

@@ -18,10 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from contract_tests.masking import MASK, Masker
-from contract_tests.options import Credentials
-from contract_tests.phases.foreign_token import CHECK
-from contract_tests.runner import RunResult, run
+from dws_contract.masking import MASK, Masker
+from dws_contract.options import Credentials
+from dws_contract.phases.foreign_token import CHECK
+from dws_contract.runner import RunResult, run
+
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.coverage.conftest import demo_options
 
@@ -75,7 +76,7 @@ def test_by_aksk_the_foreign_token_is_checked_too(tmp_path: Path) -> None:
 def cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
     return subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", "--quiet", *args],
+        [sys.executable, "-m", "dws_contract.cli", "--quiet", *args],
         capture_output=True,
         text=True,
         timeout=120,

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+from dws_contract.proxy.options import ProxyOptions
+from dws_contract.proxy.server import embedded_proxy
 
-from contract_tests.proxy.options import ProxyOptions
-from contract_tests.proxy.server import embedded_proxy
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
 from tests.conftest import Canned, CannedServer
@@ -43,7 +43,7 @@ def proxy_report(report_dir: Path, data: Path | None, *, pages: int) -> Path:
 
 
 def drift(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "contract_tests.cli", "drift", *args]
+    command = [sys.executable, "-m", "dws_contract.cli", "drift", *args]
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=SECONDS, check=False)
 
 

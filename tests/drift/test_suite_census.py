@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dws_contract.observed.census import CENSUS_FILE
 
-from contract_tests.observed.census import CENSUS_FILE
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from tests.drift.test_drift import SECONDS, drift, proxy_report, run
 from tests.proxy.drifted import NEW_FIELD, new_status, write_drifted_data
@@ -30,7 +30,7 @@ COUNT = re.compile(r"\d+ time\(s\)")
 def dws_contract(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the suite as a user does, the token in the environment."""
     return subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", *args, "--quiet"],
+        [sys.executable, "-m", "dws_contract.cli", *args, "--quiet"],
         env={**os.environ, "DWS_TOKEN": DEMO.token},
         capture_output=True,
         text=True,

@@ -149,7 +149,7 @@ def test_the_contract_suite_passes_the_mock_started_with_the_same_spec_copy(tmp_
     spec = keyword_spec(tmp_path, ENUM_LIMIT, EXCLUSIVE_OFFSET)
     with running_mock(MockConfig(spec_path=spec, log_level="warning")) as url:
         result = subprocess.run(
-            [sys.executable, "-m", "contract_tests.cli", "--quiet", "--base-url", url, "--spec", str(spec),
+            [sys.executable, "-m", "dws_contract.cli", "--quiet", "--base-url", url, "--spec", str(spec),
              "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id,
              "--report-dir", str(tmp_path / "reports")],
             capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,

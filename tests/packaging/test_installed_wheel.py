@@ -108,10 +108,10 @@ def test_only_one_spec_is_kept_in_git() -> None:
 
 def test_installed_modules_come_from_the_venv_and_read_the_packaged_spec(installed: InstalledPackage) -> None:
     probe = (
-        "import json, dws_upgrade_records, contract_tests, dws_upgrade_records_client, "
+        "import json, dws_upgrade_records, dws_contract, dws_upgrade_records_client, "
         "dws_upgrade_records.client\n"
         "from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, load_contract\n"
-        "print(json.dumps({'modules': [m.__file__ for m in (dws_upgrade_records, contract_tests, "
+        "print(json.dumps({'modules': [m.__file__ for m in (dws_upgrade_records, dws_contract, "
         "dws_upgrade_records_client)], 'spec': str(DEFAULT_SPEC_PATH), "
         "'template': load_contract().path_template}))"
     )
@@ -189,3 +189,29 @@ def test_consumer_suite_uses_the_dws_mock_fixture_from_the_installed_plugin(
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "3 passed" in result.stdout
+
+
+def test_a_consumer_with_its_own_contract_tests_folder_still_imports_the_suite(
+    installed: InstalledPackage,
+) -> None:
+    """A team's own `contract_tests/` package comes first on sys.path and must not shadow ours."""
+    team = installed.workdir / "team-project"
+    (team / "contract_tests").mkdir(parents=True)
+    (team / "contract_tests" / "__init__.py").write_text("TEAM = True\n", encoding="utf-8")
+    probe = (
+        "import contract_tests\n"
+        "from dws_contract.proxy.server import embedded_proxy\n"
+        "from dws_contract.cli import main\n"
+        "print(contract_tests.TEAM, embedded_proxy.__module__, main.__module__)"
+    )
+    result = subprocess.run(
+        [installed.bin("python"), "-c", probe],
+        cwd=team,
+        env=dict(installed.env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "dws_contract.proxy.server", "dws_contract.cli"]

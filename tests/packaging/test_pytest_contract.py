@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dws_contract.checks.catalog import CHECKS
 
-from contract_tests.checks.catalog import CHECKS
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 
@@ -32,7 +32,7 @@ import sys
 
 def test_mine(request):
     if not request.config.getoption("dws_contract"):
-        assert "contract_tests.runner" not in sys.modules
+        assert "dws_contract.runner" not in sys.modules
         assert "dws_upgrade_records.mock" not in sys.modules
 """
 

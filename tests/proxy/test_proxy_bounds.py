@@ -4,9 +4,8 @@ listings, pages and records, and judges what it lets go instead of forgetting it
 from __future__ import annotations
 
 import pytest
-
-from contract_tests.proxy import sequences
-from contract_tests.proxy.sequences import Page, SequenceTracker
+from dws_contract.proxy import sequences
+from dws_contract.proxy.sequences import Page, SequenceTracker
 
 
 def page(offset: int, records: tuple[str, ...], limit: int = 2) -> Page:

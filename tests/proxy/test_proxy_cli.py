@@ -16,9 +16,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from dws_contract.proxy.checking import CHILD_GONE
+from dws_contract.proxy.server import READY_MARKER, REPORT_PATH
 
-from contract_tests.proxy.checking import CHILD_GONE
-from contract_tests.proxy.server import READY_MARKER, REPORT_PATH
 from dws_upgrade_records.client import connect, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
@@ -27,7 +27,7 @@ STARTUP_SECONDS = 60
 
 
 def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "contract_tests.cli", "proxy", *args]
+    return [sys.executable, "-m", "dws_contract.cli", "proxy", *args]
 
 
 @contextmanager

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from contract_tests.checks.catalog import CHECKS
-from contract_tests.reports.annotations import workflow_command
-from contract_tests.spec_lines import SpecLines
+from dws_contract.checks.catalog import CHECKS
+from dws_contract.reports.annotations import workflow_command
+from dws_contract.spec_lines import SpecLines
+
 from dws_upgrade_records.mock import DEMO
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -28,7 +29,7 @@ def run_cli(url: str, tmp_path: Path, github: bool) -> subprocess.CompletedProce
     # Annotations need findings, not power; the plain-error-body fault fails every resend at once.
     args += ["--max-examples", "60", "--confirm-pauses", "0,0"]
     return subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", *args, "--quiet", "--report-dir", str(tmp_path / "r")],
+        [sys.executable, "-m", "dws_contract.cli", *args, "--quiet", "--report-dir", str(tmp_path / "r")],
         capture_output=True,
         text=True,
         timeout=300,

@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from dws_contract import cli
+from dws_contract.reports import files
 
-from contract_tests import cli
-from contract_tests.reports import files
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 
@@ -42,7 +42,7 @@ def test_report_dir_that_cannot_be_created_is_refused_before_the_run(
         target = Path("/proc/dws-contract-reports")  # refuses new entries even to root
         reason = "No such file or directory"
     completed = subprocess.run(
-        [sys.executable, "-m", "contract_tests.cli", *cli_args(conformant_url, target)],
+        [sys.executable, "-m", "dws_contract.cli", *cli_args(conformant_url, target)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dws_contract.checks.evidence import ENGINE_EVIDENCE, STATEFUL_OFF
+from dws_contract.runner import RunResult, run
+from dws_contract.verdict import State
 from schemathesis.checks import CHECKS, load_all_checks
 
-from contract_tests.checks.evidence import ENGINE_EVIDENCE, STATEFUL_OFF
-from contract_tests.runner import RunResult, run
-from contract_tests.verdict import State
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.reports.conftest import demo_options
 
@@ -52,7 +52,7 @@ def empty_cluster(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunResult, 
 
 
 def test_every_check_the_engine_runs_says_which_responses_it_judges() -> None:
-    import contract_tests.checks.response  # noqa: F401 - registers the suite's own engine checks
+    import dws_contract.checks.response  # noqa: F401 - registers the suite's own engine checks
 
     load_all_checks()
     assert set(CHECKS.get_all_names()) <= set(ENGINE_EVIDENCE)
@@ -117,7 +117,7 @@ def test_the_weak_verdict_is_the_clis_last_line(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "contract_tests.cli",
+                "dws_contract.cli",
                 "--quiet",
                 "--base-url",
                 url,

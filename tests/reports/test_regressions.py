@@ -15,15 +15,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from dws_contract.checks.catalog import CHECKS
+from dws_contract.masking import Masker
+from dws_contract.options import Credentials
+from dws_contract.regressions import export_regressions
+from dws_contract.regressions.facts import expected_status
+from dws_contract.regressions.templates import ONE_STATUS_CHECKS, TEMPLATES
+from dws_contract.runner import run
+from dws_contract.verdict import Ledger
 
-from contract_tests.checks.catalog import CHECKS
-from contract_tests.masking import Masker
-from contract_tests.options import Credentials
-from contract_tests.regressions import export_regressions
-from contract_tests.regressions.facts import expected_status
-from contract_tests.regressions.templates import ONE_STATUS_CHECKS, TEMPLATES
-from contract_tests.runner import run
-from contract_tests.verdict import Ledger
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import Fault
 from dws_upgrade_records.spec import load_contract

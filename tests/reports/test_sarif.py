@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-
-from contract_tests.checks.catalog import CHECKS, OPERATION, PATH_ITEM
-from contract_tests.runner import RunResult
-from contract_tests.spec_lines import SpecLines
+from dws_contract.checks.catalog import CHECKS, OPERATION, PATH_ITEM
+from dws_contract.runner import RunResult
+from dws_contract.spec_lines import SpecLines
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA = ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json"

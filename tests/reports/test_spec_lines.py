@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from contract_tests.checks.catalog import CHECKS, OPERATION, PATH_ITEM
-from contract_tests.spec_lines import SpecLines
+from dws_contract.checks.catalog import CHECKS, OPERATION, PATH_ITEM
+from dws_contract.spec_lines import SpecLines
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SPEC = (ROOT / "openapi.yaml").read_text()

@@ -6,14 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contract_tests.masking import Masker
-from contract_tests.regressions import export_regressions
-from contract_tests.reports.annotations import github_annotations
-from contract_tests.reports.locations import SpecFile
-from contract_tests.reports.states import check_states
-from contract_tests.runner import run
-from contract_tests.transport.confirm import RESEND_PAUSES
-from contract_tests.verdict import State
+from dws_contract.masking import Masker
+from dws_contract.regressions import export_regressions
+from dws_contract.reports.annotations import github_annotations
+from dws_contract.reports.locations import SpecFile
+from dws_contract.reports.states import check_states
+from dws_contract.runner import run
+from dws_contract.transport.confirm import RESEND_PAUSES
+from dws_contract.verdict import State
+
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 from tests.reports.conftest import ROOT, demo_options
 

@@ -1,0 +1,1 @@
+"""The contract suite: checks any server against openapi.yaml (see dws_contract.cli)."""

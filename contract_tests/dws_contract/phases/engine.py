@@ -1,0 +1,256 @@
+"""Positive and negative cases, generated and checked by schemathesis' own engine.
+
+Everything here is configuration: which statuses count (only the documented ones), what is pinned, how
+much to generate. The engine's events are translated into findings; nothing is re-implemented. Before a
+failure is filed, its case is sent again and the same check re-run on the new answer (`confirm`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import requests
+from schemathesis.checks import CHECKS
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import Status, StopReason, events, from_schema
+from schemathesis.engine.core import EventStream
+from schemathesis.engine.errors import ServerUnavailable
+from schemathesis.engine.recorder import ScenarioRecorder
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from dws_contract.checks.catalog import EXPECTATIONS
+from dws_contract.checks.evidence import judged, unexercised_reason
+from dws_contract.checks.rerun import failure_of
+from dws_contract.errors import SuiteCheckError
+from dws_contract.options import RunOptions
+from dws_contract.plan import Phase
+from dws_contract.schema import status_required
+from dws_contract.transport.confirm import StillFailing, file_failure
+from dws_contract.transport.session import PLACEHOLDER, Session
+from dws_contract.transport.throttle import THROTTLED, UNAVAILABLE
+from dws_contract.verdict import Finding, Ledger, Replay
+
+
+def build_config(options: RunOptions, document: Mapping[str, Any]) -> SchemathesisConfig:
+    """Validated by schemathesis itself, so a wrong key fails here rather than being ignored."""
+    return SchemathesisConfig.from_dict(config_data(options, document))
+
+
+def config_data(options: RunOptions, document: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's schemathesis configuration for the spec `document`, as `schemathesis.toml` spells it."""
+    creds = options.credentials
+    scheme, value = ("XAuthToken", creds.token) if creds.token is not None else ("AkSkSignature", PLACEHOLDER)
+    data: dict[str, Any] = {
+        "seed": options.seed,
+        "base-url": options.base_url,
+        "request-timeout": options.request_timeout,
+        "max-redirects": 0,
+        "workers": 1,
+        "continue-on-failure": True,
+        "parameters": {"path.project_id": options.project_id},
+        # Sending credentials this way also makes schemathesis try missing and invalid ones.
+        "auth": {"openapi": {scheme: {"api_key": value}}},
+        "checks": {
+            # Defaults accept 401/403/404/422/5xx and more; the contract requires exactly one status each.
+            **{
+                check: {"expected-statuses": [str(status_required(document, check).status)]}
+                for check in ("negative_data_rejection", "positive_data_acceptance")
+            },
+        },
+        # GET only: no probing with undeclared methods; one operation has no stateful links, and its
+        # responses hold no ids worth feeding back into generation (the cluster is pinned).
+        "phases": {
+            "coverage": {"unexpected-methods": []},
+            "fuzzing": {"extra-data-sources": {"responses": False}},
+            "stateful": {"enabled": False},
+        },
+        # Unknown query parameters are not invalid by the spec: negative cases must break a documented rule.
+        "generation": {
+            "max-examples": options.effective_max_examples,
+            "database": "none",
+            "allow-extra-parameters": False,
+        },
+        "cache": {"enabled": False},
+    }
+    if options.effective_rate_limit is not None:
+        data["rate-limit"] = options.effective_rate_limit
+    return data
+
+
+def run_engine(
+    schema: OpenApiSchema,
+    ledger: Ledger,
+    progress: Callable[[str], None],
+    session: Session,
+    http: requests.Session,
+) -> None:
+    """Run every schemathesis phase once and record what its checks found.
+
+    No engine `max-time`: with it the engine repeats fuzzing until the time is spent. The run's own time
+    bound stops the stream instead (`Session.stop_engine`), and so does a Ctrl-C (`interrupts`): the
+    engine catches the KeyboardInterrupt, the ledger holds the signal and the runner ends the run.
+    """
+    stream = from_schema(schema).execute()
+    session.stop_engine = stream.stop
+    seen: set[str] = set()  # the checks the engine's cases went through, judging or not
+    try:
+        for event in stream:
+            _on_event(event, stream, ledger, progress, session, http, seen)
+    finally:
+        # Whatever leaves this loop early (an error, a signal) must not leave the engine's workers sending.
+        stream.stop()
+    for check in seen - ledger.checks_run:
+        ledger.unexercised(check, unexercised_reason(check))
+
+
+def _on_event(
+    event: events.EngineEvent,
+    stream: EventStream,
+    ledger: Ledger,
+    progress: Callable[[str], None],
+    session: Session,
+    http: requests.Session,
+    seen: set[str],
+) -> None:
+    if isinstance(event, events.ScenarioFinished):
+        seen |= _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
+        if session.options.fail_fast and ledger.violated:
+            # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
+            ledger.incomplete = ledger.incomplete or "--fail-fast: stopped at the first violated check"
+            stream.stop()
+        progress(f"{event.phase.value} finished")
+    elif isinstance(event, events.PhaseFinished):
+        _phase_finished(event, ledger)
+    elif isinstance(event, events.NonFatalError):
+        _record_error(event, ledger)
+    elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
+        ledger.incomplete = ledger.incomplete or "the server stopped responding during schemathesis' phases"
+    elif isinstance(event, events.FatalError):
+        raise event.exception
+
+
+def _phase_finished(event: events.PhaseFinished, ledger: Ledger) -> None:
+    """An engine phase of the plan counts as run when it ended on its own, not stopped or interrupted."""
+    planned = {phase.value: phase for phase in Phase}
+    phase = planned.get(event.phase.name.value)
+    stopped = ledger.incomplete is not None or ledger.interrupted is not None
+    if phase is not None and event.status is not Status.INTERRUPTED and not stopped:
+        ledger.finished.add(phase)
+
+
+def _record_scenario(
+    recorder: ScenarioRecorder, phase: str, ledger: Ledger, http: requests.Session, options: RunOptions
+) -> set[str]:
+    """File the scenario's failures and count the responses each check judged; return the checks run."""
+    seen = set()
+    for case_id, nodes in recorder.checks.items():
+        case = recorder.cases.get(case_id)
+        interaction = recorder.interactions.get(case_id)
+        response = interaction.response if interaction is not None else None
+        for node in nodes:
+            seen.add(node.name)
+            info = node.failure_info
+            if info is not None or (
+                case is not None and response is not None and judged(node.name, case.value, response)
+            ):
+                ledger.judge(node.name)
+            if info is None:
+                continue
+            failure = info.failure
+            interaction = recorder.interactions.get(case_id)
+            status = interaction.response.status_code if interaction and interaction.response else None
+            if status in (THROTTLED, UNAVAILABLE) and ledger.throttle_exhausted:
+                continue  # the wait never cleared: the run ends with exit 2, the 429 or 503 proves nothing
+            # Other 429s reach a check through requests it sends itself (e.g. ignored_auth's probes,
+            # which bypass the hooks): resending the case waits them out and shows whether it clears.
+            actual = f"{failure.title}: {failure.message}".strip()
+            if status is not None:
+                actual = f"HTTP {status}. {actual}"
+            finding = Finding(
+                check=node.name,
+                expected=EXPECTATIONS.get(node.name, failure.title),
+                actual=actual,
+                curl=info.code_sample,
+                phase=phase,
+                replay=_replay(recorder, case_id, options),
+            )
+            resend = _resender(recorder, case_id, node.name, http, ledger)
+            file_failure(ledger, finding, resend, pauses=options.confirm_pauses, case_id=case_id)
+    return seen
+
+
+def _resender(
+    recorder: ScenarioRecorder, case_id: str, check: str, http: requests.Session, ledger: Ledger
+) -> StillFailing | None:
+    """Send the failing case again and re-run the check on the new answer.
+
+    A check that derived its own request (e.g. `ignored_auth` drops the credentials) is re-run on the
+    case it derived it from, so it derives and sends that request again.
+    """
+    node = recorder.cases.get(case_id)
+    if node is None or check not in CHECKS.get_all_names():
+        return None
+    while node.parent_id is not None and node.parent_id in recorder.cases:
+        node = recorder.cases[node.parent_id]
+    case = node.value
+
+    def still_failing() -> bool:
+        try:
+            response = case.call(session=http)
+        except requests.RequestException:
+            return True
+        status = response.status_code
+        if status == THROTTLED or (status == UNAVAILABLE and ledger.throttle_exhausted):
+            return False  # the wait never cleared: the resend proves nothing, and the run ends with exit 2
+        return failure_of(case, response, check) is not None
+
+    return still_failing
+
+
+def _replay(recorder: ScenarioRecorder, case_id: str, options: RunOptions) -> Replay | None:
+    """The generated request as data; its credentials judged from the headers actually sent."""
+    node = recorder.cases.get(case_id)
+    interaction = recorder.interactions.get(case_id)
+    if node is None or interaction is None:
+        return None
+    case = node.value
+    sent = {name.lower(): values[0] for name, values in interaction.request.headers.items() if values}
+    return Replay(dict(case.path_parameters or {}), dict(case.query or {}), _credential_kind(sent, options))
+
+
+def _credential_kind(headers: dict[str, str], options: RunOptions) -> str:
+    creds = options.credentials
+    if creds.token is not None:
+        token = headers.get("x-auth-token")
+        return "none" if token is None else "own" if token == creds.token else "wrong-token"
+    authorization = headers.get("authorization")
+    if authorization is None:
+        return "none"
+    return "own" if authorization.startswith(f"SDK-HMAC-SHA256 Access={creds.ak},") else "wrong-signature"
+
+
+def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
+    error = event.value
+    if isinstance(error, SuiteCheckError):
+        ledger.suite_error(f"check {error.check}", error.details)
+        return
+    timed_out = isinstance(error, requests.Timeout) or "timed out" in str(error).lower()
+    if timed_out:
+        ledger.failed_request(timeout=True)
+        ledger.add(
+            Finding(
+                check="response_timeout",
+                expected=EXPECTATIONS["response_timeout"],
+                actual=f"no answer within the request timeout: {event.info.title}",
+                curl=event.info.code_sample or "",
+                phase=str(event.phase.value if event.phase else "engine"),
+            )
+        )
+    elif isinstance(error, requests.RequestException | ServerUnavailable):
+        ledger.failed_request(timeout=False)
+        ledger.warnings.append(
+            f"schemathesis reported an error ({event.label}): {event.info.title}: {event.info.message}"
+        )
+    else:
+        ledger.suite_error(f"schemathesis ({event.label})", f"{event.info.title}: {event.info.message}")

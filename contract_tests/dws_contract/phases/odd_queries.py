@@ -1,0 +1,41 @@
+"""Queries schemathesis does not send on purpose: many undocumented parameters, and empty values.
+
+The spec neither allows nor forbids extra query parameters, so a server may ignore them (200) or refuse
+the request (400), but never fail on them: servers cap the number of query fields, and a cap enforced by an
+uncaught exception answers 500. An empty `offset=` or `limit=` is not an integer, so it gets 400; it must
+not be read as "omitted" (the default), and with AK/SK the signature covers it like any value, so a
+server whose canonical query drops empty values refuses a correct signature (401).
+"""
+
+from __future__ import annotations
+
+from dws_contract.transport.probe import Prober
+
+EXTRA_PARAMETERS = 100
+CROWDED = "crowded_query_not_a_server_error"
+EMPTY = "empty_value_rejected"
+
+
+def run_odd_queries(prober: Prober) -> None:
+    reply = prober.send({f"x{index}": "1" for index in range(EXTRA_PARAMETERS)})
+    prober.ledger.judge(CROWDED)
+    if reply.status >= 500:
+        prober.violation(
+            CROWDED,
+            f"{EXTRA_PARAMETERS} undocumented query parameters got HTTP {reply.status}: {reply.excerpt()!r}",
+            reply.curl,
+            lambda: prober.resend(reply).status >= 500,
+            replay=prober.replay_of(reply),
+        )
+    expected = prober.required(EMPTY)
+    for name in ("offset", "limit"):
+        reply = prober.send({name: ""})
+        prober.ledger.judge(EMPTY)
+        if reply.status != expected:
+            prober.violation(
+                EMPTY,
+                f"{name}= (empty) got HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}",
+                reply.curl,
+                prober.status_still(reply, expected),
+                replay=prober.replay_of(reply),
+            )

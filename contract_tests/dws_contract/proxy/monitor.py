@@ -1,0 +1,157 @@
+"""The verdict's state of one proxy run: every checked exchange's findings, warnings and counts.
+
+`checking` decides where a Monitor lives (the proxy's process or a process of its own) and feeds it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from dws_contract.baseline.fingerprint import Fingerprinter
+from dws_contract.history.record import version_headers
+from dws_contract.masking import Masker
+from dws_contract.observed.census import Answer, Census
+from dws_contract.proxy.exchange import CLIENT_CLOSED, Exchange
+from dws_contract.proxy.exchange_checks import (
+    RESPONSE_CHECKS,
+    Caller,
+    ExchangeChecker,
+    caller_of,
+    decoded,
+    reproduction,
+)
+from dws_contract.proxy.memo import VerdictMemo
+from dws_contract.proxy.sequences import SequenceTracker
+from dws_contract.verdict import Finding, Ledger
+
+MAX_WARNING_KINDS = 100
+# Checks the proxy applies to every checked exchange: each counts it as judged.
+CLIENT_CHECKS = ("client_parameters_valid", "client_sends_credentials", "client_method")
+SEQUENCE_CHECKS = (
+    "client_page_index_paging",
+    "client_no_skipped_pages",
+    "client_no_repeated_pages",
+    "count_stable",
+    "pages_partition_records",
+    "positive_data_acceptance",
+)
+
+
+class Monitor:
+    """Checks exchanges one at a time and keeps what they showed, in the suite's Ledger."""
+
+    def __init__(self, checker: ExchangeChecker) -> None:
+        self.checker = checker
+        self.verdicts = VerdictMemo(checker)
+        self.census = Census(checker.contract, checker.page_status)
+        self.tracker = SequenceTracker()
+        self.ledger = Ledger(fingerprint=Fingerprinter(checker.contract))
+        self.ledger.observed.census = self.census  # written with the other reports
+        self.warnings: Counter[str] = Counter()
+        self.unchecked = 0
+        self.queue_limits = ""
+        self.upstream_failures: Counter[str] = Counter()
+        self.client_closed = 0
+
+    def skipped(self, status: int | None, count: int = 1) -> None:
+        """Exchanges forwarded but not checked (the checks fell behind): counted, never judged."""
+        self.unchecked += count
+        for _ in range(count):
+            self.ledger.response(status or 0, with_credentials=False)
+
+    def warn(self, text: str, count: int = 1) -> None:
+        if text in self.warnings or len(self.warnings) < MAX_WARNING_KINDS:
+            self.warnings[text] += count
+
+    def process(self, exchange: Exchange) -> None:
+        if exchange.failure == CLIENT_CLOSED:
+            self.client_closed += 1
+            self.ledger.unanswered()
+            return
+        caller = caller_of(exchange)
+        if exchange.status is None:
+            self.ledger.failed_request(timeout=exchange.failure == "timeout")
+            self.upstream_failures[exchange.failure or "unknown"] += 1
+        else:
+            self.ledger.response(exchange.status, with_credentials=caller.has_credentials)
+            if not self.ledger.server_versions:
+                # The history line names the server the way the suite's does: from its first answer.
+                self.ledger.server_versions = version_headers(
+                    {
+                        name.decode("latin-1"): value.decode("latin-1")
+                        for name, value in exchange.response_headers
+                    }
+                )
+        result = self.verdicts.check(exchange, caller)
+        self._count(exchange, caller)
+        self.ledger.judge(*CLIENT_CHECKS)
+        if exchange.status is not None:
+            self.ledger.judge(*(check.__name__ for check in RESPONSE_CHECKS))
+        self._add(result.findings)
+        for warning in result.warnings:
+            self.warn(warning)
+        if result.listing is None:
+            return
+        self.ledger.judge(*SEQUENCE_CHECKS)
+        if result.page is not None:
+            self._add(self.tracker.observe(result.listing, result.page))
+        elif result.refused_limit is not None:
+            shown = reproduction(exchange, caller.identity)
+            self._add(self.tracker.refused(result.listing, result.refused_limit, shown, exchange.status))
+
+    def _count(self, exchange: Exchange, caller: Caller) -> None:
+        """Feed the census an answer to the checked operation: its method, on its path."""
+        status = exchange.status
+        if status is None or exchange.method != self.checker.contract.method:
+            return
+        if not self.checker.parameters.shape.aims_here(exchange.raw_path):
+            return
+        self.census.observe(
+            Answer(
+                status,
+                tuple([name for name, _ in exchange.response_headers]),
+                exchange.body,
+                lambda: decoded(exchange),
+                lambda: Masker((caller.secret,))(reproduction(exchange, caller.identity)),
+            )
+        )
+
+    @property
+    def checked(self) -> int:
+        return self.ledger.cases - self.unchecked - self.client_closed
+
+    def close_listings(self) -> None:
+        """Judge every open listing now (at a report): a client still paging starts a fresh one."""
+        self._add(self.tracker.close_all())
+
+    def _add(self, findings: list[Finding]) -> None:
+        for finding in findings:
+            self.ledger.add(finding)
+
+    def warning_lines(self) -> list[str]:
+        lines = [f"{text} ({count} time(s))" for text, count in sorted(self.warnings.items())]
+        if self.unchecked:
+            lines.append(
+                f"sampled: checked {self.checked} of {self.ledger.cases} exchange(s); {self.unchecked} were "
+                f"forwarded but not checked, the checks fell behind the traffic ({self.queue_limits})"
+            )
+        if self.client_closed:
+            lines.append(
+                f"{self.client_closed} request(s) were forwarded but their client closed the connection "
+                "before the answer came: not checked"
+            )
+        for failure, count in sorted(self.upstream_failures.items()):
+            lines.append(
+                f"the upstream gave no answer ({failure}) to {count} request(s): clients got 502/504"
+            )
+        if self.tracker.truncated:
+            lines.append(
+                f"{self.tracker.truncated} listing(s) were too long to check whole (more than the tracked "
+                "records per listing): their totals were not compared with count"
+            )
+        if self.tracker.live_changes:
+            lines.append(
+                f"count grew between pages {self.tracker.live_changes} time(s) while records moved down "
+                "(records added during a listing): live data, not a violation"
+            )
+        return lines

@@ -1,5 +1,0 @@
-"""`--export-regressions DIR`: each confirmed violation becomes a small pytest file that replays it."""
-
-from contract_tests.regressions.export import export_regressions
-
-__all__ = ["export_regressions"]
