@@ -1,5 +1,9 @@
 """Errors that stop a run before it could judge the server (exit code 2)."""
 
+from __future__ import annotations
+
+from dws_contract.checks.catalog import Check
+
 
 class CannotRunError(Exception):
     """The check could not run: bad usage, bad spec, unreachable server, rejected credentials.
@@ -14,7 +18,7 @@ class SuiteCheckError(Exception):
     Not an AssertionError, so schemathesis does not mistake it for a check failure.
     """
 
-    def __init__(self, check: str, details: str) -> None:
+    def __init__(self, check: Check, details: str) -> None:
         super().__init__(f"check {check} raised an error: {details}")
         self.check = check
         self.details = details

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dws_contract.baseline.file import Baseline
-from dws_contract.checks.catalog import SUITE_CHECKS
+from dws_contract.checks.catalog import SUITE_CHECKS, Check
 from dws_contract.errors import CannotRunError
 from dws_contract.schema import DEFAULT_SPEC
 from dws_contract.transport.confirm import RESEND_PAUSES
@@ -69,8 +69,8 @@ class RunOptions:
     # Seconds before each resend of a newly failing request; zero pauses still resend, without waiting.
     confirm_pauses: tuple[float, ...] = RESEND_PAUSES
     extra_secrets: tuple[str, ...] = field(default_factory=tuple)
-    excluded_checks: frozenset[str] = frozenset()  # judged by no one: reported as excluded, never passed
-    only_checks: frozenset[str] | None = None  # --checks: these alone are judged
+    excluded_checks: frozenset[Check] = frozenset()  # judged by no one: reported as excluded, never passed
+    only_checks: frozenset[Check] | None = None  # --checks: these alone are judged
     # Where a setting came from when not from its flag, e.g. {"--base-url": "DWS_BASE_URL"}: errors name it.
     origins: Mapping[str, str] = field(default_factory=dict)
     baseline: Baseline | None = None  # accepted findings: they are reported, and do not fail the run
@@ -191,7 +191,7 @@ def is_loopback(base_url: str) -> bool:
         return False
 
 
-def chosen_checks(only: str | None, exclude: str | None) -> tuple[frozenset[str] | None, frozenset[str]]:
+def chosen_checks(only: str | None, exclude: str | None) -> tuple[frozenset[Check] | None, frozenset[Check]]:
     """(--checks' names or None, the catalogued checks left unjudged) for the two flags' values."""
     chosen = None if only is None else _check_names("--checks", only)
     left_out = set() if exclude is None else _check_names("--exclude-checks", exclude)
@@ -201,7 +201,7 @@ def chosen_checks(only: str | None, exclude: str | None) -> tuple[frozenset[str]
     return (None if chosen is None else frozenset(judged)), frozenset(SUITE_CHECKS) - judged
 
 
-def _check_names(flag: str, names: str) -> set[str]:
+def _check_names(flag: str, names: str) -> set[Check]:
     given = {name.strip() for name in names.split(",") if name.strip()}
     unknown = sorted(given - set(SUITE_CHECKS))
     if unknown or not given:
@@ -209,4 +209,4 @@ def _check_names(flag: str, names: str) -> set[str]:
             f"{flag}: unknown check(s) {', '.join(unknown) or '(none given)'}; "
             f"valid: {', '.join(SUITE_CHECKS)}"
         )
-    return given
+    return {Check(name) for name in given}

@@ -14,6 +14,7 @@ import shlex
 from dataclasses import replace
 from pathlib import Path
 
+from dws_contract.checks.catalog import Check
 from dws_contract.phases.auth import WRONG_TOKEN
 from dws_contract.verdict import Finding, Ledger, Replay
 
@@ -65,8 +66,8 @@ def with_reproductions(ledger: Ledger, result_json: Path) -> Ledger:
     """The ledger as the reports show it: every finding's curl runnable, its replay command beside it."""
 
     def shown(
-        examples: dict[str, list[Finding]], after: dict[str, list[Finding]]
-    ) -> dict[str, list[Finding]]:
+        examples: dict[Check, list[Finding]], after: dict[Check, list[Finding]]
+    ) -> dict[Check, list[Finding]]:
         # result.json lists a check's confirmed examples, then its transient ones: `CHECK:N` counts both.
         return {
             check: [

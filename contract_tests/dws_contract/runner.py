@@ -226,7 +226,7 @@ def _judge_waited(
             ledger.add(
                 Finding(
                     check,
-                    EXPECTATIONS.get(check, check),
+                    EXPECTATIONS[check],
                     f"HTTP {status} ({kind}, waited out). {message}",
                     case.as_curl_command(),
                     "throttling" if status == THROTTLED else "unavailable",

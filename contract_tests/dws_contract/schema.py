@@ -18,7 +18,7 @@ from schemathesis.openapi import from_dict
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from dws_contract.checks.catalog import CHECKS, OPERATION, linked_statuses
+from dws_contract.checks.catalog import CHECKS, OPERATION, Check, linked_statuses
 from dws_contract.checks.rules import statements
 from dws_contract.checks.spec_map import expand, operation_pointers
 from dws_contract.errors import CannotRunError
@@ -152,12 +152,12 @@ def page_status(responses: Iterable[str | int]) -> int:
     return int(successes[0])
 
 
-def required_status(operation: Operation, check: str) -> int:
+def required_status(operation: Operation, check: Check) -> int:
     """The status `check` requires, from the spec the run loaded (see `status_required`)."""
     return status_required(operation.schema.raw_schema, check).status
 
 
-def status_required(document: Mapping[str, Any], check: str) -> RequiredStatus:
+def status_required(document: Mapping[str, Any], check: Check) -> RequiredStatus:
     """The status `check` requires: what its rule states, which must be the response its catalog entry links.
 
     The catalog links the check to one response (`#operation/responses/403`) and names where the spec
@@ -201,7 +201,7 @@ def status_required(document: Mapping[str, Any], check: str) -> RequiredStatus:
 
 
 def _rule_status(
-    document: Mapping[str, Any], check: str, anchors: Mapping[str, str]
+    document: Mapping[str, Any], check: Check, anchors: Mapping[str, str]
 ) -> tuple[str, str] | None:
     """(`#` pointer, status) of the status the check's rule states, if it is a statement that states one."""
     rule_id = expand(CHECKS[check].pointer, anchors)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from dws_contract.checks.catalog import CHECKS, CORE_CHECKS
+from dws_contract.checks.catalog import CHECKS, CORE_CHECKS, Check
 from dws_contract.observed import Observed
 from dws_contract.plan import Phase, not_finished
 
@@ -69,7 +69,7 @@ class Replay:
 class Finding:
     """One violated check, with enough to understand and reproduce it."""
 
-    check: str
+    check: Check
     expected: str  # what the spec says
     actual: str  # what the server did
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
@@ -84,11 +84,11 @@ class Ledger:
     """Collects findings and per-request outcomes from every phase of one run; thread-safe."""
 
     started: float = field(default_factory=time.monotonic)
-    findings: dict[str, list[Finding]] = field(default_factory=dict)  # a few examples per check
-    violations: Counter[str] = field(default_factory=Counter)  # all of them
-    judged: Counter[str] = field(default_factory=Counter)  # responses each check actually judged
-    not_exercised: dict[str, str] = field(default_factory=dict)  # check -> why it judged no response
-    not_applicable: dict[str, str] = field(default_factory=dict)  # check -> why it cannot apply to this run
+    findings: dict[Check, list[Finding]] = field(default_factory=dict)  # a few examples per check
+    violations: Counter[Check] = field(default_factory=Counter)  # all of them
+    judged: Counter[Check] = field(default_factory=Counter)  # responses each check actually judged
+    not_exercised: dict[Check, str] = field(default_factory=dict)  # check -> why it judged no response
+    not_applicable: dict[Check, str] = field(default_factory=dict)  # check -> why it cannot apply to this run
     weak: list[str] = field(default_factory=list)  # why a passing verdict shows less than the core rules
     statuses: Counter[int] = field(default_factory=Counter)
     cases: int = 0
@@ -105,9 +105,9 @@ class Ledger:
     success_status: int | None = None  # a page's status, read from the spec once the run loaded it
     phase: str = Phase.PREFLIGHT  # the probing phase under way (runner._enter); engine cases carry their own
     observed: Observed = field(default_factory=Observed)  # timeline and spec coverage, for the reports
-    transient_findings: dict[str, list[Finding]] = field(default_factory=dict)  # a few examples per check
-    transient: Counter[str] = field(default_factory=Counter)  # failures that cleared when sent again
-    confirmations: Counter[str] = field(default_factory=Counter)  # resend rounds spent per check
+    transient_findings: dict[Check, list[Finding]] = field(default_factory=dict)  # a few examples per check
+    transient: Counter[Check] = field(default_factory=Counter)  # failures that cleared when sent again
+    confirmations: Counter[Check] = field(default_factory=Counter)  # resend rounds spent per check
     throttled: int = 0  # 429s waited out and sent again
     throttle_wait: float = 0.0  # seconds spent waiting for them
     unavailable: int = 0  # documented 503s waited out and sent again
@@ -115,8 +115,9 @@ class Ledger:
     throttle_exhausted: bool = False  # the waiting budget ran out (on 429s or 503s)
     data_changes: list[str] = field(default_factory=list)  # the records moved while the suite read them
     suite_errors: list[str] = field(default_factory=list)  # errors of the suite itself, never the server's
-    excluded: frozenset[str] = frozenset()  # catalogued checks the user left out: never judged, never passed
-    only: frozenset[str] | None = None  # with --checks, the checks judged: schemathesis' others are not
+    # Catalogued checks the user left out: never judged, never passed.
+    excluded: frozenset[Check] = frozenset()
+    only: frozenset[Check] | None = None  # with --checks, the checks judged: schemathesis' others are not
     # Set by whoever knows the spec: then every confirmed finding is fingerprinted, all of them, where
     # `findings` keeps only a few examples per check; each fingerprint keeps its first finding.
     fingerprint: Callable[[Finding], Fingerprint] | None = None
@@ -175,21 +176,21 @@ class Ledger:
         with self._lock:
             self.suite_errors.append(f"{where}: {details}")
 
-    def judges(self, check: str) -> bool:
+    def judges(self, check: Check) -> bool:
         """Whether the user's choice of checks (--checks, --exclude-checks) leaves `check` in."""
         return check not in self.excluded and (self.only is None or check in self.only)
 
-    def judge(self, *checks: str) -> None:
+    def judge(self, *checks: Check) -> None:
         """Each of `checks` judged one more response (passing or failing it): its evidence."""
         with self._lock:
             self.judged.update(check for check in checks if self.judges(check))
 
-    def unexercised(self, check: str, reason: str) -> None:
+    def unexercised(self, check: Check, reason: str) -> None:
         """`check` could have judged a response of this run, but none qualified: `reason` says why."""
         with self._lock:
             self.not_exercised.setdefault(check, reason)
 
-    def inapplicable(self, check: str, reason: str) -> None:
+    def inapplicable(self, check: Check, reason: str) -> None:
         """Nothing this run sends can exercise `check`: `reason` says why (not a gap in the verdict)."""
         with self._lock:
             self.not_applicable.setdefault(check, reason)
@@ -220,12 +221,12 @@ class Ledger:
         return bool(self.findings)
 
     @property
-    def checks_run(self) -> set[str]:
+    def checks_run(self) -> set[Check]:
         """The checks with evidence: they judged a response, or a failure of theirs was filed."""
         judged = {check for check, count in self.judged.items() if count > 0}
         return judged | set(self.violations) | set(self.transient)
 
-    def state_of(self, check: str) -> State:
+    def state_of(self, check: Check) -> State:
         if not self.judges(check):
             return State.EXCLUDED
         if check in self.findings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dws_contract.baseline.fingerprint import Fingerprinter
+from dws_contract.checks.catalog import Check
 from dws_contract.schema import DEFAULT_SPEC
 from dws_contract.verdict import Finding, Replay
 
@@ -16,7 +17,7 @@ OTHER_CLUSTER = "00000000-0000-4000-8000-000000000000"
 
 
 def finding(
-    query: dict[str, object], cluster: str = DEMO.cluster_id, check: str = "not_a_server_error"
+    query: dict[str, object], cluster: str = DEMO.cluster_id, check: Check = Check.NOT_A_SERVER_ERROR
 ) -> Finding:
     replay = Replay({"project_id": DEMO.project_id, "cluster_id": cluster}, query)
     return Finding(check, "expected", "actual", "curl ...", "engine", replay=replay)
@@ -62,7 +63,7 @@ def test_classes_differ_checks_differ_and_rule_is_the_checks_pointer() -> None:
     fingerprint = Fingerprinter(CONTRACT, OWN)
     _low, high = limit_bounds()
     above, inside = fingerprint(finding({"limit": high + 1})), fingerprint(finding({"limit": high}))
-    other_check = fingerprint(finding({"limit": high + 1}, check="status_code_conformance"))
+    other_check = fingerprint(finding({"limit": high + 1}, check=Check.STATUS_CODE_CONFORMANCE))
 
     assert len({above.id, inside.id, other_check.id}) == 3
     assert above.rule == "#operation/responses"
@@ -72,7 +73,7 @@ def test_a_request_shown_as_text_is_parsed_as_the_proxy_shows_it() -> None:
     fingerprint = Fingerprinter(CONTRACT)
     _low, high = limit_bounds()
     line = f"GET /v1/{DEMO.project_id}/clusters/{DEMO.cluster_id}/upgrade-management/records?limit={high + 5}"
-    shown = Finding("client_parameters_valid", "e", "a", f"{line}  (exchange #3, client abc)", "proxy")
+    shown = Finding(Check.CLIENT_PARAMETERS_VALID, "e", "a", f"{line}  (exchange #3, client abc)", "proxy")
 
     request = fingerprint(shown).request
 
@@ -88,7 +89,7 @@ def test_a_response_level_check_is_one_bug_per_status_whatever_was_asked() -> No
     def header_finding(query: dict[str, object], status: int, cluster: str = DEMO.cluster_id) -> Finding:
         replay = Replay({"project_id": DEMO.project_id, "cluster_id": cluster}, query)
         actual = f"HTTP {status}. Missing header: X-Request-Id"
-        return Finding("request_id_header", "expected", actual, "curl ...", "engine", replay=replay)
+        return Finding(Check.REQUEST_ID_HEADER, "expected", actual, "curl ...", "engine", replay=replay)
 
     on_pages = fingerprint(header_finding({"limit": 5}, 200))
     assert fingerprint(header_finding({"offset": 2}, 200, OTHER_CLUSTER)) == on_pages

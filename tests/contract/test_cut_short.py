@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from dws_contract.checks.catalog import Check
 from dws_contract.plan import Phase
 from dws_contract.runner import RunResult
 
@@ -51,10 +52,10 @@ def test_the_request_a_server_dies_on_is_a_finding_and_earlier_violations_stand(
 
     assert os.waitstatus_to_exitcode(status) == EXIT_STATUS  # it really exited, on the suite's request
     assert result.exit_code == 1, result.summary
-    died_on = result.ledger.findings["not_a_server_error"]
+    died_on = result.ledger.findings[Check.NOT_A_SERVER_ERROR]
     assert len(died_on) == 1 and "%FF%FE" in died_on[0].curl and died_on[0].curl.startswith("curl ")
     assert "stopped accepting connections" in died_on[0].actual
-    assert "request_id_header" in result.ledger.violations  # confirmed before it died, not hidden
+    assert Check.REQUEST_ID_HEADER in result.ledger.violations  # confirmed before it died, not hidden
     last = result.summary.splitlines()[-1]
     assert last.startswith("RESULT exit 1: violations found"), last
     assert "INCOMPLETE: the server at" in last and "went down on a request" in last

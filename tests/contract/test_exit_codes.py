@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from dws_contract.checks.catalog import Check
 from dws_contract.options import Credentials
 from dws_contract.plan import Phase
 from dws_contract.runner import RunResult
@@ -119,7 +120,9 @@ def test_a_run_cut_short_never_hides_its_confirmed_violations() -> None:
     ledger = Ledger(success_status=PAGE)
     ledger.response(PAGE, with_credentials=True)
     ledger.finished.update({Phase.PREFLIGHT, Phase.AUTH})
-    ledger.add(Finding("request_id_header", "an X-Request-Id header", "none", "curl ...", Phase.PREFLIGHT))
+    ledger.add(
+        Finding(Check.REQUEST_ID_HEADER, "an X-Request-Id header", "none", "curl ...", Phase.PREFLIGHT)
+    )
     stopped = "the server at http://127.0.0.1:1 stopped accepting connections after 1 answered request(s)"
     outcome = decide(ledger, stopped)
     assert outcome.exit_code == 1

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from dws_contract.checks import response as response_checks
+from dws_contract.checks.catalog import Check
 from dws_contract.checks.response import int_query
 from dws_contract.options import Credentials, RunOptions
 from dws_contract.phases.engine import build_config
@@ -170,13 +171,13 @@ def test_rows_in_no_stable_order_break_offset_is_page_index(suite: Suite, tmp_pa
         result = suite(url, max_examples=20)
 
     assert result.exit_code == 1, result.summary
-    assert "pages_partition_records" in result.ledger.violations, result.summary
+    assert Check.PAGES_PARTITION_RECORDS in result.ledger.violations, result.summary
     assert not result.ledger.data_changes, result.summary  # the same set and count: the data held still
     assert "no stable order" in result.summary
-    shown = result.ledger.findings["pages_partition_records"]
+    shown = result.ledger.findings[Check.PAGES_PARTITION_RECORDS]
     assert all(f.replay is not None and f.replay.pages for f in shown)  # the pages to replay it
     outcome, _ = reports(tmp_path)
-    partition = [f for f in outcome["findings"] if f["check"] == "pages_partition_records"]
+    partition = [f for f in outcome["findings"] if f["check"] == Check.PAGES_PARTITION_RECORDS]
     assert partition and all(f["state"] == "confirmed" for f in partition)
     assert any(f["reproduce"].startswith("curl ") for f in partition)
     rules = {rule["rule"]: rule["state"] for rule in outcome["rules"]}
@@ -264,10 +265,10 @@ def test_a_503_that_breaks_its_documented_body_is_a_violation(mock_url: str, sui
         result = suite(url, max_examples=20)
 
     assert result.exit_code == 1, result.summary
-    assert "content_type_conformance" in result.ledger.violations, result.summary
+    assert Check.CONTENT_TYPE_CONFORMANCE in result.ledger.violations, result.summary
     assert "HTTP 503 (documented as unavailable, waited out)" in result.summary
     assert result.ledger.unavailable == 2
-    assert "not_a_server_error" not in result.ledger.violations
+    assert Check.NOT_A_SERVER_ERROR not in result.ledger.violations
 
 
 def test_a_500_on_every_large_page_is_confirmed(mock_url: str, suite: Suite, tmp_path: Path) -> None:
@@ -281,11 +282,13 @@ def test_a_500_on_every_large_page_is_confirmed(mock_url: str, suite: Suite, tmp
         result = suite(url, max_examples=40)
 
     assert result.exit_code == 1, result.summary
-    assert {"not_a_server_error", "pagination_accepted"} <= set(result.ledger.violations), result.summary
+    assert {Check.NOT_A_SERVER_ERROR, Check.PAGINATION_ACCEPTED} <= set(result.ledger.violations), (
+        result.summary
+    )
     assert "the server's fault, confirmed)" in result.summary
     outcome, junit = reports(tmp_path)
     states = {f["check"]: f["state"] for f in outcome["findings"]}
-    assert states["not_a_server_error"] == states["pagination_accepted"] == "confirmed"
+    assert states[Check.NOT_A_SERVER_ERROR] == states[Check.PAGINATION_ACCEPTED] == "confirmed"
     assert "state: confirmed" in ET.tostring(junit, encoding="unicode")
 
 
@@ -316,7 +319,7 @@ def test_a_broken_200_at_preflight_is_a_violation(
         result = suite(url, max_examples=20)
 
     assert result.exit_code == 1, result.summary
-    assert "response_schema_conformance" in result.ledger.violations, result.summary
+    assert Check.RESPONSE_SCHEMA_CONFORMANCE in result.ledger.violations, result.summary
     assert "default page" in result.summary
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dws_contract.checks.catalog import Check
 from dws_contract.masking import Masker
 from dws_contract.schema import DEFAULT_SPEC, status_required
 
@@ -59,10 +60,10 @@ def assert_other_token_was_sent(report_dir: Path) -> None:
     page the run's own token gets, nor the answer to an unknown token.
     """
     outcome = json.loads((report_dir / "result.json").read_text(encoding="utf-8"))
-    assert "auth_foreign_token" in outcome["checks_run"], outcome["warnings"]
-    (finding,) = (f for f in outcome["findings"] if f["check"] == "auth_foreign_token")
+    assert Check.AUTH_FOREIGN_TOKEN in outcome["checks_run"], outcome["warnings"]
+    (finding,) = (f for f in outcome["findings"] if f["check"] == Check.AUTH_FOREIGN_TOKEN)
     assert "X-Auth-Token: " in finding["reproduce"], finding
-    foreign_status = status_required(read_document(DEFAULT_SPEC), "auth_foreign_token").status
+    foreign_status = status_required(read_document(DEFAULT_SPEC), Check.AUTH_FOREIGN_TOKEN).status
     assert f"got HTTP {foreign_status} without the spec's error body" in finding["actual"], finding
 
 

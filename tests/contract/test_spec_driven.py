@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 from dws_contract.checks import catalog
+from dws_contract.checks.catalog import Check
 from dws_contract.runner import RunResult
 from dws_contract.schema import DEFAULT_SPEC
 
@@ -65,7 +66,7 @@ def test_old_server_violates_the_lowered_maximum(mock_url: str, suite: Suite, lo
     result = suite(mock_url, spec=lowered_spec, max_examples=50)
 
     assert result.exit_code == 1, result.summary
-    assert "negative_data_rejection" in result.ledger.violations
+    assert Check.NEGATIVE_DATA_REJECTION in result.ledger.violations
     assert (
         f"limit={LOWERED_MAXIMUM + 1}" in result.summary
         or f"'limit': {LOWERED_MAXIMUM + 1}" in result.summary
@@ -85,7 +86,7 @@ def test_old_server_violates_a_new_default(mock_url: str, suite: Suite, tmp_path
     result = suite(mock_url, spec=spec, max_examples=20)
 
     assert result.exit_code == 1, result.summary
-    assert "default_limit" in result.ledger.violations
+    assert Check.DEFAULT_LIMIT in result.ledger.violations
     assert f"limit={NEW_DEFAULT_LIMIT}" in result.summary
 
 
@@ -118,7 +119,7 @@ def test_statuses_the_checks_require_come_from_the_spec(mock_url: str, suite: Su
 
     assert result.exit_code == 2, result.summary
     assert "documents no 403 response" in result.summary
-    assert "auth_other_project" in result.summary
+    assert Check.AUTH_OTHER_PROJECT in result.summary
 
 
 def test_the_generated_cases_statuses_come_from_the_spec(mock_url: str, suite: Suite, tmp_path: Path) -> None:
@@ -132,13 +133,13 @@ def test_the_generated_cases_statuses_come_from_the_spec(mock_url: str, suite: S
 
     assert result.exit_code == 2, result.summary
     assert "documents no 400 response" in result.summary
-    assert "negative_data_rejection" in result.summary
+    assert Check.NEGATIVE_DATA_REJECTION in result.summary
     assert result.ledger.cases == 0, result.summary
 
 
 RULE = ("components", "securitySchemes", "XAuthToken", "x-rules", "token-of-another-project")
 RULE_POINTER = "#/" + "/".join(RULE)
-RULE_CHECKS = ("auth_other_project", "auth_foreign_token", "unknown_project_forbidden")
+RULE_CHECKS = (Check.AUTH_OTHER_PROJECT, Check.AUTH_FOREIGN_TOKEN, Check.UNKNOWN_PROJECT_FORBIDDEN)
 
 
 def spec_copy(tmp_path: Path, rule_status: str | None, documented: dict[str, str] | None = None) -> Path:
@@ -230,7 +231,7 @@ def test_without_the_rule_its_checks_require_the_linked_response(suite: Suite, t
         result = suite(url, spec=spec, max_examples=5)
 
     assert result.exit_code == 1, result.summary
-    assert set(result.ledger.violations) == {"auth_foreign_token"}, result.summary
+    assert set(result.ledger.violations) == {Check.AUTH_FOREIGN_TOKEN}, result.summary
     assert "got HTTP 200 instead of 403" in result.summary
 
 

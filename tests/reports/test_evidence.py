@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dws_contract.checks.catalog import Check
 from dws_contract.checks.evidence import ENGINE_EVIDENCE, STATEFUL_OFF
 from dws_contract.runner import RunResult, run
 from dws_contract.verdict import State
@@ -26,8 +27,8 @@ from schemathesis.checks import CHECKS, load_all_checks
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.reports.conftest import demo_options
 
-ACROSS_PAGES = ("pages_partition_records", "count_stable")
-STATEFUL_ONLY = ("use_after_free", "ensure_resource_availability", "object_level_authorization")
+ACROSS_PAGES = (Check.PAGES_PARTITION_RECORDS, Check.COUNT_STABLE)
+STATEFUL_ONLY = (Check.USE_AFTER_FREE, Check.ENSURE_RESOURCE_AVAILABILITY, Check.OBJECT_LEVEL_AUTHORIZATION)
 
 
 def suite_run(report_dir: Path, fault: str | None = None, **overrides: Any) -> RunResult:
@@ -64,7 +65,7 @@ def test_a_string_count_leaves_the_count_checks_not_exercised(tmp_path: Path) ->
     assert result.exit_code == 1, result.summary
     checks = outcome_of(tmp_path)["checks"]
     reasons = outcome_of(tmp_path)["unexercised_reasons"]
-    for check in (*ACROSS_PAGES, "page_length_matches_count"):
+    for check in (*ACROSS_PAGES, Check.PAGE_LENGTH_MATCHES_COUNT):
         assert checks[check] == State.NOT_EXERCISED, result.summary
         assert result.ledger.judged[check] == 0
         assert "count was not an integer" in reasons[check]
@@ -75,10 +76,10 @@ def test_a_500_to_the_suites_probes_fails_not_a_server_error(tmp_path: Path) -> 
     result = suite_run(tmp_path, "unknown-cluster-500")
 
     assert result.exit_code == 1, result.summary
-    assert outcome_of(tmp_path)["checks"]["not_a_server_error"] == State.VIOLATED
-    findings = result.ledger.findings["not_a_server_error"]
+    assert outcome_of(tmp_path)["checks"][Check.NOT_A_SERVER_ERROR] == State.VIOLATED
+    findings = result.ledger.findings[Check.NOT_A_SERVER_ERROR]
     assert all(finding.phase == "unknown-ids" and "HTTP 500" in finding.actual for finding in findings)
-    assert "not_a_server_error" in result_line(result)
+    assert Check.NOT_A_SERVER_ERROR in result_line(result)
 
 
 def test_a_cluster_without_records_gets_a_weak_verdict_in_every_report(
@@ -93,7 +94,7 @@ def test_a_cluster_without_records_gets_a_weak_verdict_in_every_report(
     assert "count_stable not exercised" in line
     outcome = outcome_of(report_dir)
     assert outcome["reason"].startswith("weak verdict: ")
-    assert any("pages_partition_records" in point for point in outcome["weak_verdict"])
+    assert any(Check.PAGES_PARTITION_RECORDS in point for point in outcome["weak_verdict"])
     for check in ACROSS_PAGES:
         assert outcome["checks"][check] == State.NOT_EXERCISED
         assert outcome["judged"][check] == 0
@@ -149,15 +150,15 @@ def test_stateful_only_checks_never_pass(conformant_run: RunResult) -> None:
         assert conformant_run.ledger.state_of(check) is State.NOT_EXERCISED
         assert conformant_run.ledger.not_exercised[check] == STATEFUL_OFF
         assert f"not exercised  {check}: stateful testing is off" in conformant_run.summary
-    assert conformant_run.ledger.state_of("unsupported_method") is not State.PASSED
+    assert conformant_run.ledger.state_of(Check.UNSUPPORTED_METHOD) is not State.PASSED
 
 
 def test_every_report_shows_the_responses_each_check_judged(conformant_run: RunResult) -> None:
     ledger = conformant_run.ledger
     report_dir = conformant_run.reports[0].parent
     judged = {check: n for check, n in ledger.judged.items() if n}
-    assert judged["not_a_server_error"] >= ledger.cases - ledger.timeouts - ledger.connection_errors
-    assert judged["pages_partition_records"] > 0
+    assert judged[Check.NOT_A_SERVER_ERROR] >= ledger.cases - ledger.timeouts - ledger.connection_errors
+    assert judged[Check.PAGES_PARTITION_RECORDS] > 0
 
     for check, n in judged.items():
         assert f"passed         {check}: judged {n}" in conformant_run.summary

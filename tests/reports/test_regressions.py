@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from dws_contract.checks.catalog import CHECKS
+from dws_contract.checks.catalog import CHECKS, Check
 from dws_contract.masking import Masker
 from dws_contract.options import Credentials
 from dws_contract.regressions import export_regressions
@@ -173,7 +173,7 @@ def test_every_template_is_proven_by_a_fault() -> None:
     make it fire.
     """
     required_headers = [rule for rule in load_contract().params_in("header") if rule.required]
-    unreachable = set() if required_headers else {"missing_required_header"}
+    unreachable = set() if required_headers else {Check.MISSING_REQUIRED_HEADER}
     proven = set().union(*(caught.violated for caught in CAUGHT_BY.values()))
     assert proven == set(TEMPLATES) - unreachable
 
@@ -188,9 +188,9 @@ def test_expected_statuses_come_from_the_spec() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("fault", "check"), [("overlapping-pages", "pages_partition_records")])
+@pytest.mark.parametrize(("fault", "check"), [("overlapping-pages", Check.PAGES_PARTITION_RECORDS)])
 def test_paging_replay_is_the_walk_up_to_the_page_that_broke_the_rule(
-    fault: str, check: str, tmp_path: Path
+    fault: str, check: Check, tmp_path: Path
 ) -> None:
     """The replay holds pages offset=0..n of one size, n the page that showed the violation, and ends
     there: without page n the exported test passes on the fault, with it the test fails."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dws_contract.checks.catalog import CHECKS, OPERATION, PATH_ITEM
+from dws_contract.checks.catalog import CHECKS, OPERATION, PATH_ITEM, Check
 from dws_contract.spec_lines import SpecLines
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -13,7 +13,7 @@ SPEC = (ROOT / "openapi.yaml").read_text()
 
 
 @pytest.mark.parametrize("check", sorted(CHECKS))
-def test_every_check_points_at_an_existing_spec_element(check: str) -> None:
+def test_every_check_points_at_an_existing_spec_element(check: Check) -> None:
     lines = SpecLines(SPEC)
     pointer = CHECKS[check].pointer
     assert lines.exists(pointer), f"{check}: {pointer} is not in openapi.yaml"
@@ -30,11 +30,13 @@ def test_every_check_points_at_an_existing_spec_element(check: str) -> None:
 @pytest.mark.parametrize(
     ("check", "stated"),
     [
-        ("unknown_cluster_rejected", "**Decision (unknown cluster):**"),
-        ("page_past_end_empty", "page-past-end:"),
+        (Check.UNKNOWN_CLUSTER_REJECTED, "**Decision (unknown cluster):**"),
+        (Check.PAGE_PAST_END_EMPTY, "page-past-end:"),
     ],
 )
-def test_a_rule_stated_in_prose_points_at_its_statement_not_the_description(check: str, stated: str) -> None:
+def test_a_rule_stated_in_prose_points_at_its_statement_not_the_description(
+    check: Check, stated: str
+) -> None:
     """SARIF and CI annotations land on the Decision or x-rules entry, not on `description: |`."""
     line = SpecLines(SPEC).line(CHECKS[check].pointer)
     assert SPEC.splitlines()[line - 1].strip().startswith(stated)
@@ -54,7 +56,7 @@ def test_a_decision_pointer_finds_its_paragraph_and_an_unknown_one_its_descripti
 
 
 def test_lines_follow_an_edit_of_the_spec() -> None:
-    pointer = CHECKS["records_within_limit"].pointer
+    pointer = CHECKS[Check.RECORDS_WITHIN_LIMIT].pointer
     before = SpecLines(SPEC).line(pointer)
     edited = SPEC.replace("components:\n", "components:\n  # three more lines\n  #\n  #\n", 1)
     assert SpecLines(edited).line(pointer) == before + 3

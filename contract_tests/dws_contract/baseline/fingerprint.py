@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
-from dws_contract.checks.catalog import CHECKS, OPERATION
+from dws_contract.checks.catalog import CHECKS, OPERATION, Check
 from dws_contract.verdict import Finding
 from dws_upgrade_records.spec import Contract, ParamRule
 
@@ -24,11 +24,11 @@ ID_LENGTH = 16
 # into as many fingerprints as a run happens to reach shapes. They are fingerprinted by the status instead.
 RESPONSE_LEVEL = frozenset(
     {
-        "request_id_header",
-        "response_headers_conformance",
-        "content_type_conformance",
-        "response_schema_conformance",
-        "error_body_fields",
+        Check.REQUEST_ID_HEADER,
+        Check.RESPONSE_HEADERS_CONFORMANCE,
+        Check.CONTENT_TYPE_CONFORMANCE,
+        Check.RESPONSE_SCHEMA_CONFORMANCE,
+        Check.ERROR_BODY_FIELDS,
     }
 )
 _STATUS = re.compile(r"^HTTP (\d{3})\b")

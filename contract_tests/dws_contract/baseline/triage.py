@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from dws_contract.baseline.file import Baseline, Entry
 from dws_contract.baseline.fingerprint import Fingerprint
+from dws_contract.checks.catalog import Check
 from dws_contract.verdict import Finding, Ledger, Outcome
 
 
@@ -53,7 +54,7 @@ class Triage:
         """Checks whose every finding of this run is baselined: they do not fail it."""
         return frozenset(seen.fingerprint.check for seen in self.known) - self.new_checks
 
-    def group_of(self, check: str) -> Group:
+    def group_of(self, check: Check) -> Group:
         return Group.KNOWN if check in self.known_checks else Group.NEW
 
     @property

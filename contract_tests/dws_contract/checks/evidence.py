@@ -18,6 +18,7 @@ from schemathesis import Case, Response
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 from schemathesis.specs.openapi.checks import is_unexpected_http_status_case
 
+from dws_contract.checks.catalog import Check
 from dws_contract.checks.response import int_query, json_body
 from dws_contract.schema import success_status
 
@@ -117,52 +118,52 @@ def _error(case: Case[Any], response: Response) -> bool:
     return response.status_code >= 400
 
 
-ENGINE_EVIDENCE: dict[str, Evidence] = {
-    "not_a_server_error": Evidence(_every, "no response was received"),
-    "status_code_conformance": Evidence(_conformance, "no response was received"),
-    "content_type_conformance": Evidence(
+ENGINE_EVIDENCE: dict[Check, Evidence] = {
+    Check.NOT_A_SERVER_ERROR: Evidence(_every, "no response was received"),
+    Check.STATUS_CODE_CONFORMANCE: Evidence(_conformance, "no response was received"),
+    Check.CONTENT_TYPE_CONFORMANCE: Evidence(
         _documented_media_type, "no response had a status the spec documents a media type for"
     ),
-    "response_headers_conformance": Evidence(
+    Check.RESPONSE_HEADERS_CONFORMANCE: Evidence(
         _documented_headers, "no response had a status the spec documents headers for"
     ),
-    "response_schema_conformance": Evidence(
+    Check.RESPONSE_SCHEMA_CONFORMANCE: Evidence(
         _documented_schema, "no response had a status the spec documents a body schema for"
     ),
-    "positive_data_acceptance": Evidence(_positive, "no valid (positive) case was generated"),
-    "negative_data_rejection": Evidence(_negative, "no invalid (negative) case was generated"),
-    "missing_required_header": Evidence(
+    Check.POSITIVE_DATA_ACCEPTANCE: Evidence(_positive, "no valid (positive) case was generated"),
+    Check.NEGATIVE_DATA_REJECTION: Evidence(_negative, "no invalid (negative) case was generated"),
+    Check.MISSING_REQUIRED_HEADER: Evidence(
         _coverage_scenario(CoverageScenario.MISSING_PARAMETER), "no coverage case left out a required header"
     ),
-    "unsupported_method": Evidence(
+    Check.UNSUPPORTED_METHOD: Evidence(
         _coverage_scenario(CoverageScenario.UNSPECIFIED_HTTP_METHOD),
         "the run sends no undocumented methods through schemathesis (wrong_method_not_found covers them)",
     ),
-    "ignored_auth": Evidence(_authenticated_success, "no request with the run's credentials got a 2xx"),
-    "use_after_free": Evidence(_never, STATEFUL_OFF),
-    "ensure_resource_availability": Evidence(_never, STATEFUL_OFF),
-    "object_level_authorization": Evidence(_never, STATEFUL_OFF),
-    "max_response_time": Evidence(_never, "no response time limit is configured"),
-    "allow_header_conformance": Evidence(_allow_header, "no response carried an Allow header"),
-    "records_within_limit": Evidence(
+    Check.IGNORED_AUTH: Evidence(_authenticated_success, "no request with the run's credentials got a 2xx"),
+    Check.USE_AFTER_FREE: Evidence(_never, STATEFUL_OFF),
+    Check.ENSURE_RESOURCE_AVAILABILITY: Evidence(_never, STATEFUL_OFF),
+    Check.OBJECT_LEVEL_AUTHORIZATION: Evidence(_never, STATEFUL_OFF),
+    Check.MAX_RESPONSE_TIME: Evidence(_never, "no response time limit is configured"),
+    Check.ALLOW_HEADER_CONFORMANCE: Evidence(_allow_header, "no response carried an Allow header"),
+    Check.RECORDS_WITHIN_LIMIT: Evidence(
         _page_with_limit, "no response was a page asked for with an integer limit"
     ),
-    "page_length_matches_count": Evidence(
+    Check.PAGE_LENGTH_MATCHES_COUNT: Evidence(
         _page_with_count, "count was not an integer in any page (or no page was asked for with integers)"
     ),
-    "error_body_fields": Evidence(_error, "no response was an error (4xx or 5xx)"),
-    "request_id_header": Evidence(_every, "no response was received"),
+    Check.ERROR_BODY_FIELDS: Evidence(_error, "no response was an error (4xx or 5xx)"),
+    Check.REQUEST_ID_HEADER: Evidence(_every, "no response was received"),
 }
 
 UNKNOWN = "the suite does not know which responses this check judges, so it counts only its failures"
 
 
-def judged(check: str, case: Case[Any], response: Response) -> bool:
+def judged(check: Check, case: Case[Any], response: Response) -> bool:
     """Whether `check` judged `response` to `case` (a check the table does not know never claims to)."""
     evidence = ENGINE_EVIDENCE.get(check)
     return evidence is not None and evidence.applies(case, response)
 
 
-def unexercised_reason(check: str) -> str:
+def unexercised_reason(check: Check) -> str:
     evidence = ENGINE_EVIDENCE.get(check)
     return UNKNOWN if evidence is None else evidence.unexercised

@@ -12,17 +12,19 @@ import requests
 from schemathesis import Case, Response
 from schemathesis.checks import CHECKS, load_all_checks
 
+from dws_contract.checks.catalog import Check
+
 # What a response must look like whatever its status: the documented headers, media type and body.
 SHAPE_CHECKS = (
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-    "error_body_fields",
-    "request_id_header",
+    Check.CONTENT_TYPE_CONFORMANCE,
+    Check.RESPONSE_HEADERS_CONFORMANCE,
+    Check.RESPONSE_SCHEMA_CONFORMANCE,
+    Check.ERROR_BODY_FIELDS,
+    Check.REQUEST_ID_HEADER,
 )
 
 
-def failure_of(case: Case[Any], response: Response | requests.Response, check: str) -> str | None:
+def failure_of(case: Case[Any], response: Response | requests.Response, check: Check) -> str | None:
     """What `check` reports about `response` to `case`, or None when it passes."""
     load_all_checks()
     try:
@@ -34,7 +36,7 @@ def failure_of(case: Case[Any], response: Response | requests.Response, check: s
     return None
 
 
-def shape_failures(case: Case[Any], response: Response | requests.Response) -> list[tuple[str, str]]:
+def shape_failures(case: Case[Any], response: Response | requests.Response) -> list[tuple[Check, str]]:
     """(check, message) for every shape check `response` fails."""
     found = ((check, failure_of(case, response, check)) for check in SHAPE_CHECKS)
     return [(check, message) for check, message in found if message is not None]

@@ -15,6 +15,7 @@ from typing import Any
 import schemathesis
 from schemathesis import Case, CheckContext, Response
 
+from dws_contract.checks.catalog import Check
 from dws_contract.errors import SuiteCheckError
 from dws_contract.schema import query_default, success_status
 
@@ -78,7 +79,7 @@ def suite_check(check: CheckFunction) -> CheckFunction:
         except AssertionError:
             raise
         except Exception as exc:
-            raise SuiteCheckError(check.__name__, traceback.format_exc()) from exc
+            raise SuiteCheckError(Check(check.__name__), traceback.format_exc()) from exc
 
     return schemathesis.check(guarded)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from dws_contract.checks.catalog import Check
 from dws_upgrade_records.mock import DEMO, MockConfig, MockStartError, running_mock
 
 
@@ -74,10 +75,10 @@ class Server:
 # so this is a relaxation (what a minor change does to the old contract), not a client that breaks.
 REJECTION_CHECKS = frozenset(
     {
-        "negative_data_rejection",
-        "empty_value_rejected",
-        "malformed_cluster_rejected",
-        "malformed_project_rejected",
+        Check.NEGATIVE_DATA_REJECTION,
+        Check.EMPTY_VALUE_REJECTED,
+        Check.MALFORMED_CLUSTER_REJECTED,
+        Check.MALFORMED_PROJECT_REJECTED,
     }
 )
 CREDENTIAL_VARIABLES = ("DWS_TOKEN", "DWS_AK", "DWS_SK", "DWS_OTHER_TOKEN", "DWS_OTHER_AK")

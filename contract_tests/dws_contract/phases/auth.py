@@ -22,6 +22,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 
+from dws_contract.checks.catalog import Check
 from dws_contract.phases.foreign_token import run_foreign_token
 from dws_contract.phases.unknown_ids import near_misses
 from dws_contract.schema import query_default
@@ -45,13 +46,13 @@ MALFORMED_DATE = "2025-13-45 25:61:61"
 SENT_QUERY = {"limit": 2}
 # The checks of an AK/SK signature: they apply only to a run that signs.
 SIGNATURE_CHECKS = (
-    "aksk_signature_accepted",
-    "auth_bad_signature",
-    "aksk_other_access_key",
-    "aksk_stale_date",
-    "aksk_unsigned_date",
-    "aksk_query_tampered",
-    "aksk_path_tampered",
+    Check.AKSK_SIGNATURE_ACCEPTED,
+    Check.AUTH_BAD_SIGNATURE,
+    Check.AKSK_OTHER_ACCESS_KEY,
+    Check.AKSK_STALE_DATE,
+    Check.AKSK_UNSIGNED_DATE,
+    Check.AKSK_QUERY_TAMPERED,
+    Check.AKSK_PATH_TAMPERED,
 )
 
 
@@ -59,7 +60,7 @@ SIGNATURE_CHECKS = (
 class Attempt:
     """One request of the phase, the check it belongs to, and what it was when the check does not say."""
 
-    check: str
+    check: Check
     send: Callable[[], Reply]
     note: str = ""
 
@@ -130,8 +131,8 @@ def run_auth(prober: Prober) -> None:
     """Each request must get the documented status."""
     options = prober.options
     attempts = [
-        Attempt("auth_missing_credentials", lambda: prober.send(headers={})),
-        Attempt("auth_wrong_token", lambda: prober.send(headers={"X-Auth-Token": WRONG_TOKEN})),
+        Attempt(Check.AUTH_MISSING_CREDENTIALS, lambda: prober.send(headers={})),
+        Attempt(Check.AUTH_WRONG_TOKEN, lambda: prober.send(headers={"X-Auth-Token": WRONG_TOKEN})),
     ]
     creds = options.credentials
     if creds.ak is not None and creds.sk is not None:
@@ -141,10 +142,11 @@ def run_auth(prober: Prober) -> None:
             prober.ledger.inapplicable(check, "the run authenticates with a token, not an AK/SK signature")
     if options.other_project_id:
         other = options.other_project_id
-        attempts.append(Attempt("auth_other_project", lambda: prober.send(project_id=other)))
+        attempts.append(Attempt(Check.AUTH_OTHER_PROJECT, lambda: prober.send(project_id=other)))
     else:
         prober.ledger.unexercised(
-            "auth_other_project", "no other project was given (--other-project-id or DWS_OTHER_PROJECT_ID)"
+            Check.AUTH_OTHER_PROJECT,
+            "no other project was given (--other-project-id or DWS_OTHER_PROJECT_ID)",
         )
     for attempt in attempts:
         check = attempt.check
@@ -182,23 +184,23 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
     other_cluster = near_misses(real, rng, 1)[0]
     random_ak = "".join(rng.choice(string.ascii_uppercase + string.digits) if c.isalnum() else c for c in ak)
     variants = [
-        ("aksk_signature_accepted", Signature(ak, sk)),
-        ("auth_bad_signature", Signature(ak, WRONG_SK)),
-        ("aksk_other_access_key", Signature(random_ak, sk)),
+        (Check.AKSK_SIGNATURE_ACCEPTED, Signature(ak, sk)),
+        (Check.AUTH_BAD_SIGNATURE, Signature(ak, WRONG_SK)),
+        (Check.AKSK_OTHER_ACCESS_KEY, Signature(random_ak, sk)),
         *(
-            [("aksk_other_access_key", Signature(options.other_ak, sk))]
+            [(Check.AKSK_OTHER_ACCESS_KEY, Signature(options.other_ak, sk))]
             if options.other_ak and options.other_ak != ak
             else []
         ),
-        ("aksk_stale_date", Signature(ak, sk, sent_date=MALFORMED_DATE)),
-        ("aksk_unsigned_date", Signature(ak, sk, sign_date=False)),
+        (Check.AKSK_STALE_DATE, Signature(ak, sk, sent_date=MALFORMED_DATE)),
+        (Check.AKSK_UNSIGNED_DATE, Signature(ak, sk, sign_date=False)),
         # The query changed after signing, and added after signing (a server that ignores the query).
-        ("aksk_query_tampered", Signature(ak, sk, signed_query=[("limit", "1")])),
-        ("aksk_query_tampered", Signature(ak, sk, signed_query=[])),
-        ("aksk_path_tampered", Signature(ak, sk, signed_cluster=(real, other_cluster))),
+        (Check.AKSK_QUERY_TAMPERED, Signature(ak, sk, signed_query=[("limit", "1")])),
+        (Check.AKSK_QUERY_TAMPERED, Signature(ak, sk, signed_query=[])),
+        (Check.AKSK_PATH_TAMPERED, Signature(ak, sk, signed_cluster=(real, other_cluster))),
     ]
 
-    def attempt(check: str, signature: Signature, note: str = "") -> Attempt:
+    def attempt(check: Check, signature: Signature, note: str = "") -> Attempt:
         auth = SignatureAuth(signature, options.project_id, signature.tampering(ak, sk, options.other_ak))
         return Attempt(
             check, _signed_send(prober, auth, None if signature.signed_query is None else SENT_QUERY), note
@@ -208,11 +210,13 @@ def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:
     attempts += [attempt(*probe) for probe in _skew_probes(prober, ak, sk)]
     correct = variants[0][1]
     auth = SignatureAuth(correct, options.project_id, correct.tampering(ak, sk, options.other_ak))
-    attempts.insert(1, Attempt("aksk_signature_accepted", _signed_send(prober, auth, unsorted_query(prober))))
+    attempts.insert(
+        1, Attempt(Check.AKSK_SIGNATURE_ACCEPTED, _signed_send(prober, auth, unsorted_query(prober)))
+    )
     return attempts
 
 
-def _skew_probes(prober: Prober, ak: str, sk: str) -> list[tuple[str, Signature, str]]:
+def _skew_probes(prober: Prober, ak: str, sk: str) -> list[tuple[Check, Signature, str]]:
     """Signatures dated just outside the documented window (401) and just inside it (accepted), either
     way, on the server's clock as its Date header gives it; without one, further from the edge."""
     offset = server_clock_offset(prober)
@@ -229,10 +233,10 @@ def _skew_probes(prober: Prober, ak: str, sk: str) -> list[tuple[str, Signature,
         offset = timedelta()
     else:
         clock = f"the server's clock {round(offset.total_seconds()):+d} s from ours, by its Date header"
-    probes = []
+    probes: list[tuple[Check, Signature, str]] = []
     for check, distance, side in (
-        ("aksk_stale_date", MAX_CLOCK_SKEW + margin, "outside"),
-        ("aksk_signature_accepted", MAX_CLOCK_SKEW - margin, "inside"),
+        (Check.AKSK_STALE_DATE, MAX_CLOCK_SKEW + margin, "outside"),
+        (Check.AKSK_SIGNATURE_ACCEPTED, MAX_CLOCK_SKEW - margin, "inside"),
     ):
         for sign_of in (-1, 1):
             note = (

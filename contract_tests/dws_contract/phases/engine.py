@@ -19,7 +19,7 @@ from schemathesis.engine.errors import ServerUnavailable
 from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from dws_contract.checks.catalog import EXPECTATIONS
+from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.checks.evidence import judged, unexercised_reason
 from dws_contract.checks.rerun import failure_of
 from dws_contract.errors import SuiteCheckError
@@ -55,7 +55,7 @@ def config_data(options: RunOptions, document: Mapping[str, Any]) -> dict[str, A
             # Defaults accept 401/403/404/422/5xx and more; the contract requires exactly one status each.
             **{
                 check: {"expected-statuses": [str(status_required(document, check).status)]}
-                for check in ("negative_data_rejection", "positive_data_acceptance")
+                for check in (Check.NEGATIVE_DATA_REJECTION, Check.POSITIVE_DATA_ACCEPTANCE)
             },
         },
         # GET only: no probing with undeclared methods; one operation has no stateful links, and its
@@ -93,7 +93,7 @@ def run_engine(
     """
     stream = from_schema(schema).execute()
     session.stop_engine = stream.stop
-    seen: set[str] = set()  # the checks the engine's cases went through, judging or not
+    seen: set[Check] = set()  # the checks the engine's cases went through, judging or not
     try:
         for event in stream:
             _on_event(event, stream, ledger, progress, session, http, seen)
@@ -111,7 +111,7 @@ def _on_event(
     progress: Callable[[str], None],
     session: Session,
     http: requests.Session,
-    seen: set[str],
+    seen: set[Check],
 ) -> None:
     if isinstance(event, events.ScenarioFinished):
         seen |= _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
@@ -141,20 +141,21 @@ def _phase_finished(event: events.PhaseFinished, ledger: Ledger) -> None:
 
 def _record_scenario(
     recorder: ScenarioRecorder, phase: str, ledger: Ledger, http: requests.Session, options: RunOptions
-) -> set[str]:
+) -> set[Check]:
     """File the scenario's failures and count the responses each check judged; return the checks run."""
-    seen = set()
+    seen: set[Check] = set()
     for case_id, nodes in recorder.checks.items():
         case = recorder.cases.get(case_id)
         interaction = recorder.interactions.get(case_id)
         response = interaction.response if interaction is not None else None
         for node in nodes:
-            seen.add(node.name)
+            check = Check(node.name)
+            seen.add(check)
             info = node.failure_info
             if info is not None or (
-                case is not None and response is not None and judged(node.name, case.value, response)
+                case is not None and response is not None and judged(check, case.value, response)
             ):
-                ledger.judge(node.name)
+                ledger.judge(check)
             if info is None:
                 continue
             failure = info.failure
@@ -168,20 +169,20 @@ def _record_scenario(
             if status is not None:
                 actual = f"HTTP {status}. {actual}"
             finding = Finding(
-                check=node.name,
-                expected=EXPECTATIONS.get(node.name, failure.title),
+                check=check,
+                expected=EXPECTATIONS.get(check, failure.title),
                 actual=actual,
                 curl=info.code_sample,
                 phase=phase,
                 replay=_replay(recorder, case_id, options),
             )
-            resend = _resender(recorder, case_id, node.name, http, ledger)
+            resend = _resender(recorder, case_id, check, http, ledger)
             file_failure(ledger, finding, resend, pauses=options.confirm_pauses, case_id=case_id)
     return seen
 
 
 def _resender(
-    recorder: ScenarioRecorder, case_id: str, check: str, http: requests.Session, ledger: Ledger
+    recorder: ScenarioRecorder, case_id: str, check: Check, http: requests.Session, ledger: Ledger
 ) -> StillFailing | None:
     """Send the failing case again and re-run the check on the new answer.
 
@@ -240,8 +241,8 @@ def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
         ledger.failed_request(timeout=True)
         ledger.add(
             Finding(
-                check="response_timeout",
-                expected=EXPECTATIONS["response_timeout"],
+                check=Check.RESPONSE_TIMEOUT,
+                expected=EXPECTATIONS[Check.RESPONSE_TIMEOUT],
                 actual=f"no answer within the request timeout: {event.info.title}",
                 curl=event.info.code_sample or "",
                 phase=str(event.phase.value if event.phase else "engine"),

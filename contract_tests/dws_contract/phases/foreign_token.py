@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from dws_contract.checks.catalog import Check
 from dws_contract.transport.probe import Prober, Reply
 
-CHECK = "auth_foreign_token"
+CHECK = Check.AUTH_FOREIGN_TOKEN
 CREDENTIALS = "other-token"  # the Replay's name for the credentials it was sent with
 NOT_GIVEN = (
     "no token of another project was given, so no request checked that another project's token is "

@@ -17,12 +17,13 @@ from typing import Any
 
 from schemathesis.core.transport import HttpMethod
 
+from dws_contract.checks.catalog import Check
 from dws_contract.transport.probe import Prober, Reply
 
 EXTENSION = "x-wrong-method-response"
 WRONG_METHODS: tuple[HttpMethod, ...] = ("POST", "PUT", "PATCH", "DELETE")
-CHECK = "wrong_method_not_found"
-PATH_CHECK = "unknown_path_not_found"
+CHECK = Check.WRONG_METHOD_NOT_FOUND
+PATH_CHECK = Check.UNKNOWN_PATH_NOT_FOUND
 
 
 def wrong_method_answer(document: Mapping[str, Any], template: str) -> Mapping[str, Any] | None:
@@ -57,7 +58,7 @@ def unknown_paths(template: str) -> list[str]:
     ]
 
 
-def _judge(prober: Prober, check: str, sent: str, reply: Reply, answer: Mapping[str, Any]) -> None:
+def _judge(prober: Prober, check: Check, sent: str, reply: Reply, answer: Mapping[str, Any]) -> None:
     problems = _problems(reply, answer)
     prober.ledger.judge(check)
     if problems:

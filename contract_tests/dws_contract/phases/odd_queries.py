@@ -9,11 +9,12 @@ server whose canonical query drops empty values refuses a correct signature (401
 
 from __future__ import annotations
 
+from dws_contract.checks.catalog import Check
 from dws_contract.transport.probe import Prober
 
 EXTRA_PARAMETERS = 100
-CROWDED = "crowded_query_not_a_server_error"
-EMPTY = "empty_value_rejected"
+CROWDED = Check.CROWDED_QUERY_NOT_A_SERVER_ERROR
+EMPTY = Check.EMPTY_VALUE_REJECTED
 
 
 def run_odd_queries(prober: Prober) -> None:

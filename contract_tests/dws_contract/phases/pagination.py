@@ -23,6 +23,7 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
+from dws_contract.checks.catalog import Check
 from dws_contract.errors import CannotRunError
 from dws_contract.schema import Operation, parameter_schema, query_default
 from dws_contract.transport.probe import Prober, Reply
@@ -35,7 +36,7 @@ MAX_PAGE_SIZE = 1000
 MAX_PASSES = 5
 # The checks that compare pages with each other and with `count`: they judge only walks of two or more
 # pages on records with an integer `count` (one page partitions nothing, and a string `count` totals none).
-ACROSS_PAGES = ("pages_partition_records", "count_stable")
+ACROSS_PAGES = (Check.PAGES_PARTITION_RECORDS, Check.COUNT_STABLE)
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,8 @@ def _unexercised(ledger: Ledger, snap: Snapshot) -> None:
     for check in ACROSS_PAGES:
         if ledger.judged[check] == 0:
             ledger.unexercised(check, reason)
-    if ledger.judged["page_past_end_empty"] == 0:
-        ledger.unexercised("page_past_end_empty", "the spec admits no offset past the end of any walk")
+    if ledger.judged[Check.PAGE_PAST_END_EMPTY] == 0:
+        ledger.unexercised(Check.PAGE_PAST_END_EMPTY, "the spec admits no offset past the end of any walk")
 
 
 def _total(snap: Snapshot) -> int | None:
@@ -192,8 +193,8 @@ def _one_pass(operation: Operation, prober: Prober, start: Snapshot, allowed: Al
 
     both = _page(prober, {"limit": limit_default, "offset": offset_default})
     for check, query, name in (
-        ("default_limit", {"offset": offset_default}, f"limit={limit_default}"),
-        ("default_offset", {"limit": limit_default}, f"offset={offset_default}"),
+        (Check.DEFAULT_LIMIT, {"offset": offset_default}, f"limit={limit_default}"),
+        (Check.DEFAULT_OFFSET, {"limit": limit_default}, f"offset={offset_default}"),
     ):
         reply = _page(prober, query)
         if reply is None or both is None:
@@ -222,10 +223,10 @@ UNSTABLE_ORDER = (
 
 def _page(prober: Prober, query: dict[str, int]) -> Reply | None:
     reply = prober.send(query)
-    prober.ledger.judge("pagination_accepted")
+    prober.ledger.judge(Check.PAGINATION_ACCEPTED)
     if reply.status != prober.success() or reply.records is None:
         prober.violation(
-            "pagination_accepted",
+            Check.PAGINATION_ACCEPTED,
             f"HTTP {reply.status} for {query}: {reply.excerpt()!r}",
             reply.curl,
             replay=prober.replay_of(reply),
@@ -271,17 +272,17 @@ def _walk(
         if reply is None:
             return None
         records = reply.records or []
-        prober.ledger.judge("records_within_limit")
+        prober.ledger.judge(Check.RECORDS_WITHIN_LIMIT)
         if len(records) > size:
             prober.violation(
-                "records_within_limit",
+                Check.RECORDS_WITHIN_LIMIT,
                 f"{len(records)} records on page offset={offset}, limit={size}",
                 reply.curl,
                 replay=prober.replay_of(reply),
             )
         if reply.count != first_count:
             prober.violation(
-                "count_stable",
+                Check.COUNT_STABLE,
                 f"count={reply.count!r} on offset={offset}, limit={size}; first page: {first_count!r}",
                 reply.curl,
                 replay=_paged(prober, reply, [first_query, pages[-1]]),
@@ -293,7 +294,7 @@ def _walk(
         duplicates = [record for record in map(key, records) if record in seen]
         if duplicates:
             prober.violation(
-                "pages_partition_records",
+                Check.PAGES_PARTITION_RECORDS,
                 f"page offset={offset}, limit={size} repeats {len(duplicates)} record(s) of earlier pages",
                 reply.curl,
                 replay=_paged(prober, reply, pages),
@@ -301,7 +302,7 @@ def _walk(
         seen.extend(map(key, records))
         if len(records) < size and count is not None and len(seen) < count:
             prober.violation(
-                "pages_partition_records",
+                Check.PAGES_PARTITION_RECORDS,
                 f"page offset={offset}, limit={size} has {len(records)} records, "
                 f"but only {len(seen)} of count={count} were seen so far",
                 reply.curl,
@@ -340,7 +341,7 @@ def _check_end(
     reply, offsets = end
     if count is not None and len(seen) != count:
         prober.violation(
-            "pages_partition_records",
+            Check.PAGES_PARTITION_RECORDS,
             f"pages offset=0..{offset - 1} with limit={size} hold {len(seen)} records "
             f"({len(set(seen))} distinct), count={count}",
             reply.curl,
@@ -350,10 +351,10 @@ def _check_end(
         return
     far_query = {"limit": size, "offset": offset + 5}
     far = prober.send(far_query)
-    prober.ledger.judge("page_past_end_empty")
+    prober.ledger.judge(Check.PAGE_PAST_END_EMPTY)
     if far.status != prober.success() or far.records != [] or far.count != first_count:
         prober.violation(
-            "page_past_end_empty",
+            Check.PAGE_PAST_END_EMPTY,
             f"offset={offset + 5}, limit={size} (past the end) got HTTP {far.status}: {far.excerpt()!r}",
             far.curl,
             replay=_paged(prober, far, [*pages, far_query]),
@@ -366,7 +367,7 @@ def _compare_walks(prober: Prober, walks: list[Walk]) -> None:
         reference = complete[0]
         if walk.records != reference.records:
             prober.violation(
-                "pages_partition_records",
+                Check.PAGES_PARTITION_RECORDS,
                 f"paging with limit={walk.size} yields another record sequence ({len(walk.records)} records) "
                 f"than limit={reference.size} ({len(reference.records)} records)",
                 f"(compare the pages of limit={reference.size} and limit={walk.size})",

@@ -8,6 +8,7 @@ schema is the server's fault, not a reason the run could not judge: a violation,
 
 from __future__ import annotations
 
+from dws_contract.checks.catalog import Check
 from dws_contract.errors import CannotRunError
 from dws_contract.transport.probe import Prober, Reply
 
@@ -19,11 +20,11 @@ def preflight(prober: Prober) -> Reply:
     if first.status >= 500:
         first = prober.resend(first)
     if first.status == success:
-        prober.ledger.judge("response_schema_conformance")
+        prober.ledger.judge(Check.RESPONSE_SCHEMA_CONFORMANCE)
         problem = prober.schema_problem(first)
         if problem:
             prober.violation(
-                "response_schema_conformance",
+                Check.RESPONSE_SCHEMA_CONFORMANCE,
                 f"HTTP {success} on the default page. {problem}",
                 first.curl,
                 lambda: prober.schema_problem(prober.resend(first)) is not None,
@@ -31,9 +32,9 @@ def preflight(prober: Prober) -> Reply:
             )
         return first
     hints = {
-        "auth_wrong_token": "the credentials were rejected: check --token/DWS_TOKEN or --ak/--sk",
-        "auth_other_project": "the credentials do not grant access to --project-id",
-        "unknown_cluster_rejected": "the server rejected the request: check --cluster-id is a cluster of "
+        Check.AUTH_WRONG_TOKEN: "the credentials were rejected: check --token/DWS_TOKEN or --ak/--sk",
+        Check.AUTH_OTHER_PROJECT: "the credentials do not grant access to --project-id",
+        Check.UNKNOWN_CLUSTER_REJECTED: "the server rejected the request: check --cluster-id is a cluster of "
         "--project-id",
     }
     by_status = {prober.required(check): hint for check, hint in hints.items()}

@@ -14,6 +14,7 @@ import string
 
 import jsonschema
 
+from dws_contract.checks.catalog import Check
 from dws_contract.schema import parameter_schema
 from dws_contract.transport.probe import Prober, Reply
 
@@ -31,15 +32,15 @@ def run_unknown_ids(prober: Prober) -> None:
         key: value for key, value in parameter_schema(prober.operation, "cluster_id").items() if key != "enum"
     }
     candidates = [*near_misses(real, rng, NEAR_MISSES), *(random_like(real, rng) for _ in range(RANDOM_IDS))]
-    expected = prober.required("unknown_cluster_rejected")
+    expected = prober.required(Check.UNKNOWN_CLUSTER_REJECTED)
     for cluster_id in candidates:
         if cluster_id.lower() == real.lower() or not _valid(cluster_id, rules):
             continue
         reply = prober.send(cluster_id=cluster_id)
-        prober.ledger.judge("unknown_cluster_rejected")
+        prober.ledger.judge(Check.UNKNOWN_CLUSTER_REJECTED)
         if reply.status != expected:
             prober.violation(
-                "unknown_cluster_rejected",
+                Check.UNKNOWN_CLUSTER_REJECTED,
                 f"unknown cluster_id={cluster_id}: HTTP {reply.status} instead of {expected}: "
                 f"{reply.excerpt()!r}",
                 reply.curl,
@@ -57,13 +58,13 @@ def _malformed(prober: Prober, real: str) -> None:
     Sent as they are (schemathesis leaves `%XX` alone), they test what the server decodes and what an
     AK/SK signature covers (the encoded path): the answer is 400, like any malformed id.
     """
-    expected = prober.required("malformed_cluster_rejected")
+    expected = prober.required(Check.MALFORMED_CLUSTER_REJECTED)
     for cluster_id in ("\u00e9" + real[1:], "%FF%FE" + real[6:]):
         reply = prober.send(cluster_id=cluster_id)
-        prober.ledger.judge("malformed_cluster_rejected")
+        prober.ledger.judge(Check.MALFORMED_CLUSTER_REJECTED)
         if reply.status != expected:
             prober.violation(
-                "malformed_cluster_rejected",
+                Check.MALFORMED_CLUSTER_REJECTED,
                 f"cluster_id={cluster_id!r}: HTTP {reply.status} instead of {expected}: {reply.excerpt()!r}",
                 reply.curl,
                 prober.status_still(reply, expected),
@@ -111,13 +112,13 @@ def _case_variant(prober: Prober, real: str) -> None:
     """
     upper = real.upper()
     if upper == real:
-        prober.ledger.inapplicable("cluster_id_case_variant", "the cluster id has no lower-case letter")
+        prober.ledger.inapplicable(Check.CLUSTER_ID_CASE_VARIANT, "the cluster id has no lower-case letter")
         return
     same_cluster, not_its_cluster = (
-        prober.required(check) for check in ("pagination_accepted", "unknown_cluster_rejected")
+        prober.required(check) for check in (Check.PAGINATION_ACCEPTED, Check.UNKNOWN_CLUSTER_REJECTED)
     )
     reply = prober.send(cluster_id=upper)
-    prober.ledger.judge("cluster_id_case_variant")
+    prober.ledger.judge(Check.CLUSTER_ID_CASE_VARIANT)
     if reply.status == not_its_cluster:
         return
     if reply.status == same_cluster:
@@ -128,7 +129,7 @@ def _case_variant(prober: Prober, real: str) -> None:
     else:
         problem = f"HTTP {reply.status}: {reply.excerpt()!r}"
     prober.violation(
-        "cluster_id_case_variant",
+        Check.CLUSTER_ID_CASE_VARIANT,
         f"cluster_id={upper}: {problem}",
         reply.curl,
         prober.status_still(reply, same_cluster, not_its_cluster),
@@ -145,23 +146,23 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
     other = "".join(rng.choice("0123456789abcdef") if char.isalnum() else char for char in project)
     if other != project:
         reply = prober.send(project_id=other)
-        prober.ledger.judge("unknown_project_forbidden")
-        forbidden = prober.required("unknown_project_forbidden")
+        prober.ledger.judge(Check.UNKNOWN_PROJECT_FORBIDDEN)
+        forbidden = prober.required(Check.UNKNOWN_PROJECT_FORBIDDEN)
         if reply.status != forbidden:
             prober.violation(
-                "unknown_project_forbidden",
+                Check.UNKNOWN_PROJECT_FORBIDDEN,
                 f"project_id={other} (not the credentials' project) got HTTP {reply.status} instead of "
                 f"{forbidden}: {reply.excerpt()!r}",
                 reply.curl,
                 prober.status_still(reply, forbidden),
                 replay=prober.replay_of(reply),
             )
-    malformed = prober.required("malformed_project_rejected")
+    malformed = prober.required(Check.MALFORMED_PROJECT_REJECTED)
     reply = prober.send(project_id="")
-    prober.ledger.judge("malformed_project_rejected")
+    prober.ledger.judge(Check.MALFORMED_PROJECT_REJECTED)
     if reply.status != malformed:
         prober.violation(
-            "malformed_project_rejected",
+            Check.MALFORMED_PROJECT_REJECTED,
             f"an empty project_id got HTTP {reply.status} instead of {malformed}: {reply.excerpt()!r}",
             reply.curl,
             prober.status_still(reply, malformed),

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from dws_contract.checks import response as suite_checks
-from dws_contract.checks.catalog import EXPECTATIONS
+from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.masking import Masker
 from dws_contract.proxy.exchange import Exchange, shown_request
 from dws_contract.proxy.sequences import Page, record_key
@@ -49,7 +49,9 @@ RESPONSE_CHECKS: tuple[CheckFunction, ...] = (
     suite_checks.error_body_fields,
     suite_checks.request_id_header,
 )
-BODY_CHECKS = frozenset({"response_schema_conformance", "records_within_limit", "error_body_fields"})
+BODY_CHECKS = frozenset(
+    {Check.RESPONSE_SCHEMA_CONFORMANCE, Check.RECORDS_WITHIN_LIMIT, Check.ERROR_BODY_FIELDS}
+)
 SHOWN_CHARS = 800
 DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS, "identity": None, "": None}
 
@@ -128,7 +130,7 @@ class ExchangeChecker:
         self.parameters = ParameterChecker(contract)
         self.known_query = {rule.name for rule in contract.params_in("query")}
         self.page_status = success_status(operation)  # a spec without exactly one: exit 2 at start
-        self.invalid_status = required_status(operation, "negative_data_rejection")
+        self.invalid_status = required_status(operation, Check.NEGATIVE_DATA_REJECTION)
         schema = operation.schema
         self.context = CheckContext(
             override=None,
@@ -149,7 +151,7 @@ class ExchangeChecker:
         if exchange.method != self.contract.method:
             self._client(
                 result,
-                "client_method",
+                Check.CLIENT_METHOD,
                 f"sent {exchange.method}; the spec documents {self.contract.method} only",
                 reproduce,
                 mask,
@@ -160,8 +162,8 @@ class ExchangeChecker:
         if exchange.failure == "timeout":
             result.findings.append(
                 Finding(
-                    "response_timeout",
-                    EXPECTATIONS["response_timeout"],
+                    Check.RESPONSE_TIMEOUT,
+                    EXPECTATIONS[Check.RESPONSE_TIMEOUT],
                     f"no answer within the proxy's --upstream-timeout ({exchange.elapsed:.1f} s)",
                     reproduce,
                     PHASE,
@@ -173,7 +175,7 @@ class ExchangeChecker:
         if answered_ok and isinstance(checked, Invalid):
             self._server(
                 result,
-                "negative_data_rejection",
+                Check.NEGATIVE_DATA_REJECTION,
                 f"HTTP {exchange.status} for an invalid request ({checked.message})",
                 reproduce,
                 mask,
@@ -181,7 +183,7 @@ class ExchangeChecker:
         if answered_ok and not caller.has_credentials:
             self._server(
                 result,
-                "auth_missing_credentials",
+                Check.AUTH_MISSING_CREDENTIALS,
                 f"HTTP {exchange.status} for a request without credentials",
                 reproduce,
                 mask,
@@ -217,7 +219,7 @@ class ExchangeChecker:
         if not caller.has_credentials:
             self._client(
                 result,
-                "client_sends_credentials",
+                Check.CLIENT_SENDS_CREDENTIALS,
                 "sent no X-Auth-Token and no Authorization header",
                 reproduce,
                 mask,
@@ -225,7 +227,7 @@ class ExchangeChecker:
         if isinstance(checked, Invalid):
             self._client(
                 result,
-                "client_parameters_valid",
+                Check.CLIENT_PARAMETERS_VALID,
                 f"{checked.message} Send a value within the spec's rules instead.",
                 reproduce,
                 mask,
@@ -242,7 +244,7 @@ class ExchangeChecker:
 
     def _response_side(
         self, exchange: Exchange, checked: ListRequest | Invalid, body: bytes | None
-    ) -> list[tuple[str, Failure]]:
+    ) -> list[tuple[Check, Failure]]:
         assert exchange.status is not None
         path = checked.values if isinstance(checked, ListRequest) else {}
         query = dict(parse_qsl(exchange.query_string, keep_blank_values=True))
@@ -256,23 +258,23 @@ class ExchangeChecker:
             headers.setdefault(name.decode("latin-1").lower(), []).append(value.decode("latin-1"))
         response = Response(exchange.status, headers, body or b"", _as_sent(exchange), exchange.elapsed, True)
         checks = [c for c in RESPONSE_CHECKS if body is not None or c.__name__ not in BODY_CHECKS]
-        failures: list[tuple[str, Failure]] = []
+        failures: list[tuple[Check, Failure]] = []
 
         def on_failure(name: str, collected: set[Failure], failure: Failure) -> None:
             collected.add(failure)
-            failures.append((name, failure))
+            failures.append((Check(name), failure))
 
         run_checks(case=case, response=response, ctx=self.context, checks=checks, on_failure=on_failure)
         return failures
 
     @staticmethod
-    def _client(result: Result, check: str, actual: str, reproduce: str, mask: Masker) -> None:
+    def _client(result: Result, check: Check, actual: str, reproduce: str, mask: Masker) -> None:
         result.findings.append(
             Finding(check, EXPECTATIONS[check], mask(actual[:SHOWN_CHARS]), mask(reproduce), PHASE, "client")
         )
 
     @staticmethod
-    def _server(result: Result, check: str, actual: str, reproduce: str, mask: Masker) -> None:
+    def _server(result: Result, check: Check, actual: str, reproduce: str, mask: Masker) -> None:
         expected = EXPECTATIONS.get(check, check)
         result.findings.append(Finding(check, expected, mask(actual[:SHOWN_CHARS]), mask(reproduce), PHASE))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from dws_contract.baseline.fingerprint import Fingerprinter
+from dws_contract.checks.catalog import Check
 from dws_contract.history.record import version_headers
 from dws_contract.masking import Masker
 from dws_contract.observed.census import Answer, Census
@@ -26,14 +27,14 @@ from dws_contract.verdict import Finding, Ledger
 
 MAX_WARNING_KINDS = 100
 # Checks the proxy applies to every checked exchange: each counts it as judged.
-CLIENT_CHECKS = ("client_parameters_valid", "client_sends_credentials", "client_method")
+CLIENT_CHECKS = (Check.CLIENT_PARAMETERS_VALID, Check.CLIENT_SENDS_CREDENTIALS, Check.CLIENT_METHOD)
 SEQUENCE_CHECKS = (
-    "client_page_index_paging",
-    "client_no_skipped_pages",
-    "client_no_repeated_pages",
-    "count_stable",
-    "pages_partition_records",
-    "positive_data_acceptance",
+    Check.CLIENT_PAGE_INDEX_PAGING,
+    Check.CLIENT_NO_SKIPPED_PAGES,
+    Check.CLIENT_NO_REPEATED_PAGES,
+    Check.COUNT_STABLE,
+    Check.PAGES_PARTITION_RECORDS,
+    Check.POSITIVE_DATA_ACCEPTANCE,
 )
 
 
@@ -86,7 +87,7 @@ class Monitor:
         self._count(exchange, caller)
         self.ledger.judge(*CLIENT_CHECKS)
         if exchange.status is not None:
-            self.ledger.judge(*(check.__name__ for check in RESPONSE_CHECKS))
+            self.ledger.judge(*(Check(check.__name__) for check in RESPONSE_CHECKS))
         self._add(result.findings)
         for warning in result.warnings:
             self.warn(warning)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from dws_contract.checks.catalog import EXPECTATIONS
+from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.proxy.exchange import shown_request
 from dws_contract.verdict import Finding
 
@@ -128,7 +128,7 @@ class SequenceTracker:
         if listing is None or not listing.pages:
             return []
         served = listing.pages[-1]
-        check = "positive_data_acceptance"
+        check = Check.POSITIVE_DATA_ACCEPTANCE
         actual = (
             f"HTTP {status}, the spec's answer to an invalid request, for a valid one (limit={limit}), "
             f"right after this client read page offset={served.offset} of the same cluster successfully"
@@ -178,7 +178,7 @@ class SequenceTracker:
                 else:
                     findings.append(
                         _finding(
-                            "count_stable",
+                            Check.COUNT_STABLE,
                             f"count={before.count!r} on offset={before.offset}, then count={after.count!r} "
                             f"on offset={after.offset} (limit={after.limit}), no new record to explain it",
                             [before, after],
@@ -187,7 +187,7 @@ class SequenceTracker:
             elif repeated:
                 findings.append(
                     _finding(
-                        "pages_partition_records",
+                        Check.PAGES_PARTITION_RECORDS,
                         f"page offset={after.offset} repeats {len(repeated)} record(s) of earlier pages "
                         f"(limit={after.limit}) while count stayed {after.count!r}",
                         [before, after],
@@ -208,7 +208,7 @@ class SequenceTracker:
         ):
             findings.append(
                 _finding(
-                    "pages_partition_records",
+                    Check.PAGES_PARTITION_RECORDS,
                     f"pages offset=0..{last.offset} with limit={last.limit} hold {len(seen)} distinct "
                     f"records, but count={count}",
                     [pages[0], last],
@@ -224,7 +224,7 @@ def _client_misuse(pages: list[Page]) -> list[Finding]:
         if step == 0:
             return [
                 _finding(
-                    "client_no_repeated_pages",
+                    Check.CLIENT_NO_REPEATED_PAGES,
                     f"read page offset={after.offset} (limit={after.limit}) twice in one listing, "
                     f"both times with a 200; read each page once: after offset={after.offset} send "
                     f"offset={after.offset + 1}",
@@ -241,7 +241,7 @@ def _client_misuse(pages: list[Page]) -> list[Finding]:
                 what = "its limit (= the number of records it got)"
             return [
                 _finding(
-                    "client_page_index_paging",
+                    Check.CLIENT_PAGE_INDEX_PAGING,
                     f"advanced offset by {step}, {what}, as if offset counted records; offset is a page "
                     f"index: after offset={before.offset} it should have sent offset={before.offset + 1} "
                     f"with limit={after.limit}",
@@ -251,7 +251,7 @@ def _client_misuse(pages: list[Page]) -> list[Finding]:
             ]
         return [
             _finding(
-                "client_no_skipped_pages",
+                Check.CLIENT_NO_SKIPPED_PAGES,
                 f"went from page offset={before.offset} to offset={after.offset} (limit={after.limit}), "
                 f"skipping {step - 1} page(s); it should have sent offset={before.offset + 1} next",
                 [before, after],
@@ -266,6 +266,6 @@ def _grew(before: Any, after: Any) -> bool:
     return numbers and after > before
 
 
-def _finding(check: str, actual: str, pages: list[Page], blame: str = "server") -> Finding:
+def _finding(check: Check, actual: str, pages: list[Page], blame: str = "server") -> Finding:
     shown = "\n".join(page.request for page in pages[:SHOWN_REQUESTS])
     return Finding(check, EXPECTATIONS[check], actual, shown, PHASE, blame)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dws_contract.checks.catalog import Check
 from dws_contract.errors import CannotRunError
 from dws_contract.phases.methods import EXTENSION, wrong_method_answer
 from dws_contract.regressions.templates import ONE_STATUS_CHECKS
@@ -36,7 +37,7 @@ def operation_pointer(contract: Contract) -> str:
     return f"#/paths/{escape(contract.path_template)}/{contract.method.lower()}"
 
 
-def expected_status(check: str, contract: Contract) -> Fact:
+def expected_status(check: Check, contract: Contract) -> Fact:
     """The status `check` requires, read as the suite reads it (`schema.status_required`)."""
     try:
         required = status_required(contract.document, check)
@@ -45,7 +46,7 @@ def expected_status(check: str, contract: Contract) -> Fact:
     return Fact(required.status, " and ".join(required.pointers))
 
 
-def facts(check: str, contract: Contract) -> dict[str, Fact]:
+def facts(check: Check, contract: Contract) -> dict[str, Fact]:
     """Every spec fact a test of `check` may use; the exporter writes the ones its code names."""
     operation = operation_pointer(contract)
     found = {
@@ -71,15 +72,15 @@ def facts(check: str, contract: Contract) -> dict[str, Fact]:
     found["PAGE_STATUS"] = Fact(page, f"{operation}/responses/{page}")
     if check in ONE_STATUS_CHECKS:
         found["EXPECTED_STATUS"] = expected_status(check, contract)
-    elif check == "cluster_id_case_variant":
+    elif check == Check.CLUSTER_ID_CASE_VARIANT:
         # docs/decisions.md: the real cluster's page, or the answer to a cluster that is not the project's.
         same, other = (
-            expected_status(c, contract) for c in ("pagination_accepted", "unknown_cluster_rejected")
+            expected_status(c, contract) for c in (Check.PAGINATION_ACCEPTED, Check.UNKNOWN_CLUSTER_REJECTED)
         )
         found["CASE_VARIANT_STATUSES"] = Fact(
             [same.value, other.value], f"{same.pointer} and {other.pointer}"
         )
-    elif check in ("wrong_method_not_found", "unknown_path_not_found"):
+    elif check in (Check.WRONG_METHOD_NOT_FOUND, Check.UNKNOWN_PATH_NOT_FOUND):
         answer = wrong_method_answer(contract.document, contract.path_template)
         if answer is None:
             raise MissingFactError(f"the spec states no {EXTENSION} on {contract.path_template}")

@@ -10,30 +10,32 @@ from __future__ import annotations
 
 import textwrap
 
+from dws_contract.checks.catalog import Check
+
 # Checks whose rule is one documented status for the request they sent; the status is read from the
 # spec as the suite reads it (`schema.status_required`, through `facts.expected_status`).
 STATUS_CHECKS = (
-    "positive_data_acceptance",
-    "negative_data_rejection",
-    "auth_missing_credentials",
-    "auth_wrong_token",
-    "auth_bad_signature",
-    "missing_required_header",
-    "auth_other_project",
-    "unknown_cluster_rejected",
-    "malformed_cluster_rejected",
-    "unknown_project_forbidden",
-    "malformed_project_rejected",
-    "empty_value_rejected",
-    "aksk_signature_accepted",
-    "aksk_other_access_key",
-    "aksk_stale_date",
-    "aksk_unsigned_date",
-    "aksk_query_tampered",
-    "aksk_path_tampered",
+    Check.POSITIVE_DATA_ACCEPTANCE,
+    Check.NEGATIVE_DATA_REJECTION,
+    Check.AUTH_MISSING_CREDENTIALS,
+    Check.AUTH_WRONG_TOKEN,
+    Check.AUTH_BAD_SIGNATURE,
+    Check.MISSING_REQUIRED_HEADER,
+    Check.AUTH_OTHER_PROJECT,
+    Check.UNKNOWN_CLUSTER_REJECTED,
+    Check.MALFORMED_CLUSTER_REJECTED,
+    Check.UNKNOWN_PROJECT_FORBIDDEN,
+    Check.MALFORMED_PROJECT_REJECTED,
+    Check.EMPTY_VALUE_REJECTED,
+    Check.AKSK_SIGNATURE_ACCEPTED,
+    Check.AKSK_OTHER_ACCESS_KEY,
+    Check.AKSK_STALE_DATE,
+    Check.AKSK_UNSIGNED_DATE,
+    Check.AKSK_QUERY_TAMPERED,
+    Check.AKSK_PATH_TAMPERED,
 )
 # Every check whose test asserts one status read from the spec as EXPECTED_STATUS.
-ONE_STATUS_CHECKS = (*STATUS_CHECKS, "ignored_auth", "pagination_accepted", "auth_foreign_token")
+ONE_STATUS_CHECKS = (*STATUS_CHECKS, Check.IGNORED_AUTH, Check.PAGINATION_ACCEPTED, Check.AUTH_FOREIGN_TOKEN)
 
 _STATUS_IS = """
     response = replayed()
@@ -237,26 +239,26 @@ def _repeated(body: str) -> str:
 # check -> (test body, helper functions it needs). A check without one is named by the export.
 TEMPLATES: dict[str, tuple[str, str]] = {
     **{check: (_repeated(_STATUS_IS), "") for check in STATUS_CHECKS},
-    "ignored_auth": (_repeated(_IGNORED_AUTH), ""),
-    "status_code_conformance": (_repeated(_DOCUMENTED_STATUS), ""),
-    "not_a_server_error": (_repeated(_NOT_5XX), ""),
-    "crowded_query_not_a_server_error": (_repeated(_NOT_5XX), ""),
-    "content_type_conformance": (_repeated(_CONTENT_TYPE), ""),
-    "response_headers_conformance": (_repeated(_DOCUMENTED_HEADERS), ""),
-    "request_id_header": (_repeated(_REQUEST_ID), ""),
-    "response_schema_conformance": (_repeated(_SCHEMA), ""),
-    "error_body_fields": (_repeated(_ERROR_BODY), ""),
-    "records_within_limit": (_repeated(_WITHIN_LIMIT), ""),
-    "page_length_matches_count": (_repeated(_PAGE_LENGTH), ""),
-    "pagination_accepted": (_repeated(_ACCEPTED), ""),
-    "wrong_method_not_found": (_repeated(_WRONG_ANSWER), ""),
-    "unknown_path_not_found": (_repeated(_WRONG_ANSWER), ""),
-    "cluster_id_case_variant": (_repeated(_CASE_VARIANT), ""),
-    "auth_foreign_token": (_repeated(_FOREIGN_CALLER), ""),
-    "response_timeout": (_TIMEOUT, ""),
-    "default_limit": (_DEFAULT, _PAGE),
-    "default_offset": (_DEFAULT, _PAGE),
-    "pages_partition_records": (_PARTITION, _PAGES),
-    "count_stable": (_COUNT_STABLE, _PAGES),
-    "page_past_end_empty": (_PAST_END, _PAGES),
+    Check.IGNORED_AUTH: (_repeated(_IGNORED_AUTH), ""),
+    Check.STATUS_CODE_CONFORMANCE: (_repeated(_DOCUMENTED_STATUS), ""),
+    Check.NOT_A_SERVER_ERROR: (_repeated(_NOT_5XX), ""),
+    Check.CROWDED_QUERY_NOT_A_SERVER_ERROR: (_repeated(_NOT_5XX), ""),
+    Check.CONTENT_TYPE_CONFORMANCE: (_repeated(_CONTENT_TYPE), ""),
+    Check.RESPONSE_HEADERS_CONFORMANCE: (_repeated(_DOCUMENTED_HEADERS), ""),
+    Check.REQUEST_ID_HEADER: (_repeated(_REQUEST_ID), ""),
+    Check.RESPONSE_SCHEMA_CONFORMANCE: (_repeated(_SCHEMA), ""),
+    Check.ERROR_BODY_FIELDS: (_repeated(_ERROR_BODY), ""),
+    Check.RECORDS_WITHIN_LIMIT: (_repeated(_WITHIN_LIMIT), ""),
+    Check.PAGE_LENGTH_MATCHES_COUNT: (_repeated(_PAGE_LENGTH), ""),
+    Check.PAGINATION_ACCEPTED: (_repeated(_ACCEPTED), ""),
+    Check.WRONG_METHOD_NOT_FOUND: (_repeated(_WRONG_ANSWER), ""),
+    Check.UNKNOWN_PATH_NOT_FOUND: (_repeated(_WRONG_ANSWER), ""),
+    Check.CLUSTER_ID_CASE_VARIANT: (_repeated(_CASE_VARIANT), ""),
+    Check.AUTH_FOREIGN_TOKEN: (_repeated(_FOREIGN_CALLER), ""),
+    Check.RESPONSE_TIMEOUT: (_TIMEOUT, ""),
+    Check.DEFAULT_LIMIT: (_DEFAULT, _PAGE),
+    Check.DEFAULT_OFFSET: (_DEFAULT, _PAGE),
+    Check.PAGES_PARTITION_RECORDS: (_PARTITION, _PAGES),
+    Check.COUNT_STABLE: (_COUNT_STABLE, _PAGES),
+    Check.PAGE_PAST_END_EMPTY: (_PAST_END, _PAGES),
 }

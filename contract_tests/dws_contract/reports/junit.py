@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 from dws_contract.baseline.triage import Group, Triage
-from dws_contract.checks.catalog import EXPECTATIONS
+from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
 from dws_contract.verdict import Finding, Ledger, Outcome, State
@@ -99,7 +99,7 @@ def junit(
     return xml
 
 
-def _details(check: str, examples: list[Finding]) -> str:
+def _details(check: Check, examples: list[Finding]) -> str:
     return "\n\n".join(
         f"spec says: {EXPECTATIONS.get(check, check)}\n{f.blame} did: {f.actual}\nreproduce: {f.curl}"
         for f in examples

@@ -36,7 +36,7 @@ def sarif(
         }
         for state in states
     ]
-    index = {state.name: i for i, state in enumerate(states)}
+    index: dict[str, int] = {state.name: i for i, state in enumerate(states)}
     results = [
         _result(state, index[state.name], spec)
         for state in states

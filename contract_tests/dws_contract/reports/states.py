@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dws_contract.checks.catalog import CHECKS, OPERATION
+from dws_contract.checks.catalog import CHECKS, OPERATION, Check
 from dws_contract.verdict import Finding, Ledger, State
 
 ORDER = tuple(State)  # the order the reports list them in
@@ -13,7 +13,7 @@ EXCLUDED_REASON = "left out with --checks / --exclude-checks"
 
 @dataclass(frozen=True)
 class CheckState:
-    name: str
+    name: Check
     state: State
     expectation: str
     pointer: str

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
-from dws_contract.checks.catalog import EXPECTATIONS
+from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.verdict import Finding, Ledger, Replay
 
-CHECK = "not_a_server_error"
+CHECK = Check.NOT_A_SERVER_ERROR
 # A dying process closes its connections and its listening socket within moments of each other.
 LISTEN_PROBES = (0.0, 0.2, 0.5)
 

@@ -16,7 +16,7 @@ import requests
 from schemathesis import Case, Response
 from schemathesis.core.transport import HttpMethod
 
-from dws_contract.checks.catalog import EXPECTATIONS
+from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.checks.rerun import failure_of
 from dws_contract.checks.response import bad_error_body, json_body, missing_request_id
 from dws_contract.errors import CannotRunError, SuiteCheckError
@@ -70,10 +70,10 @@ def _request_id_problem(reply: Reply) -> str | None:
 
 # Every reply, whatever its phase expects of it: a 5xx to a probe fails not_a_server_error like a 5xx to a
 # generated case (sent again first: one that clears is transient).
-PER_REPLY_CHECKS: tuple[tuple[str, Callable[[Reply], str | None]], ...] = (
-    ("not_a_server_error", _server_error_problem),
-    ("error_body_fields", _error_body_problem),
-    ("request_id_header", _request_id_problem),
+PER_REPLY_CHECKS: tuple[tuple[Check, Callable[[Reply], str | None]], ...] = (
+    (Check.NOT_A_SERVER_ERROR, _server_error_problem),
+    (Check.ERROR_BODY_FIELDS, _error_body_problem),
+    (Check.REQUEST_ID_HEADER, _request_id_problem),
 )
 
 
@@ -157,8 +157,8 @@ class Prober:
         except requests.Timeout as exc:
             self.ledger.failed_request(timeout=True)
             finding = Finding(
-                "response_timeout",
-                EXPECTATIONS["response_timeout"],
+                Check.RESPONSE_TIMEOUT,
+                EXPECTATIONS[Check.RESPONSE_TIMEOUT],
                 f"no answer within {self.options.request_timeout} s ({exc})",
                 curl,
                 self.phase,
@@ -204,9 +204,9 @@ class Prober:
 
     def schema_problem(self, reply: Reply) -> str | None:
         """What schemathesis' own response_schema_conformance says about a reply, or None."""
-        return failure_of(reply.case, reply.response, "response_schema_conformance")
+        return failure_of(reply.case, reply.response, Check.RESPONSE_SCHEMA_CONFORMANCE)
 
-    def required(self, check: str) -> int:
+    def required(self, check: Check) -> int:
         """The documented status `check` requires, from the spec (see `schema.required_status`)."""
         return required_status(self.operation, check)
 
@@ -237,7 +237,7 @@ class Prober:
 
     def violation(
         self,
-        check: str,
+        check: Check,
         actual: str,
         curl: str,
         still_failing: StillFailing | None = None,
@@ -252,7 +252,7 @@ class Prober:
         file_failure(self.ledger, finding, still_failing, pauses=self.options.confirm_pauses)
 
 
-def run_own_check(check: str, problem_of: Callable[[Reply], str | None], reply: Reply) -> str | None:
+def run_own_check(check: Check, problem_of: Callable[[Reply], str | None], reply: Reply) -> str | None:
     """Run one of the suite's own checks; an error inside it is the suite's, named as such."""
     try:
         return problem_of(reply)

@@ -20,6 +20,7 @@ import schemathesis
 from schemathesis import Case, HookContext, Response
 from schemathesis.schemas import BaseSchema
 
+from dws_contract.checks.catalog import Check
 from dws_contract.observed import Answer
 from dws_contract.options import RunOptions
 from dws_contract.transport.throttle import Throttle
@@ -60,7 +61,7 @@ def attach(schema: BaseSchema, session: Session) -> None:
         ledger.response(
             response.status_code, with_credentials=session.has_credentials(response.request), case_id=case.id
         )
-        ledger.judge("response_timeout")  # answered within the request timeout
+        ledger.judge(Check.RESPONSE_TIMEOUT)  # answered within the request timeout
         phase = _phase(case, ledger)
         ledger.observed.record(
             at=ledger.elapsed,
