@@ -79,7 +79,7 @@ def test_page_is_self_contained(faulty_run: RunResult) -> None:
 def test_verdict_and_every_violated_check_are_visible(faulty_run: RunResult, tmp_path: Path) -> None:
     report = probe(page_of(faulty_run), tmp_path)
     assert report["errors"] == []
-    assert f"Exit 1: {EXIT_MEANING[1]}" in report["text"]
+    assert f"RESULT exit 1: {EXIT_MEANING[1]}" in report["text"]
     assert sorted(report["violated"]) == sorted(faulty_run.ledger.findings)
     for finding in (examples[0] for examples in faulty_run.ledger.findings.values()):
         assert " ".join(finding.actual.split())[:60] in report["text"]
@@ -96,7 +96,7 @@ def test_verdict_and_every_violated_check_are_visible(faulty_run: RunResult, tmp
 def test_conformant_page_shows_the_passing_verdict(conformant_run: RunResult, tmp_path: Path) -> None:
     report = probe(page_of(conformant_run), tmp_path)
     assert report["errors"] == []
-    assert f"Exit 0: {EXIT_MEANING[0]}" in report["text"]
+    assert f"RESULT exit 0: {EXIT_MEANING[0]}" in report["text"]
     assert report["violated"] == []
 
 
