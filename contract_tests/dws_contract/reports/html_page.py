@@ -33,8 +33,8 @@ h1{font-size:20px;margin:16px 0 4px} h2{font-size:17px;margin:28px 0 8px;border-
 .weakeners{list-style:none;padding:0;margin:0 0 12px}
 .weakeners li{padding:6px 12px;margin:4px 0;border-left:4px solid #f58518;background:#fff4e5}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #eee;padding:6px;vertical-align:top;
-text-align:left} th{background:#fafafa} td code{overflow-wrap:anywhere}
-table.checks{table-layout:fixed} col.state{width:7em} col.check{width:12em} col.judged{width:4.5em}
+text-align:left;overflow-wrap:anywhere} th{background:#fafafa}
+table.checks{table-layout:fixed} col.state{width:7em} col.check{width:12em} col.judged{width:5.5em}
 col.spec{width:24%} col.blame{width:5em}
 .state{font-weight:600;white-space:nowrap;padding:2px 6px;border-radius:4px}
 .state-violated{background:#d62728;color:#fff} .state-transient{background:#f58518;color:#fff}
