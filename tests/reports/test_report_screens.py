@@ -42,8 +42,10 @@ PROBE = r"""
       var r = element.getBoundingClientRect();
       return {top: r.top + win.scrollY, bottom: r.bottom + win.scrollY, width: r.width};
     }
-    // A break inside a token: a character starts a new line although the one before it is no blank.
+    // A break inside a token: a character starts a new line although the one before it is no blank (in a
+    // request line, a target may also wrap before its "/", "?" or "&": the query stays in view).
     function midTokenBreaks(pre) {
+      var separator = pre.classList.contains("request") ? /[\/?&]/ : /\s/;
       var walker = doc.createTreeWalker(pre, NodeFilter.SHOW_TEXT), chars = [], found = [];
       while (walker.nextNode()) {
         for (var i = 0; i < walker.currentNode.length; i++) { chars.push([walker.currentNode, i]); }
@@ -55,7 +57,8 @@ PROBE = r"""
         range.setEnd(at[0], at[1] + 1);
         var rects = range.getClientRects();
         if (rects.length && !/\s/.test(ch)) {
-          if (lineTop !== null && rects[0].top > lineTop + 2 && !/\s/.test(previous)) {
+          var between = /\s/.test(previous) || separator.test(ch);
+          if (lineTop !== null && rects[0].top > lineTop + 2 && !between) {
             found.push(text.slice(Math.max(0, at[1] - 12), at[1]) + "|" + text.slice(at[1], at[1] + 12));
           }
           lineTop = rects[0].top;
@@ -82,6 +85,9 @@ PROBE = r"""
       spec: box(firstRow && firstRow.children[3]),
       breaks: breaks,
       pres: pres.length,
+      hiddenRequests: Array.prototype.filter.call(doc.querySelectorAll("pre.request"), function (pre) {
+        return pre.scrollWidth > pre.clientWidth + 1;
+      }).length,
       foldedRows: folded.length,
       foldedShown: folded.filter(function (row) { return row.checkVisibility(); }).length
     });
@@ -161,8 +167,9 @@ def test_the_first_screen_shows_the_verdict_and_the_findings_have_room(
         assert did["width"] >= 0.4 * table["width"] and did["width"] > spec["width"], layout
     else:
         assert did["width"] >= 0.9 * table["width"], layout
-    # Curls and request lines wrap between arguments, never inside one.
+    # Curls and request lines wrap between arguments, never inside one; a request line shows whole.
     assert layout["pres"] > 0 and layout["breaks"] == [], layout["breaks"]
+    assert layout["hiddenRequests"] == 0, layout
     # Checks without a verdict are folded away until opened.
     assert layout["foldedRows"] > 0 and layout["foldedShown"] == 0, layout
 

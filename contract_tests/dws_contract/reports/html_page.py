@@ -239,7 +239,7 @@ def _finding(finding: Finding, target: str, text: Callable[[object], str], *, tr
     if traffic:
         return (
             f'<div class="actual"><strong class="who">{text(finding.blame)} did:</strong> '
-            f'{text(finding.actual)}</div><pre class="request">{_unbroken(text(finding.curl))}</pre>'
+            f'{text(finding.actual)}</div><pre class="request">{_request_lines(text(finding.curl))}</pre>'
         )
     return (
         f'<div class="actual">{text(finding.actual)}</div>'
@@ -276,6 +276,19 @@ def _unbroken(command: str) -> str:
     """Each argument of an (escaped) command kept whole: lines break between arguments only, not at the
     hyphens of a UUID or the slashes of a path, so a wrapped curl still reads, and copies, as printed."""
     return re.sub(r"\S+", lambda token: f'<span class="arg">{token[0]}</span>', command)
+
+
+def _request_lines(lines: str) -> str:
+    """Request lines as the proxy saw them, each request target allowed to wrap before a `/`, `?` or `&`
+    only: a path longer than the column would otherwise hide its query, the part a client finding is about,
+    behind a scrollbar; every other word stays whole, as in a curl."""
+    return re.sub(
+        r"\S+",
+        lambda token: "<wbr>".join(
+            f'<span class="arg">{part}</span>' for part in re.split(r"(?=/|\?|&amp;)", token[0]) if part
+        ),
+        lines,
+    )
 
 
 def _breakable(name: str) -> str:
