@@ -32,6 +32,7 @@ h1{font-size:20px;margin:16px 0 4px} h2{font-size:17px;margin:28px 0 8px;border-
 .exit-2,.exit-130,.exit-143{background:#fff4e5;border:1px solid #f58518}
 .weakeners{list-style:none;padding:0;margin:0 0 12px}
 .weakeners li{padding:6px 12px;margin:4px 0;border-left:4px solid #f58518;background:#fff4e5}
+.weakeners li.incomplete{border-left-color:#d62728}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #eee;padding:6px;vertical-align:top;
 text-align:left;overflow-wrap:anywhere} th{background:#fafafa}
 table.checks{table-layout:fixed} col.state{width:7em} col.check{width:12em} col.judged{width:5.5em}
@@ -105,7 +106,7 @@ def html_report(
     coverage = exercised.as_dict() if exercised is not None else None
     documented = exercised.documented if exercised is not None else frozenset()
     if traffic:
-        activity = f"{ledger.cases} exchange(s) in {ledger.elapsed:.1f} s"
+        activity = f"{ledger.elapsed:.1f} s since the proxy started"
     else:
         activity = (
             f"{ledger.cases} requests in {ledger.elapsed:.1f} s · throttled {ledger.throttled} time(s), "
