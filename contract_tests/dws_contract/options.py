@@ -180,6 +180,10 @@ class RunOptions:
     def run_properties(self) -> tuple[tuple[str, str], ...]:
         return (("seed", str(self.seed)),)
 
+    @property
+    def judges_traffic(self) -> bool:
+        return False
+
 
 def is_loopback(base_url: str) -> bool:
     host = urlsplit(base_url).hostname or ""

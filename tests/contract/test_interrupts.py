@@ -62,7 +62,7 @@ def test_a_signal_during_the_schemathesis_phases_ends_the_run_incomplete(
     assert outcome["requests"] == int(count.group(1))
     assert outcome["incomplete"].startswith(f"interrupted by {sig.name}")
     html = (reports / "report.html").read_text(encoding="utf-8")
-    assert '<div class="verdict incomplete" id="incomplete"><strong>INCOMPLETE</strong>' in html
+    assert '<li class="incomplete" id="incomplete"><strong>INCOMPLETE</strong>' in html
     root = ET.parse(reports / "junit.xml").getroot()  # noqa: S314 - our own report
     prop = root.find("testsuite/properties/property[@name='incomplete']")
     assert prop is not None and prop.get("value", "").startswith(f"interrupted by {sig.name}")

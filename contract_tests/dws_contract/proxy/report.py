@@ -68,6 +68,10 @@ class CheckedTraffic:
             ("exchanges_checked", str(self.checked)),
         )
 
+    @property
+    def judges_traffic(self) -> bool:
+        return True
+
 
 def write(options: ProxyOptions, monitor: Monitor, *, final: bool = False) -> tuple[Outcome, str, list[Path]]:
     """Judge open listings, then write every report; returns the outcome, the summary and the paths.

@@ -1,36 +1,59 @@
-"""report.html: one self-contained page a person reads first (inline CSS, inline SVG, a copy button)."""
+"""report.html: one self-contained page a person reads first (inline CSS, inline SVG, a copy button).
+
+The suite and the proxy both write it; `judges_traffic` tells them apart where their words differ."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 from typing import Any
 
 from dws_contract.baseline.triage import Group, Triage
 from dws_contract.reports.charts import status_histogram, timeline
-from dws_contract.reports.locations import SpecFile
+from dws_contract.reports.locations import SpecFile, spec_href
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
-from dws_contract.verdict import Ledger, Outcome, State
+from dws_contract.reports.summary import verdict_head
+from dws_contract.verdict import Finding, Ledger, Outcome, State
+
+# States with no verdict of their own: folded by reason under the checks that have one.
+FOLDED = (State.NOT_EXERCISED, State.NOT_APPLICABLE, State.NOT_RUN, State.EXCLUDED)
+NOT_RUN_REASON = {
+    False: "the run never reached it",
+    True: "the proxy does not judge it, or no exchange it saw called for it",
+}
 
 STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
-h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
-.verdict{padding:12px 16px;border-radius:6px;margin:12px 0;font-size:16px}
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1400px;color:#222;padding:0 16px}
+h1{font-size:20px;margin:16px 0 4px} h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
+.verdict{padding:12px 16px;border-radius:6px;margin:0 0 8px;font-size:16px}
 .exit-0{background:#e6f4ea;border:1px solid #54a24b} .exit-1{background:#fdecea;border:1px solid #d62728}
-.exit-2,.exit-130,.exit-143,.incomplete{background:#fff4e5;border:1px solid #f58518}
+.exit-2,.exit-130,.exit-143{background:#fff4e5;border:1px solid #f58518}
+.weakeners{list-style:none;padding:0;margin:0 0 12px}
+.weakeners li{padding:6px 12px;margin:4px 0;border-left:4px solid #f58518;background:#fff4e5}
+.weakeners li.incomplete{border-left-color:#d62728}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #eee;padding:6px;vertical-align:top;
-text-align:left} th{background:#fafafa}
+text-align:left;overflow-wrap:anywhere} th{background:#fafafa}
+table.checks{table-layout:fixed} col.state{width:7em} col.check{width:12em} col.judged{width:5.5em}
+col.spec{width:24%} col.blame{width:5em}
 .state{font-weight:600;white-space:nowrap;padding:2px 6px;border-radius:4px}
 .state-violated{background:#d62728;color:#fff} .state-transient{background:#f58518;color:#fff}
 .state-passed{background:#54a24b;color:#fff} .state-not-run,.state-excluded{background:#ccc}
 .state-not-exercised{background:#fff4e5;border:1px solid #f58518} .state-not-applicable{background:#eee}
 .weak{background:#fff4e5;border:1px solid #f58518}
-pre{white-space:pre-wrap;word-break:break-all;background:#f6f8fa;padding:6px;margin:4px 0;font-size:12px}
+pre{white-space:pre-wrap;overflow-wrap:normal;word-break:normal;overflow-x:auto;background:#f6f8fa;
+padding:6px;margin:4px 0;font-size:12px} pre .arg{white-space:nowrap}
+details.folded{margin:6px 0} details.folded summary{cursor:pointer;padding:4px 0}
 button.copy{font-size:12px;cursor:pointer} .muted{color:#777} .legend{font-size:12px}
 .swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}
 .hit{background:#e6f4ea} .miss{background:#fdecea} svg{width:100%;max-width:640px;font-size:10px}
 figure{margin:0} figcaption{font-size:12px;color:#555}
+@media (max-width:760px){
+table.checks,table.checks tbody,table.checks tr,table.checks td{display:block;width:auto}
+table.checks thead{display:none} table.checks tr{border-bottom:1px solid #ddd;padding:4px 0}
+table.checks td{border:0;padding:2px 0} table.checks td[data-label]::before{content:attr(data-label) ": ";
+font-weight:600;color:#555}}
 """
 
 SCRIPT = """
@@ -71,30 +94,36 @@ def html_report(
     def text(value: object) -> str:
         return escape(mask(str(value)))
 
+    href = spec_href(options.report_dir, options.spec)
+
+    def where(pointer: str) -> str:
+        place = f"{text(spec.uri)}:{spec.line(pointer)}"
+        linked = place if href is None else f'<a class="spec-line" href="{escape(href)}">{place}</a>'
+        return f'<div class="muted">{linked}</div>'
+
+    traffic = options.judges_traffic
     exercised = ledger.observed.exercised
     coverage = exercised.as_dict() if exercised is not None else None
     documented = exercised.documented if exercised is not None else frozenset()
-    banner = (
-        [
-            f'<div class="verdict incomplete" id="incomplete"><strong>INCOMPLETE</strong> — '
-            f"{text(outcome.incomplete)}</div>"
-        ]
-        if outcome.incomplete
-        else []
-    )
+    if traffic:
+        activity = f"{ledger.elapsed:.1f} s since the proxy started"
+    else:
+        activity = (
+            f"{ledger.cases} requests in {ledger.elapsed:.1f} s · throttled {ledger.throttled} time(s), "
+            f"waited {ledger.throttle_wait:.1f} s"
+        )
+    # A reader decides from the first screen: the verdict, then whatever weakens it, then the evidence.
     body = [
-        *banner,
-        "<h1>dws-contract report</h1>",
-        f'<p class="muted">{text(options.headline)} · {ledger.cases} requests in '
-        f"{ledger.elapsed:.1f} s · throttled {ledger.throttled} time(s), "
-        f"waited {ledger.throttle_wait:.1f} s</p>",
         f'<div class="verdict exit-{outcome.exit_code}{" weak" if outcome.weak else ""}" id="verdict">'
-        f"<strong>Exit {outcome.exit_code}: "
-        f"{text(options.exit_meanings[outcome.exit_code])}</strong> — {text(outcome.reason)}</div>",
+        f"<strong>RESULT {text(verdict_head(options, outcome))}</strong> - {text(outcome.reason)}</div>",
+        _weakeners(ledger, outcome, states, text),
+        f"<h1>dws-contract {'proxy ' if traffic else ''}report</h1>",
+        f'<p class="muted">{text(options.headline)} · {activity}</p>',
         _counts(states),
         *([_baseline(found, text)] if found is not None else []),
         "<h2>Checks</h2>",
-        _checks_table(states, spec, text),
+        _checks_table([s for s in states if s.state not in FOLDED], where, text, traffic=traffic),
+        *_folded(states, where, text, traffic=traffic),
         "<h2>Responses</h2>",
         status_histogram(dict(ledger.statuses), documented),
         "<h2>Requests over time</h2>",
@@ -104,8 +133,6 @@ def html_report(
         "<h2>Spec rules</h2>",
         _rules(rules or [], text),
     ]
-    if ledger.warnings:
-        body += ["<h2>Warnings</h2><ul>", *(f"<li>{text(w)}</li>" for w in ledger.warnings), "</ul>"]
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -114,6 +141,33 @@ def html_report(
         + f"<script>{SCRIPT}</script></body></html>\n"
     )
     return mask(page)
+
+
+def _weakeners(
+    ledger: Ledger, outcome: Outcome, states: list[CheckState], text: Callable[[object], str]
+) -> str:
+    """Everything that makes the verdict say less than it seems to, one line each, most serious first."""
+    items = []
+    if outcome.incomplete:
+        items.append(
+            '<li class="incomplete" id="incomplete"><strong>INCOMPLETE</strong> — '
+            f"{text(outcome.incomplete)}</li>"
+        )
+    items += [f'<li class="weak"><strong>weak verdict:</strong> {text(point)}</li>' for point in outcome.weak]
+    items += [
+        f'<li class="transient"><strong>TRANSIENT</strong> {text(state.name)}: {state.times} failure(s), '
+        "each cleared when sent again (a warning, not a violation)</li>"
+        for state in states
+        if state.state is State.TRANSIENT
+    ]
+    items += [
+        f'<li class="suite-error"><strong>SUITE ERROR</strong> {text(error.splitlines()[0])}</li>'
+        for error in ledger.suite_errors
+    ]
+    items += [
+        f'<li class="warning"><strong>WARNING</strong> {text(warning)}</li>' for warning in ledger.warnings
+    ]
+    return f'<ul class="weakeners" id="weakeners">{"".join(items)}</ul>' if items else ""
 
 
 def _baseline(found: Triage, text: Callable[[object], str]) -> str:
@@ -145,34 +199,102 @@ def _counts(states: list[CheckState]) -> str:
     return "<p>" + " · ".join(f"{n} {name}" for name, n in counts.items()) + "</p>"
 
 
-def _checks_table(states: list[CheckState], spec: SpecFile, text: Callable[[object], str]) -> str:
+def _checks_table(
+    states: list[CheckState], where: Callable[[str], str], text: Callable[[object], str], *, traffic: bool
+) -> str:
+    """Checks with a verdict of their own (violated, transient, passed); the "did" column gets the room."""
+    blame = '<col class="blame">' if traffic else ""
     rows = [
-        "<table><tr><th>State</th><th>Check</th><th>Judged</th><th>The spec says</th>"
-        "<th>The server did</th></tr>"
+        '<table class="checks"><colgroup><col class="state"><col class="check"><col class="judged">'
+        f'<col class="spec">{blame}<col class="did"></colgroup>'
+        "<thead><tr><th>State</th><th>Check</th><th>Judged</th><th>The spec says</th>"
+        f"{'<th>Blame</th><th>Observed</th>' if traffic else '<th>The server did</th>'}</tr></thead><tbody>"
     ]
     for n, state in enumerate(states):
         css = state.state.replace(" ", "-")
-        did = ""
-        for k, finding in enumerate(state.findings):
-            target = f"curl-{n}-{k}"
-            did += (
-                f'<div>{text(finding.actual)}</div><pre id="{target}">{text(finding.curl)}</pre>'
-                f'<button class="copy" type="button" data-target="{target}">Copy curl</button>'
-            )
-        if state.reason is not None:
-            did += f'<div class="muted">{text(state.state)}: {text(state.reason)}</div>'
+        did = "".join(
+            _finding(finding, f"curl-{n}-{k}", text, traffic=traffic)
+            for k, finding in enumerate(state.findings)
+        )
         if state.state == State.TRANSIENT:
             did += f'<div class="muted">{state.times} failure(s), each cleared when sent again</div>'
         elif state.times > len(state.findings):
             did += f'<div class="muted">{state.times} violation(s) in all</div>'
+        blamed = ", ".join(sorted({finding.blame for finding in state.findings}))
+        blame_cell = f'<td class="blame" data-label="blame">{text(blamed)}</td>' if traffic else ""
         rows.append(
             f'<tr class="check" id="check-{text(state.name)}"><td><span class="state state-{css}">'
-            f"{text(state.state)}</span></td><td><code>{text(state.name)}</code></td>"
-            f'<td class="judged">{state.judged}</td>'
-            f'<td>{text(state.expectation)}<div class="muted">{text(spec.uri)}:'
-            f"{spec.line(state.pointer)}</div></td><td>{did}</td></tr>"
+            f"{text(state.state)}</span></td><td><code>{_breakable(text(state.name))}</code></td>"
+            f'<td class="judged" data-label="judged">{state.judged}</td>'
+            f'<td data-label="the spec says">{text(state.expectation)}{where(state.pointer)}</td>'
+            f'{blame_cell}<td class="did">{did}</td></tr>'
         )
-    return "\n".join([*rows, "</table>"])
+    return "\n".join([*rows, "</tbody></table>"])
+
+
+def _finding(finding: Finding, target: str, text: Callable[[object], str], *, traffic: bool) -> str:
+    """What one example showed, and how to see it again: the suite's curl, or the request line the proxy saw.
+
+    The proxy's findings carry the client's request line, not a command, so it is shown as text: a copy
+    button labelled curl would hand over something that is not one."""
+    if traffic:
+        return (
+            f'<div class="actual"><strong class="who">{text(finding.blame)} did:</strong> '
+            f'{text(finding.actual)}</div><pre class="request">{_request_lines(text(finding.curl))}</pre>'
+        )
+    return (
+        f'<div class="actual">{text(finding.actual)}</div>'
+        f'<pre class="curl" id="{target}">{_unbroken(text(finding.curl))}</pre>'
+        f'<button class="copy" type="button" data-target="{target}">Copy curl</button>'
+    )
+
+
+def _folded(
+    states: list[CheckState], where: Callable[[str], str], text: Callable[[object], str], *, traffic: bool
+) -> list[str]:
+    """Checks without a verdict of their own, folded into one group per state and reason, count shown."""
+    groups: dict[tuple[State, str], list[CheckState]] = {}
+    for state in states:
+        if state.state in FOLDED:
+            reason = state.reason or NOT_RUN_REASON[traffic]
+            groups.setdefault((state.state, reason), []).append(state)
+    return [
+        f'<details class="folded" data-state="{text(kind)}"><summary><span class="state state-'
+        f'{kind.replace(" ", "-")}">{text(kind)}</span> <span class="count">{len(members)} check(s)</span>: '
+        f"{text(reason)}</summary><table><thead><tr><th>Check</th><th>The spec says</th></tr></thead><tbody>"
+        + "".join(
+            f'<tr class="check" id="check-{text(state.name)}">'
+            f"<td><code>{_breakable(text(state.name))}</code></td>"
+            f"<td>{text(state.expectation)}{where(state.pointer)}</td></tr>"
+            for state in members
+        )
+        + "</tbody></table></details>"
+        for (kind, reason), members in groups.items()
+    ]
+
+
+def _unbroken(command: str) -> str:
+    """Each argument of an (escaped) command kept whole: lines break between arguments only, not at the
+    hyphens of a UUID or the slashes of a path, so a wrapped curl still reads, and copies, as printed."""
+    return re.sub(r"\S+", lambda token: f'<span class="arg">{token[0]}</span>', command)
+
+
+def _request_lines(lines: str) -> str:
+    """Request lines as the proxy saw them, each request target allowed to wrap before a `/`, `?` or `&`
+    only: a path longer than the column would otherwise hide its query, the part a client finding is about,
+    behind a scrollbar; every other word stays whole, as in a curl."""
+    return re.sub(
+        r"\S+",
+        lambda token: "<wbr>".join(
+            f'<span class="arg">{part}</span>' for part in re.split(r"(?=/|\?|&amp;)", token[0]) if part
+        ),
+        lines,
+    )
+
+
+def _breakable(name: str) -> str:
+    """A check name may wrap after its underscores, never inside a word, in a narrow column."""
+    return name.replace("_", "_<wbr>")
 
 
 def _coverage(coverage: dict[str, Any] | None, text: Callable[[object], str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,3 +34,14 @@ def relative_uri(path: Path) -> str:
         return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return resolved.as_uri()
+
+
+def spec_href(report_dir: Path, spec: Path) -> str | None:
+    """The spec's path relative to the report directory, when both lie in one repository: the link then
+    works in any checkout, wherever it sits, as an absolute one would not; None otherwise."""
+    target = spec.resolve()
+    root = next((parent for parent in target.parents if (parent / ".git").exists()), None)
+    directory = report_dir.resolve()
+    if root is None or not directory.is_relative_to(root):
+        return None
+    return Path(os.path.relpath(target, directory)).as_posix()

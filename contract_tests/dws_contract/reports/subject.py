@@ -35,3 +35,10 @@ class ReportSubject(Protocol):
     def run_properties(self) -> tuple[tuple[str, str], ...]:
         """Extra (name, value) pairs for junit.xml's properties, e.g. the seed."""
         ...
+
+    @property
+    def judges_traffic(self) -> bool:
+        """True for the proxy: it judges clients' requests as they came and sends nothing again, so its
+        reports show request lines (no curl), blame client or server, and never speak of throttling waits
+        or of findings confirmed by resending."""
+        ...

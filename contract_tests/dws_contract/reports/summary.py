@@ -28,8 +28,14 @@ def summary(
         options.headline,
         f"{ledger.cases} requests in {elapsed:.1f} s ({ledger.cases / max(elapsed, 1e-9):.0f}/s); "
         f"statuses {statuses}; timeouts {ledger.timeouts}; connection errors {ledger.connection_errors}",
-        f"throttled {ledger.throttled} time(s), waited {ledger.throttle_wait:.1f} s "
-        "(429s waited out and sent again, never a violation by themselves)",
+        *(
+            []
+            if options.judges_traffic
+            else [
+                f"throttled {ledger.throttled} time(s), waited {ledger.throttle_wait:.1f} s "
+                "(429s waited out and sent again, never a violation by themselves)"
+            ]
+        ),
         *(
             [
                 f"waited out {ledger.unavailable} 503(s), {ledger.unavailable_wait:.1f} s (the documented "
@@ -56,9 +62,11 @@ def summary(
         blame = ledger.findings[check][0].blame
         state = ledger.findings[check][0].state
         known = f", {Group.KNOWN}" if found is not None and found.group_of(check) is Group.KNOWN else ""
+        # The proxy never sends a request again, so nothing it reports was confirmed by resending.
+        confirmed = "" if options.judges_traffic else f", {state}"
         lines += [
             "",
-            f"VIOLATED {check} ({ledger.violations[check]} time(s), the {blame}'s fault, {state}{known})",
+            f"VIOLATED {check} ({ledger.violations[check]} time(s), the {blame}'s fault{confirmed}{known})",
         ]
         lines.append(f"  spec says:  {EXPECTATIONS.get(check, check)}")
         for finding in ledger.findings[check]:
@@ -78,9 +86,17 @@ def summary(
     ]
     lines += [f"SUITE ERROR {_indent(error)}" for error in ledger.suite_errors]
     lines += [f"WARNING {warning}" for warning in ledger.warnings]
-    meaning = options.exit_meanings[outcome.exit_code]
-    lines.append(f"RESULT exit {outcome.exit_code}: {meaning} - {outcome.reason}")
+    lines.append(result_line(options, outcome))
     return mask("\n".join(lines)) + "\n"
+
+
+def result_line(options: ReportSubject, outcome: Outcome) -> str:
+    """The verdict in one line, the summary's last and report.html's first: the same words in both."""
+    return f"RESULT {verdict_head(options, outcome)} - {outcome.reason}"
+
+
+def verdict_head(options: ReportSubject, outcome: Outcome) -> str:
+    return f"exit {outcome.exit_code}: {options.exit_meanings[outcome.exit_code]}"
 
 
 def baseline_lines(found: Triage) -> list[str]:
