@@ -3,8 +3,9 @@
 Raw text is parsed here first (percent-decoding, repeats, and an integer's spelling from `integers`): no
 schema says it. The parsed value is then validated against the parameter's whole schema by jsonschema
 (OpenAPI 3.0 dialect), so every keyword the spec uses applies: bounds with their exclusive flags, enum,
-multipleOf, pattern, lengths and format. One checker for both sides: a bug here is not agreed with by a
-second copy, it is caught by the tests of this module against the spec (tests/spec/test_rules.py).
+multipleOf, pattern, lengths and format. One checker for both sides, owned by neither: its own tests hold
+it to the spec (tests/rules/), and the suite's coverage, which does not use it, holds it to the same
+answer for each value over HTTP (tests/proxy/test_proxy_one_integer_rule.py).
 """
 
 from __future__ import annotations
