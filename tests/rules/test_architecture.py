@@ -21,6 +21,7 @@ CODE = [*sorted((ROOT / "src").rglob("*.py")), *sorted((ROOT / "contract_tests")
 USERS = {
     "src/dws_upgrade_records/mock/app.py": {"parameters", "wrong_method"},
     "src/dws_upgrade_records/mock/params.py": {"parameters"},
+    "src/dws_upgrade_records/mock/data.py": {"records"},
     "src/dws_upgrade_records/client/reading.py": {"records"},
     "contract_tests/dws_contract/proxy/exchange_checks.py": {"parameters", "records"},
     "contract_tests/dws_contract/phases/pagination.py": {"records"},
