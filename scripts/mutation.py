@@ -36,6 +36,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MOCK = "src/dws_upgrade_records/mock"
+# The contract's shared rules the mock answers by (dws_upgrade_records.rules): on its request path too.
+RULES = "src/dws_upgrade_records/rules"
+HOMES = {"parameters.py": RULES, "integers.py": RULES}
 DEFAULT_OUT = ROOT / "build" / "mutation"
 DEFAULT_TRIAGE = ROOT / "docs" / "mutation-triage.json"
 DEFAULT_MAX_EXAMPLES = 5
@@ -60,12 +63,16 @@ SCOPE: dict[str, dict[str, str]] = {
         "query_in_sent_order": "the aksk-unsorted-query fault's canonical query",
     },
     "params.py": {
+        "relaxed": "the fault catalog's relaxed minimums",
+        "fault_checker": "start-up: the fault profile's checker",
+    },
+    "parameters.py": {
         "message": "error message wording (the contract requires error_code/error_msg, not their words)",
         "shown": "error message wording",
         "rule": "error message wording",
         "_keyword_rank": "which broken keyword an error message names",
-        "relaxed": "the fault catalog's relaxed minimums",
     },
+    "integers.py": {"query_integer": "the suite's reading of values it sent, off the mock's request path"},
     "replies.py": {"throttled": "throttling (see app.py _throttle_wait)"},
     "records.py": {
         "record": "the generated cluster's synthetic content: any value it makes is valid data",
@@ -213,8 +220,13 @@ def run(args: argparse.Namespace) -> int:
     return _report(mutants, seconds, out)
 
 
+def home(module: str) -> str:
+    """The directory of a module in scope, relative to the copy's root."""
+    return HOMES.get(module, MOCK)
+
+
 def _config(copy: Path, args: argparse.Namespace) -> str:
-    modules = [str(copy / MOCK / name) for name in SCOPE]
+    modules = [str(copy / home(name) / name) for name in SCOPE]
     command = _kill_command(copy, args)
     return (
         "[cosmic-ray]\n"
@@ -264,7 +276,7 @@ def _select(session: Path, copy: Path, picks: set[str]) -> int:
             out_of_scope = _skip_reason(module, spec.definition_name, spec.operator_name)
             skip = out_of_scope or ("not picked" if picks and pick not in picks else "")
             line = spec.start_pos[0]
-            source = (copy / MOCK / module).read_text(encoding="utf-8").splitlines()[line - 1].strip()
+            source = (copy / home(module) / module).read_text(encoding="utf-8").splitlines()[line - 1].strip()
             listing.append({"pick": pick, "line": line, "before": source, "out_of_scope": out_of_scope})
             if skip:
                 db.set_result(item.job_id, WorkResult(worker_outcome=WorkerOutcome.SKIPPED, output=skip))

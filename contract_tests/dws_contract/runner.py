@@ -47,6 +47,7 @@ from dws_contract.schema import (
     pin_cluster,
     require_valid,
     success_status,
+    wrong_method_for,
 )
 from dws_contract.transport.probe import Prober
 from dws_contract.transport.session import Session, attach, detach
@@ -128,6 +129,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) 
     require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
     require_valid(operation, "project_id", options.project_id, "--project-id")
     contract = load_contract_for(options.spec)
+    wrong_method = wrong_method_for(contract)
     ledger.observed.configure(contract, success_status(operation))
     ledger.fingerprint = Fingerprinter(
         contract, {"project_id": options.project_id, "cluster_id": options.cluster_id}
@@ -178,7 +180,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) 
         run_unknown_ids(prober)
         _finished(ledger, Phase.UNKNOWN_IDS)
         _enter(ledger, Phase.METHODS)
-        run_wrong_methods(prober, document)
+        run_wrong_methods(prober, wrong_method)
         _finished(ledger, Phase.METHODS)
         _enter(ledger, Phase.ODD_QUERIES)
         run_odd_queries(prober)

@@ -22,6 +22,7 @@ from dws_contract.checks.catalog import CHECKS, OPERATION, Check, linked_statuse
 from dws_contract.checks.rules import statements
 from dws_contract.checks.spec_map import expand, operation_pointers
 from dws_contract.errors import CannotRunError
+from dws_upgrade_records.rules.wrong_method import GatewayAnswer, wrong_method_rule
 from dws_upgrade_records.spec import (
     DEFAULT_SPEC_PATH,
     Contract,
@@ -64,6 +65,14 @@ def load_contract_for(path: Path) -> Contract:
     """The spec's digested rules (parameters, statuses, response schemas), as the mock reads them."""
     try:
         return load_contract(path)
+    except SpecError as exc:
+        raise CannotRunError(f"cannot read the spec: {exc}") from exc
+
+
+def wrong_method_for(contract: Contract) -> GatewayAnswer:
+    """The answer another method on the path must get, read before any request is sent."""
+    try:
+        return wrong_method_rule(contract).answer
     except SpecError as exc:
         raise CannotRunError(f"cannot read the spec: {exc}") from exc
 

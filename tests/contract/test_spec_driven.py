@@ -247,3 +247,20 @@ def test_the_success_status_is_the_one_documented_2xx(mock_url: str, suite: Suit
     assert result.exit_code == 2, result.summary
     assert "2 success (2xx) responses for `ListUpdateRecord` (200, 206)" in result.summary
     assert "document exactly one" in result.summary
+
+
+def test_without_a_stated_wrong_method_answer_the_suite_requires_what_the_mock_sends(
+    suite: Suite, tmp_path: Path
+) -> None:
+    """One reader, one default (dws_upgrade_records.rules.wrong_method): a spec without
+    x-wrong-method-response still has its wrong methods judged, against the answer the mock sends."""
+    document = read_document(DEFAULT_SPEC)
+    del document["paths"][load_contract(DEFAULT_SPEC).path_template]["x-wrong-method-response"]
+    spec = written(tmp_path, document)
+    with running_mock(MockConfig(spec_path=spec, log_level="warning")) as url:
+        result = suite(url, spec=spec, max_examples=5)
+
+    assert result.exit_code == 0, result.summary
+    for check in (Check.WRONG_METHOD_NOT_FOUND, Check.UNKNOWN_PATH_NOT_FOUND):
+        assert check not in result.ledger.not_applicable, result.ledger.not_applicable[check]
+        assert result.ledger.judged[check] > 0

@@ -22,8 +22,8 @@ from dws_upgrade_records.mock.app import EXIT_STATUS
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH, records_path
 from dws_upgrade_records.mock.faults import CATALOG, CONFORMANT, MAINTENANCE_SECONDS, Fault, profile_of
-from dws_upgrade_records.mock.params import MAX_QUERY_FIELDS
 from dws_upgrade_records.mock.server import spawn_mock
+from dws_upgrade_records.rules.parameters import MAX_QUERY_FIELDS
 from dws_upgrade_records.signing import SignedParts, sign
 from dws_upgrade_records.spec import load_contract
 

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from dws_contract.checks.catalog import CHECKS, OPERATION, Check
 from dws_contract.verdict import Finding
+from dws_upgrade_records.rules.integers import parse_query_integer
 from dws_upgrade_records.spec import Contract, ParamRule
 
 ID_LENGTH = 16
@@ -32,7 +33,6 @@ RESPONSE_LEVEL = frozenset(
     }
 )
 _STATUS = re.compile(r"^HTTP (\d{3})\b")
-_INTEGER = re.compile(r"-?[0-9]+")
 _URL = re.compile(r"https?://[^\s'\"]+")
 _REQUEST_LINE = re.compile(r"^([A-Z]+) (/\S*)")
 _CURL_METHOD = re.compile(r"-X\s+([A-Z]+)")
@@ -166,9 +166,9 @@ def _integer_class(rule: ParamRule, value: object) -> str:
     text = str(value)
     if text == "":
         return "empty"
-    if not _INTEGER.fullmatch(text):
+    number = parse_query_integer(text)
+    if number is None:
         return "not an integer"
-    number = int(text)
     low, high = rule.integer_bounds
     if low is not None and number < low:
         return "integer below minimum"

@@ -18,6 +18,7 @@ from schemathesis import Case, CheckContext, Response
 from dws_contract.checks.catalog import Check
 from dws_contract.errors import SuiteCheckError
 from dws_contract.schema import query_default, success_status
+from dws_upgrade_records.rules.integers import query_integer
 
 CheckFunction = Callable[[CheckContext, Response, Case[Any]], bool | None]
 
@@ -33,16 +34,8 @@ def json_body(response: Response) -> Any:
 
 
 def int_query(case: Case[Any], name: str) -> int | None:
-    """A query parameter's value if it was sent as a (decimal) integer."""
-    value = (case.query or {}).get(name)
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    # ASCII only: str.isdigit() also accepts digits such as "²" that int() refuses.
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    return None
+    """A query parameter's value if it was sent as an integer, as the contract spells one in a query."""
+    return query_integer((case.query or {}).get(name))
 
 
 def too_many_records(page: bool, body: Any, limit: int | None, shown: str) -> str | None:

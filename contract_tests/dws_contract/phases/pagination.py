@@ -2,15 +2,17 @@
 
 For several page sizes the suite walks offset = 0, 1, ... and checks that the pages partition the
 cluster's records (offset is a zero-based page index), then compares omitted and explicit defaults.
+Records are told apart by their identity (`item_id`, from `dws_upgrade_records.rules.records`), as the
+proxy's listings and the client's exact reading tell them apart.
 
 On a live cluster the records move while the suite reads them (a new upgrade record, a status that
 ends, `count` going up): that is the service working, not a violation. So a pass is judged only on a
 snapshot that held still: the cluster's largest page is read before and after it, and a pass during
-which its set of records, `count` or status changed is run again. The same records in another order
-are no change: rows in no stable order (a query without ORDER BY) make pages that do not partition the
-records, which breaks `offset-is-page-index`. Findings on a quiet pass are confirmed by a second quiet
-pass; a check that fails on only one of them is transient. When the records never hold still, the run
-cannot judge.
+which its set of records (compared whole), `count` or status changed is run again. The same records
+in another order are no change: rows in no stable order (a query without ORDER BY) make pages that do
+not partition the records, which breaks `offset-is-page-index`. Findings on a quiet pass are confirmed
+by a second quiet pass; a check that fails on only one of them is transient. When the records never
+hold still, the run cannot judge.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dws_contract.errors import CannotRunError
 from dws_contract.schema import Operation, parameter_schema, query_default
 from dws_contract.transport.probe import Prober, Reply
 from dws_contract.verdict import Finding, Ledger, Replay
+from dws_upgrade_records.rules.records import record_identity
 
 # Bounds on a walk: a live cluster with many records is walked with larger pages, never more than this.
 MAX_PAGES = 40
@@ -42,12 +45,14 @@ ACROSS_PAGES = (Check.PAGES_PARTITION_RECORDS, Check.COUNT_STABLE)
 @dataclass(frozen=True)
 class Walk:
     size: int
-    records: list[str]  # canonical JSON of each record, in page order
+    records: list[str]  # each record's identity (dws_upgrade_records.rules.records), in page order
     complete: bool  # reached an empty page
     pages: tuple[dict[str, int], ...] = ()  # the query of each page read, for a regression test's replay
 
 
-def key(record: Any) -> str:
+def content(record: Any) -> str:
+    """A record's whole content: what a snapshot compares, since a record whose status ends keeps its
+    identity but is data that moved."""
     return json.dumps(record, sort_keys=True)
 
 
@@ -113,7 +118,7 @@ class Snapshot:
 def snapshot(allowed: Allowed, prober: Prober) -> Snapshot:
     """Read the first page at the largest size the spec allows (up to MAX_PAGE_SIZE)."""
     reply = prober.send(snapshot_query(allowed))
-    return Snapshot(reply.status, reply.count, tuple(map(key, reply.records or [])))
+    return Snapshot(reply.status, reply.count, tuple(map(content, reply.records or [])))
 
 
 def snapshot_query(allowed: Allowed) -> dict[str, int]:
@@ -291,7 +296,8 @@ def _walk(
             _check_end(prober, (size, pages), (count, first_count), seen, (reply, offsets))
             _judge_across(prober, count, pages, len(seen) > size)
             return Walk(size, seen, complete=True, pages=tuple(pages))
-        duplicates = [record for record in map(key, records) if record in seen]
+        identities = [record_identity(record) for record in records]
+        duplicates = [identity for identity in identities if identity in seen]
         if duplicates:
             prober.violation(
                 Check.PAGES_PARTITION_RECORDS,
@@ -299,7 +305,7 @@ def _walk(
                 reply.curl,
                 replay=_paged(prober, reply, pages),
             )
-        seen.extend(map(key, records))
+        seen.extend(identities)
         if len(records) < size and count is not None and len(seen) < count:
             prober.violation(
                 Check.PAGES_PARTITION_RECORDS,

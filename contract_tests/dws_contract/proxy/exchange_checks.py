@@ -2,8 +2,9 @@
 
 The response side runs the very check functions the suite's engine runs on every generated case:
 schemathesis' built-in conformance checks and the suite's own `checks.response` checks, through
-schemathesis' `run_checks`. The request side applies the spec's parameter rules through the same
-`ParameterChecker` the reference mock validates with. Nothing here restates a rule of the spec.
+schemathesis' `run_checks`. The request side applies the contract's parameter rules through
+`dws_upgrade_records.rules.parameters`, the one home the reference mock validates with too, owned by
+neither. Nothing here restates a rule of the spec.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from dws_contract.checks import response as suite_checks
 from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.masking import Masker
 from dws_contract.proxy.exchange import Exchange, shown_request
-from dws_contract.proxy.sequences import Page, record_key
+from dws_contract.proxy.sequences import Page
 from dws_contract.schema import Operation, required_status, success_status
 from dws_contract.verdict import Finding
-from dws_upgrade_records.mock.params import Invalid, ListRequest, ParameterChecker
+from dws_upgrade_records.rules.parameters import Invalid, ListRequest, ParameterChecker
+from dws_upgrade_records.rules.records import record_identity
 from dws_upgrade_records.spec import Contract
 
 PHASE = "proxy"
@@ -323,6 +325,6 @@ def _page(exchange: Exchange, caller: Caller, checked: ListRequest, body: bytes)
         client=caller.identity,
         offset=int(checked.values["offset"]),
         limit=int(checked.values["limit"]),
-        records=tuple(record_key(record) for record in records),
+        records=tuple(record_identity(record) for record in records),
         count=data.get("count"),
     )

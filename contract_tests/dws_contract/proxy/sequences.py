@@ -15,7 +15,6 @@ fault; a count that shrinks, or grows with no repeated record, is the server's f
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -50,19 +49,12 @@ class Page(NamedTuple):
     client: str  # the caller's identity
     offset: int
     limit: int
-    records: tuple[str, ...]
+    records: tuple[str, ...]  # each record's identity (dws_upgrade_records.rules.records)
     count: Any
 
     @property
     def request(self) -> str:
         return shown_request(self.method, self.target, self.number, self.client)
-
-
-def record_key(record: Any) -> str:
-    """A record's identity: its item_id when it has one, else its whole content."""
-    if isinstance(record, dict) and isinstance(record.get("item_id"), str):
-        return str(record["item_id"])
-    return json.dumps(record, sort_keys=True)
 
 
 @dataclass(slots=True)

@@ -12,10 +12,10 @@ from typing import Any
 
 from dws_contract.checks.catalog import Check
 from dws_contract.errors import CannotRunError
-from dws_contract.phases.methods import EXTENSION, wrong_method_answer
 from dws_contract.regressions.templates import ONE_STATUS_CHECKS
 from dws_contract.schema import page_status, status_required
-from dws_upgrade_records.spec import Contract, resolve_refs
+from dws_upgrade_records.rules.wrong_method import wrong_method_rule
+from dws_upgrade_records.spec import Contract, SpecError, resolve_refs
 
 
 @dataclass(frozen=True)
@@ -81,11 +81,11 @@ def facts(check: Check, contract: Contract) -> dict[str, Fact]:
             [same.value, other.value], f"{same.pointer} and {other.pointer}"
         )
     elif check in (Check.WRONG_METHOD_NOT_FOUND, Check.UNKNOWN_PATH_NOT_FOUND):
-        answer = wrong_method_answer(contract.document, contract.path_template)
-        if answer is None:
-            raise MissingFactError(f"the spec states no {EXTENSION} on {contract.path_template}")
-        pointer = f"#/paths/{escape(contract.path_template)}/{EXTENSION}"
-        found["WRONG_METHOD_RESPONSE"] = Fact(dict(answer), pointer)
+        try:
+            rule = wrong_method_rule(contract)
+        except SpecError as exc:
+            raise MissingFactError(str(exc)) from exc
+        found["WRONG_METHOD_RESPONSE"] = Fact(rule.answer.as_dict(), rule.source)
     return found
 
 

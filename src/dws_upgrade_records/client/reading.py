@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from dws_upgrade_records_client.models import ClusterUpdateRecordResp
 from dws_upgrade_records_client.types import Unset
 
+from dws_upgrade_records.rules.records import record_identity
+
 # Item_ids remembered at the least (about 1.5 MB measured): repeats from a server in no stable order are
 # caught exactly on any cluster up to this size, and memory stays bounded on a cluster of a million records.
 REMEMBERED_IDS = 10_000
@@ -61,12 +63,13 @@ class Reading:
             self._count_missing = True  # nothing tells additions from repeats: remember every item_id
         fresh = []
         for record in records:
-            if record.item_id in self._ids:
+            identity = record_identity(record)
+            if identity in self._ids:
                 self._repeats += 1
-                self._check_repeat(offset, record.item_id)
+                self._check_repeat(offset, identity)
             else:
-                self._ids.add(record.item_id)
-                self._order.append(record.item_id)
+                self._ids.add(identity)
+                self._order.append(identity)
                 fresh.append(record)
         self._forget_beyond_window()
         return fresh, size == self._page_size

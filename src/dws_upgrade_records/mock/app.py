@@ -24,7 +24,7 @@ from dws_upgrade_records.mock.config import MockConfig
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH
 from dws_upgrade_records.mock.faults import TEXT, CountRule, PageStart, UnknownCluster, profile_of
-from dws_upgrade_records.mock.params import Invalid, ListRequest, ParameterChecker
+from dws_upgrade_records.mock.params import fault_checker
 from dws_upgrade_records.mock.prefer import (
     PROBLEM_JSON,
     PROBLEM_STATUS,
@@ -34,8 +34,10 @@ from dws_upgrade_records.mock.prefer import (
     parse_prefer,
 )
 from dws_upgrade_records.mock.records import RecordSource
-from dws_upgrade_records.mock.replies import UNKNOWN_API, Replies, Reply
+from dws_upgrade_records.mock.replies import Replies, Reply
 from dws_upgrade_records.mock.throttle import TokenBucket, parse_rate
+from dws_upgrade_records.rules.parameters import Invalid, ListRequest
+from dws_upgrade_records.rules.wrong_method import UNKNOWN_API, wrong_method_rule
 from dws_upgrade_records.spec import Contract, SpecError, deref, load_contract
 
 Scope = MutableMapping[str, Any]
@@ -69,10 +71,10 @@ class MockApp:
         self.clusters = clusters.sources
         self.live = clusters.live
         self.throttle = TokenBucket(parse_rate(config.throttle)) if config.throttle else None
-        self.checker = ParameterChecker(
+        self.checker = fault_checker(
             self.contract, self.profile.minimum_overrides, self.profile.default_overrides
         )
-        self.wrong_method = wrong_method_answer(self.contract)
+        self.wrong_method = wrong_method_rule(self.contract).answer
         self.documented = DocumentedAnswers(self.contract)
         prefix = secrets.token_hex(8)
         self._ids = (f"{prefix}{number:016x}" for number in itertools.count(1))
@@ -99,9 +101,9 @@ class MockApp:
         if self.unavailable is not None and self._in_maintenance():
             reply = self.replies.error(UNAVAILABLE, *self.unavailable)
         elif not self.checker.shape.aims_here(raw_path):
-            reply = self.replies.gateway_error(404, "APIGW.0101", UNKNOWN_API, request_id)
+            reply = self.replies.gateway_answer(UNKNOWN_API, request_id)
         elif method != self.contract.method:
-            reply = self.replies.gateway_error(*self.wrong_method, request_id)
+            reply = self.replies.gateway_answer(self.wrong_method, request_id)
         elif (wait := self._throttle_wait()) is not None:
             reply = self.replies.throttled(request_id, wait)
         elif self.profile.exit_on_undecodable_path and _undecodable(raw_path):
@@ -308,20 +310,6 @@ class MockApp:
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-
-def wrong_method_answer(contract: Contract) -> tuple[int, str, str]:
-    """Status, error code and message for another method on the path, as the spec's path item states them
-    in `x-wrong-method-response`; without it, the gateway's answer to an unknown API."""
-    stated = contract.document["paths"][contract.path_template].get("x-wrong-method-response")
-    if stated is None:
-        return 404, "APIGW.0101", UNKNOWN_API
-    try:
-        return int(stated["status"]), str(stated["error_code"]), str(stated["error_msg"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise SpecError(
-            f"{contract.source}: x-wrong-method-response needs status (a number), error_code and error_msg"
-        ) from exc
 
 
 def documented_error(contract: Contract, status: int) -> tuple[str, str]:

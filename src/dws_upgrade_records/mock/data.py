@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from openapi_schema_validator import OAS30Validator
 
+from dws_upgrade_records.rules.records import record_identity
 from dws_upgrade_records.spec import Contract
 
 PROJECT_KEYS = {"project_id", "tokens", "access_keys", "clusters"}
@@ -179,6 +180,8 @@ class _Checker:
             is_time = field_name in {"start_time", "end_time"} and error.instance is not None
             hint = " (in YAML, quote times)" if is_time and not isinstance(error.instance, str) else ""
             raise self.fail(label, f"field {field_name}: {error.message}{hint}")
-        if record["item_id"] in seen:
+        # Two records of a cluster with one identity would be one record to every paging check.
+        identity = record_identity(record)
+        if identity in seen:
             raise self.fail(label, "duplicate item_id within the cluster")
-        seen.add(record["item_id"])
+        seen.add(identity)

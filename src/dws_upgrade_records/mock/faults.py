@@ -14,8 +14,8 @@ from enum import Enum, StrEnum
 from types import MappingProxyType
 
 from dws_upgrade_records.mock.auth import SignatureRules
-from dws_upgrade_records.mock.params import MAX_QUERY_FIELDS
 from dws_upgrade_records.mock.records import Shaper, drop_job_id, epoch_start_time, null_status, unchanged
+from dws_upgrade_records.rules.parameters import MAX_QUERY_FIELDS
 
 STRICT_SIGNATURES = SignatureRules()
 MAINTENANCE_SECONDS = 2.0

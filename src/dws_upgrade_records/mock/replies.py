@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dws_upgrade_records.mock.faults import JSON, FaultProfile, InvalidStyle
-from dws_upgrade_records.mock.params import Invalid, TooManyFields
+from dws_upgrade_records.rules.parameters import Invalid, TooManyFields
+from dws_upgrade_records.rules.wrong_method import GatewayAnswer
 
-UNKNOWN_API = "The API does not exist or has not been published"
 THROTTLED = "The throttling threshold has been reached"
 
 
@@ -43,6 +43,10 @@ class Replies:
     def gateway_error(self, status: int, code: str, message: str, request_id: str) -> Reply:
         """An API-gateway error: its bodies carry the request id as well."""
         return Reply(status, self._gateway_body(code, message, request_id))
+
+    def gateway_answer(self, answer: GatewayAnswer, request_id: str) -> Reply:
+        """The gateway's answer to a request it routes to no API (an unknown path, another method)."""
+        return self.gateway_error(answer.status, answer.error_code, answer.error_msg, request_id)
 
     def _gateway_body(self, code: str, message: str, request_id: str) -> bytes:
         if self.profile.plain_error_body:
