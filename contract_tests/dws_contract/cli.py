@@ -42,7 +42,7 @@ from dws_contract.options import (
     chosen_checks,
 )
 from dws_contract.proxy import cli as proxy_cli
-from dws_contract.regressions import export_regressions
+from dws_contract.regressions.export import export_regressions
 from dws_contract.reports import ReportWriteError
 from dws_contract.runner import Progress, RunResult, run
 from dws_contract.schema import DEFAULT_SPEC
