@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -49,6 +49,10 @@ from dws_contract.schema import DEFAULT_SPEC
 from dws_contract.transport.confirm import RESEND_PAUSES
 from dws_upgrade_records.cli_support import OneLineArgumentParser, add_version, report_unexpected, run_main
 from dws_upgrade_records.credentials import credential_problem
+
+if TYPE_CHECKING:
+    # Imported where the embedded mock starts (_against_embedded_mock): other commands skip its cost.
+    from dws_upgrade_records.mock.demo import DemoCredentials
 
 
 @dataclass(frozen=True)
@@ -403,7 +407,10 @@ def _mask(args: argparse.Namespace) -> Masker:
 
 
 def _options(
-    args: argparse.Namespace, base_url: str, demo: Any = None, origins: Mapping[str, str] | None = None
+    args: argparse.Namespace,
+    base_url: str,
+    demo: DemoCredentials | None = None,
+    origins: Mapping[str, str] | None = None,
 ) -> RunOptions:
     """The run's options; against the embedded mock (`demo`), its demo values fill what no flag gave."""
 

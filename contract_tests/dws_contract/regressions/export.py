@@ -9,6 +9,7 @@ schemas, defaults, the wrong-method answer) as read from openapi.yaml at export,
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import pprint
 import re
@@ -132,6 +133,7 @@ def render(
     return re.sub(r"\n{4,}", "\n\n\n", "\n".join(lines))  # two blank lines between parts at most
 
 
+@functools.cache
 def runtime_source() -> tuple[str, str]:
     """`exported_runtime` as an exported file carries it: its imports, then its body, with each import of
     the project's packages left out and the source of what it imports put first in the body instead."""
