@@ -47,7 +47,13 @@ from dws_contract.reports import ReportWriteError
 from dws_contract.runner import Progress, RunResult, run
 from dws_contract.schema import DEFAULT_SPEC
 from dws_contract.transport.confirm import RESEND_PAUSES
-from dws_upgrade_records.cli_support import OneLineArgumentParser, add_version, report_unexpected, run_main
+from dws_upgrade_records.cli_support import (
+    OneLineArgumentParser,
+    add_version,
+    debug_requested,
+    report_unexpected,
+    run_main,
+)
 from dws_upgrade_records.credentials import credential_problem
 
 if TYPE_CHECKING:
@@ -272,11 +278,10 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
-    return run_main("dws-contract", lambda: _dispatch(argv), argv)
+    return run_main("dws-contract", parser, _dispatch, argv)
 
 
-def _dispatch(argv: Sequence[str] | None) -> int:
-    args = parser().parse_args(argv)
+def _dispatch(args: argparse.Namespace) -> int:
     for command in COMMANDS:
         if args.command == command.name:
             return command.run(args)
@@ -337,7 +342,7 @@ def _main(args: argparse.Namespace) -> int:
         return 2
     except Exception as exc:
         # An unexpected error still must not print a secret: its line and traceback are masked too.
-        report_unexpected("dws-contract", exc, debug=args.debug, mask=mask)
+        report_unexpected("dws-contract", exc, debug=debug_requested(args), mask=mask)
         return 2
 
 
