@@ -6,11 +6,11 @@ the suite does (IAM token, or AK/SK signed by the project's one signing helper,
 replay time from the environment's keys, then made wrong the way the run made it (a `Tampering`, which
 names keys by role only): the file never holds a key or a signature.
 
-This is a module like any other (linted and type-checked) and `dws-contract replay` imports it; the
-exporter copies its source into each file (`export.runtime_source`): its imports, then its body, with
-each import of this project replaced by the source of what it imports. So everything below the imports
-stays self-contained: no name of dws_contract, nothing of dws_upgrade_records but what is imported here
-(the signing helper is imported where it signs: a token-only replay needs no SDK).
+It is a module like any other (linted and type-checked), which `dws-contract replay` and the suite
+import; the exporter copies its source into each file (`export.runtime_source`): its imports, then its
+body, each import of this project's packages replaced by the source of what it imports. So the body must
+stay self-contained: no name of dws_contract, and of dws_upgrade_records only what the imports bring
+and the signing helper, imported where it signs (a test with a token needs no SDK).
 """
 
 import os
