@@ -149,13 +149,16 @@ def render(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=100_000, help="records in the cluster to iterate")
-    parser.add_argument("--page-size", type=int, default=1000, help="records per page")
-    parser.add_argument("--repeat", type=int, default=15, help="repeats per measurement (iterate: repeat/5)")
-    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
-    args = parser.parse_args(argv)
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--records", type=int, default=100_000, help="records in the cluster to iterate")
+    p.add_argument("--page-size", type=int, default=1000, help="records per page")
+    p.add_argument("--repeat", type=int, default=15, help="repeats per measurement (iterate: repeat/5)")
+    p.add_argument("--json", type=Path, help="also write the results as JSON here")
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
     # Importing huaweicloudsdkcore writes ~/.huaweicloud/application_id; keep it out of the real HOME.
     with tempfile.TemporaryDirectory(prefix="dws-bench-home-") as home:
         os.environ["HOME"] = home
@@ -179,4 +182,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_main("bench_client.py", main))
+    sys.exit(run_main("bench_client.py", parser, main))

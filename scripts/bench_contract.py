@@ -15,6 +15,7 @@ Prints a Markdown block for docs/benchmarks.md. Timings only here, never in test
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -290,15 +291,18 @@ def detection_curve(budgets: list[int]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
-    parser.add_argument(
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    p.add_argument(
         "--detection-curve",
         metavar="N,N,...",
         help="only measure requests and faults caught per example budget (e.g. 10,25,50)",
     )
-    args = parser.parse_args()
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
     if args.detection_curve:
         print(detection_curve([int(budget) for budget in args.detection_curve.split(",")]))
         return 0
@@ -357,4 +361,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_main("bench_contract.py", main))
+    sys.exit(run_main("bench_contract.py", parser, main))

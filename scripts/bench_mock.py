@@ -12,6 +12,7 @@ distinct so that the mock's memo of repeated replies cannot flatter either side.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -167,15 +168,16 @@ def soak(urls: list[str], seconds: int, pid: int) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = OneLineArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=int, default=10, help="length of each throughput run (default 10)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating mock/Prism rounds (default 3)")
-    parser.add_argument("--soak-seconds", type=int, default=60, help="length of the soak (default 60)")
-    parser.add_argument(
-        "--out", type=Path, default=ROOT / "build" / "bench" / "mock.json", help="JSON results"
-    )
-    args = parser.parse_args(argv)
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--seconds", type=int, default=10, help="length of each throughput run (default 10)")
+    p.add_argument("--rounds", type=int, default=3, help="alternating mock/Prism rounds (default 3)")
+    p.add_argument("--soak-seconds", type=int, default=60, help="length of the soak (default 60)")
+    p.add_argument("--out", type=Path, default=ROOT / "build" / "bench" / "mock.json", help="JSON results")
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
     for tool in (AUTOCANNON, PRISM):
         if not tool.exists():
             print(f"bench-mock: {tool} is missing; run `make install` (npm ci) first", file=sys.stderr)
@@ -272,4 +274,4 @@ def report(results: dict[str, Any]) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(run_main("bench_mock.py", main))
+    sys.exit(run_main("bench_mock.py", parser, main))

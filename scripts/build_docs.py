@@ -147,11 +147,14 @@ def render(spec: Path = SPEC, bundle: Path = BUNDLE) -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI document (default: openapi.yaml)")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="HTML file to write")
-    args = parser.parse_args(argv)
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI document (default: openapi.yaml)")
+    p.add_argument("--output", type=Path, default=OUTPUT, help="HTML file to write")
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
     try:
         page = render(args.spec)
     except DocsError as exc:
@@ -165,4 +168,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_main("build_docs.py", main))
+    sys.exit(run_main("build_docs.py", parser, main))

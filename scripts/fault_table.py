@@ -8,6 +8,7 @@ exactly what a user running `dws-contract` would see. Usage:
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -86,16 +87,19 @@ def replace_table(page: Path, table: str) -> None:
     page.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
 
 
-def main() -> int:
-    parser = OneLineArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-examples", type=positive_int, default=DEFAULT_MAX_EXAMPLES)
-    parser.add_argument("--jobs", type=positive_int, default=2)
-    parser.add_argument("--fail-fast", action="store_true")
-    parser.add_argument("--json", type=Path, help="also write the raw results here")
-    parser.add_argument(
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--max-examples", type=positive_int, default=DEFAULT_MAX_EXAMPLES)
+    p.add_argument("--jobs", type=positive_int, default=2)
+    p.add_argument("--fail-fast", action="store_true")
+    p.add_argument("--json", type=Path, help="also write the raw results here")
+    p.add_argument(
         "--update-doc", type=Path, help="replace the table between the fault-table markers of this page"
     )
-    args = parser.parse_args()
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
     results = run_all(args.max_examples, args.jobs, args.fail_fast, sorted(FAULTS))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
@@ -110,4 +114,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_main("fault_table.py", main))
+    sys.exit(run_main("fault_table.py", parser, main))

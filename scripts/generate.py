@@ -119,13 +119,16 @@ def show_diff(old: Path, new: Path, names: list[str]) -> None:
         sys.stdout.writelines(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true", help="fail if generated/ differs from a fresh run")
-    parser.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI document (default: openapi.yaml)")
-    parser.add_argument("--target", type=Path, default=TARGET, help="package directory to write or check")
-    parser.add_argument("--quiet", action="store_true", help="list changed files without their diff")
-    args = parser.parse_args(argv)
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--check", action="store_true", help="fail if generated/ differs from a fresh run")
+    p.add_argument("--spec", type=Path, default=SPEC, help="OpenAPI document (default: openapi.yaml)")
+    p.add_argument("--target", type=Path, default=TARGET, help="package directory to write or check")
+    p.add_argument("--quiet", action="store_true", help="list changed files without their diff")
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
     try:
         validate_spec(args.spec)
         with tempfile.TemporaryDirectory(prefix="dws-generate-") as tmp:
@@ -167,4 +170,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_main("generate.py", main))
+    sys.exit(run_main("generate.py", parser, main))

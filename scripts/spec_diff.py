@@ -382,18 +382,21 @@ def render(changes: list[Change], verdict: Verdict, base_label: str, revision_la
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("base", nargs="?", help="git ref holding the base openapi.yaml (e.g. origin/main)")
-    parser.add_argument("--base-file", type=Path, help="compare this file instead of a git ref")
-    parser.add_argument("--spec", type=Path, default=SPEC, help="revision document (default: openapi.yaml)")
-    parser.add_argument(
+def parser() -> OneLineArgumentParser:
+    p = OneLineArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("base", nargs="?", help="git ref holding the base openapi.yaml (e.g. origin/main)")
+    p.add_argument("--base-file", type=Path, help="compare this file instead of a git ref")
+    p.add_argument("--spec", type=Path, default=SPEC, help="revision document (default: openapi.yaml)")
+    p.add_argument(
         "--report-dir",
         type=Path,
         default=ROOT / "build" / "diff",
         help="where results.sarif and junit.xml go",
     )
-    args = parser.parse_args(argv)
+    return p
+
+
+def main(args: argparse.Namespace) -> int:
     try:
         if args.base_file is not None:
             base_text, base_label = args.base_file.read_text(), str(args.base_file)
@@ -420,4 +423,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_main("spec_diff.py", main))
+    sys.exit(run_main("spec_diff.py", parser, main))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -42,13 +42,23 @@ from dws_contract.options import (
     chosen_checks,
 )
 from dws_contract.proxy import cli as proxy_cli
-from dws_contract.regressions import export_regressions
+from dws_contract.regressions.export import export_regressions
 from dws_contract.reports import ReportWriteError
 from dws_contract.runner import Progress, RunResult, run
 from dws_contract.schema import DEFAULT_SPEC
 from dws_contract.transport.confirm import RESEND_PAUSES
-from dws_upgrade_records.cli_support import OneLineArgumentParser, add_version, report_unexpected, run_main
+from dws_upgrade_records.cli_support import (
+    OneLineArgumentParser,
+    add_version,
+    debug_requested,
+    report_unexpected,
+    run_main,
+)
 from dws_upgrade_records.credentials import credential_problem
+
+if TYPE_CHECKING:
+    # Imported where the embedded mock starts (_against_embedded_mock): other commands skip its cost.
+    from dws_upgrade_records.mock.demo import DemoCredentials
 
 
 @dataclass(frozen=True)
@@ -268,11 +278,10 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
-    return run_main("dws-contract", lambda: _dispatch(argv), argv)
+    return run_main("dws-contract", parser, _dispatch, argv)
 
 
-def _dispatch(argv: Sequence[str] | None) -> int:
-    args = parser().parse_args(argv)
+def _dispatch(args: argparse.Namespace) -> int:
     for command in COMMANDS:
         if args.command == command.name:
             return command.run(args)
@@ -333,7 +342,7 @@ def _main(args: argparse.Namespace) -> int:
         return 2
     except Exception as exc:
         # An unexpected error still must not print a secret: its line and traceback are masked too.
-        report_unexpected("dws-contract", exc, debug=args.debug, mask=mask)
+        report_unexpected("dws-contract", exc, debug=debug_requested(args), mask=mask)
         return 2
 
 
@@ -403,7 +412,10 @@ def _mask(args: argparse.Namespace) -> Masker:
 
 
 def _options(
-    args: argparse.Namespace, base_url: str, demo: Any = None, origins: Mapping[str, str] | None = None
+    args: argparse.Namespace,
+    base_url: str,
+    demo: DemoCredentials | None = None,
+    origins: Mapping[str, str] | None = None,
 ) -> RunOptions:
     """The run's options; against the embedded mock (`demo`), its demo values fill what no flag gave."""
 

@@ -1,7 +1,7 @@
 """`dws-contract replay RESULT_JSON FINDING`: send a finding's request again, as the run sent it.
 
 The request is rebuilt from the finding's `replay` in result.json and sent by the very code an exported
-regression test runs (`regressions/runtime.py`): credentials are read from the environment at replay
+regression test runs (`regressions/exported_runtime.py`): credentials are read from the environment at replay
 time (DWS_TOKEN; or DWS_AK and DWS_SK, signed by `dws_upgrade_records.signing`, made wrong the way the
 run made them), so result.json never holds a credential and a replayed signature is always fresh.
 """
@@ -12,17 +12,17 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
 
 from dws_contract.errors import CannotRunError
-from dws_contract.regressions.runtime import RUNTIME, RUNTIME_IMPORTS
+from dws_contract.regressions.exported_runtime import CredentialsKind, Sender, Tampering, UnsendableError
+from dws_contract.reports.result_json import Recorded, recorded_findings
 from dws_contract.reproduce import NEEDS_STATE
 from dws_contract.schema import DEFAULT_SPEC
+from dws_contract.verdict import Replay
 from dws_upgrade_records.cli_support import describe
 from dws_upgrade_records.spec import SpecError, load_contract
 
@@ -34,6 +34,7 @@ DESCRIPTION = (
 )
 EPILOG = "Exit codes: 0 the request was replayed (whatever it got), 2 it could not be."
 SHOWN_BODY = 500  # characters of each answer's body printed
+TIMEOUT = 30.0  # seconds a replayed request may take
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -59,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
     except CannotRunError as exc:
         print(f"{PROG}: cannot run: {exc}", file=sys.stderr)
         return 2
+    except UnsendableError as exc:
+        print(
+            f"{PROG}: cannot run: {str(exc).replace('this test reads', 'the replay reads')}", file=sys.stderr
+        )
+        return 2
     except httpx.HTTPError as exc:
         print(f"{PROG}: cannot run: the run's server did not answer ({describe(exc)})", file=sys.stderr)
         return 2
@@ -66,12 +72,16 @@ def run(args: argparse.Namespace) -> int:
 
 def _replay(args: argparse.Namespace) -> int:
     result = _read_result(args.result)
-    finding = _finding(result, args.finding)
-    replay = finding.get("replay")
-    if not isinstance(replay, dict):
+    try:
+        findings = recorded_findings(result)
+    except ValueError as exc:
+        raise CannotRunError(f"{args.result}: {exc}; write it again with this dws-contract") from exc
+    finding = _finding(findings, args.finding)
+    replay = finding.replay
+    if replay is None:
         raise CannotRunError(
             f"{args.finding} recorded no request to replay (a finding seen by the proxy, or a timeout); "
-            f"reproduce it with: {finding.get('reproduce', '')}".splitlines()[0]
+            f"reproduce it with: {finding.reproduce}".splitlines()[0]
         )
     base_url = result.get("base_url")
     if not isinstance(base_url, str):
@@ -81,23 +91,22 @@ def _replay(args: argparse.Namespace) -> int:
     except SpecError as exc:
         raise CannotRunError(f"cannot read the spec: {exc}") from exc
     send = _sender(base_url, replay, template)
-    credentials = str(replay.get("credentials", "own"))
-    path = dict(replay.get("path") or {})
-    print(f"{finding['check']} ({finding.get('state')}): the run saw: {finding.get('actual', '')}".rstrip())
-    if credentials in NEEDS_STATE:
-        print(f"state first: {NEEDS_STATE[credentials]}")
-        _show("this project's page", send(path, dict(replay.get("query") or {})))
-    for number, page in enumerate(replay.get("pages") or (), start=1):
-        _show(f"page {number} the check read", send(path, dict(page)))
+    path = replay.path
+    print(f"{finding.check} ({finding.state}): the run saw: {finding.actual}".rstrip())
+    if replay.credentials in NEEDS_STATE:
+        print(f"state first: {NEEDS_STATE[replay.credentials]}")
+        _show("this project's page", send(path, replay.query))
+    for number, page in enumerate(replay.pages, start=1):
+        _show(f"page {number} the check read", send(path, page))
     _show(
         "the finding's request",
         send(
             path,
-            dict(replay.get("query") or {}),
-            credentials,
-            method=str(replay.get("method", "GET")),
-            template=replay.get("template") or template,
-            signature=replay.get("signature"),
+            replay.query,
+            replay.credentials,
+            method=replay.method,
+            template=replay.template,
+            signature=None if replay.signature is None else Tampering.from_described(replay.signature),
         ),
     )
     return 0
@@ -116,10 +125,10 @@ def _read_result(path: Path) -> dict[str, Any]:
     return data
 
 
-def _finding(result: Mapping[str, Any], wanted: str) -> dict[str, Any]:
+def _finding(findings: list[Recorded], wanted: str) -> Recorded:
     check, _, number = wanted.partition(":")
-    examples = [f for f in result["findings"] if isinstance(f, dict) and f.get("check") == check]
-    names = sorted({str(f.get("check")) for f in result["findings"] if isinstance(f, dict)})
+    examples = [f for f in findings if f.check == check]
+    names = sorted({f.check for f in findings})
     if not examples:
         listed = ", ".join(names) or "none: the run found nothing"
         raise CannotRunError(f"no finding {check!r} in that result.json; its findings: {listed}")
@@ -127,36 +136,25 @@ def _finding(result: Mapping[str, Any], wanted: str) -> dict[str, Any]:
         raise CannotRunError(
             f"{wanted}: {check} has {len(examples)} example(s): pass {check}:1..{len(examples)}"
         )
-    found: dict[str, Any] = examples[int(number) - 1 if number else 0]
-    return found
+    return examples[int(number) - 1 if number else 0]
 
 
-def _sender(base_url: str, replay: Mapping[str, Any], template: str) -> Callable[..., Any]:
-    """RUNTIME's `send`, reading the run's server and the caller's credentials."""
-    credentials = str(replay.get("credentials", "own"))
+def _sender(base_url: str, replay: Replay, template: str) -> Sender:
+    """The exported tests' sender, reading the run's server and the caller's credentials."""
     environment = os.environ
     token, ak, sk = (environment.get(name) for name in ("DWS_TOKEN", "DWS_AK", "DWS_SK"))
-    if credentials != "none" and credentials != "wrong-token" and not token and not (ak and sk):
+    anonymous = replay.credentials in (CredentialsKind.NONE, CredentialsKind.WRONG_TOKEN)
+    if not anonymous and not token and not (ak and sk):
         raise CannotRunError(
             "no credentials: set DWS_TOKEN, or DWS_AK and DWS_SK (for a run with AK/SK), "
             "in the environment; the replay never reads them from result.json"
         )
     environment["DWS_BASE_URL"] = base_url  # the run's server, whatever this shell points at
-    environment.setdefault("DWS_PROJECT_ID", str(dict(replay.get("path") or {}).get("project_id", "")))
-    namespace: dict[str, Any] = {"TIMEOUT": 30.0, "PATH_TEMPLATE": template, "pytest": _NO_PYTEST}
-    exec(RUNTIME_IMPORTS + RUNTIME, namespace)  # noqa: S102 - the project's own replay code, one copy
-    send: Callable[..., Any] = namespace["send"]
-    return send
+    environment.setdefault("DWS_PROJECT_ID", replay.path.get("project_id", ""))
+    return Sender(TIMEOUT, template)
 
 
-def _fail(message: str) -> NoReturn:
-    raise CannotRunError(message.replace("this test reads", "the replay reads"))
-
-
-_NO_PYTEST = SimpleNamespace(fail=_fail)
-
-
-def _show(label: str, response: Any) -> None:
+def _show(label: str, response: httpx.Response) -> None:
     request = response.request
     print(f"{label}: {request.method} {request.url} -> HTTP {response.status_code}")
     print(f"  {response.text[:SHOWN_BODY]}")

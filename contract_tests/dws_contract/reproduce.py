@@ -15,15 +15,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from dws_contract.checks.catalog import Check
-from dws_contract.phases.auth import WRONG_TOKEN
+from dws_contract.regressions.exported_runtime import WRONG_TOKEN, CredentialsKind
 from dws_contract.verdict import Finding, Ledger, Replay
 
 # The token variable the curl reads, by the kind of credentials the request carried (Replay.credentials).
-TOKEN_VARIABLES = {"own": "$DWS_TOKEN", "other-token": "$DWS_OTHER_TOKEN"}
+TOKEN_VARIABLES = {CredentialsKind.OWN: "$DWS_TOKEN", CredentialsKind.OTHER_TOKEN: "$DWS_OTHER_TOKEN"}
 # What must happen before a request for it to show what it showed, by Replay.credentials.
 NEEDS_STATE = {
-    "other-token": "send it right after this project's page was answered (a reply cache keyed by URL "
-    "alone serves that page to another project's token); the replay command does both",
+    CredentialsKind.OTHER_TOKEN: "send it right after this project's page was answered (a reply cache keyed "
+    "by URL alone serves that page to another project's token); the replay command does both",
 }
 _FILTERED_TOKEN = re.compile(r"-H 'X-Auth-Token: \[Filtered\]'")
 
@@ -32,7 +32,7 @@ def runnable_curl(curl: str, replay: Replay | None) -> str:
     """The curl with its token header reading the environment, or the deliberately wrong token."""
     if replay is None:
         return curl
-    if replay.credentials == "wrong-token":
+    if replay.credentials is CredentialsKind.WRONG_TOKEN:
         header = shlex.quote(f"X-Auth-Token: {WRONG_TOKEN}")
     elif replay.credentials in TOKEN_VARIABLES:
         header = f'"X-Auth-Token: {TOKEN_VARIABLES[replay.credentials]}"'

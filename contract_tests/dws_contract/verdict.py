@@ -20,13 +20,12 @@ from typing import TYPE_CHECKING
 from dws_contract.checks.catalog import CHECKS, CORE_CHECKS, Check
 from dws_contract.observed import Observed
 from dws_contract.plan import Phase, not_finished
+from dws_contract.regressions.exported_runtime import CredentialsKind
 
 if TYPE_CHECKING:
     from dws_contract.baseline.fingerprint import Fingerprint
 
 EXAMPLES_PER_CHECK = 3
-CONFIRMED = "confirmed"
-TRANSIENT = "transient"
 
 
 class State(StrEnum):
@@ -46,19 +45,34 @@ class State(StrEnum):
     EXCLUDED = "excluded"  # left out by the user (--checks, --exclude-checks): never judged, never passed
 
 
+class FindingState(StrEnum):
+    """What sending a failure's request again showed: a violation, or a warning that cleared."""
+
+    CONFIRMED = "confirmed"
+    # A check whose every failure cleared is in that State: one word for both.
+    TRANSIENT = State.TRANSIENT.value
+
+
+class Blame(StrEnum):
+    """Whose fault a finding is."""
+
+    SERVER = "server"  # the API's
+    CLIENT = "client"  # the caller's, as the proxy sees it
+
+
 @dataclass(frozen=True)
 class Replay:
     """The request that showed a violation, as data, so a regression test can send it again.
 
-    `credentials` is "own", "none", "wrong-token", "wrong-signature" (signed with a wrong SK) or "signed"
-    (signed with the run's AK/SK, made wrong as `signature` says: keys by role, never their values);
-    `method` and `template` differ from the operation's for wrong methods and unknown paths. `pages` is
-    the query of every page a paging check read to show the violation, in the order it read them.
+    `credentials` is the kind the request carried; with `CredentialsKind.SIGNED`, `signature` is how it was
+    made wrong (`Tampering.described()`: keys by role, never their values). `method` and `template`
+    differ from the operation's for wrong methods and unknown paths. `pages` is the query of every page
+    a paging check read to show the violation, in the order it read them.
     """
 
     path: Mapping[str, str]
     query: Mapping[str, object]
-    credentials: str = "own"
+    credentials: CredentialsKind = CredentialsKind.OWN
     method: str = "GET"
     template: str | None = None  # the path template sent, when not the operation's
     signature: Mapping[str, object] | None = None
@@ -74,8 +88,8 @@ class Finding:
     actual: str  # what the server did
     curl: str  # reproduction, secrets already filtered by schemathesis or by us
     phase: str
-    blame: str = "server"  # whose fault: "server" (the API) or "client" (the caller, seen by the proxy)
-    state: str = CONFIRMED  # CONFIRMED: a violation; TRANSIENT: cleared when sent again
+    blame: Blame = Blame.SERVER
+    state: FindingState = FindingState.CONFIRMED
     replay: Replay | None = None  # the request that showed it, for an exported regression test
 
 
@@ -170,7 +184,7 @@ class Ledger:
             self.transient[finding.check] += 1
             examples = self.transient_findings.setdefault(finding.check, [])
             if len(examples) < EXAMPLES_PER_CHECK:
-                examples.append(replace(finding, state=TRANSIENT))
+                examples.append(replace(finding, state=FindingState.TRANSIENT))
 
     def suite_error(self, where: str, details: str) -> None:
         with self._lock:

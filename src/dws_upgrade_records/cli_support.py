@@ -27,9 +27,11 @@ class OneLineArgumentParser(argparse.ArgumentParser):
         # A value starting "-<digit>" is a value, as Python 3.13 has it: `--rate-limit -5/s` reaches the
         # option's own check instead of "expected one argument".
         self._negative_number_matcher = re.compile(r"^-\.?\d")
+        # No default: a subcommand's parser would write its False over a --debug given before it.
         self.add_argument(
             "--debug",
             action="store_true",
+            default=argparse.SUPPRESS,
             help="on an unexpected error, show the full traceback (default: off)",
         )
 
@@ -73,6 +75,11 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def debug_requested(args: argparse.Namespace) -> bool:
+    """Whether the command line, as a OneLineArgumentParser read it, asked for --debug."""
+    return bool(getattr(args, "debug", False))
+
+
 def report_unexpected(
     prog: str, exc: BaseException, *, debug: bool, mask: Callable[[str], str] = str
 ) -> None:
@@ -83,14 +90,21 @@ def report_unexpected(
     print(f"{prog}: error: {mask(describe(exc))}{hint}", file=sys.stderr)
 
 
-def run_main(prog: str, main: Callable[[], int], argv: Sequence[str] | None = None) -> int:
-    """Run a command's main; an escaping error becomes one line and exit 2, Ctrl-C a quiet exit 130."""
-    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+def run_main(
+    prog: str,
+    parser: Callable[[], OneLineArgumentParser],
+    main: Callable[[argparse.Namespace], int],
+    argv: Sequence[str] | None = None,
+) -> int:
+    """Run a command's main on its parsed command line; an escaping error becomes one line and exit 2
+    (after its traceback, with --debug), Ctrl-C a quiet exit 130."""
+    args = None
     try:
-        return main()
+        args = parser().parse_args(argv)
+        return main(args)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return INTERRUPTED
     except Exception as exc:
-        report_unexpected(prog, exc, debug=debug)
+        report_unexpected(prog, exc, debug=args is not None and debug_requested(args))
         return USAGE_ERROR

@@ -7,6 +7,7 @@ which (unlike the rest of huaweicloudsdkcore) does not write ~/.huaweicloud on i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,12 @@ DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 # How far X-Sdk-Date may be off the server's clock, as openapi.yaml's AkSkSignature states it in prose
 # ("more than 15 minutes off"): the mock enforces it and the contract suite probes either side of it.
 MAX_CLOCK_SKEW = timedelta(minutes=15)
+_AUTHORIZATION = re.compile(
+    ALGORITHM
+    + r" Access=(?P<ak>[^,\s]+), ?SignedHeaders=(?P<headers>[^,\s]+),"
+    + r" ?Signature=(?P<signature>[0-9a-f]{64})\Z",
+    re.ASCII,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,30 @@ class SignedParts:
     query: Sequence[tuple[str, str]]
     headers: Mapping[str, str]
     body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """What an SDK-HMAC-SHA256 Authorization header claims: whose key, which headers it signs, the
+    signature."""
+
+    access_key: str
+    signed_headers: tuple[str, ...]
+    signature: str
+
+
+def parse_authorization(header: str) -> Authorization | None:
+    """The parts of an Authorization header as `sign` writes it; None for anything else."""
+    match = _AUTHORIZATION.match(header)
+    if match is None:
+        return None
+    return Authorization(match["ak"], tuple(match["headers"].split(";")), match["signature"])
+
+
+def signed_with(header: str, ak: str | None) -> bool:
+    """Whether `header` is an SDK-HMAC-SHA256 Authorization header that claims the access key `ak`."""
+    parsed = parse_authorization(header)
+    return parsed is not None and parsed.access_key == ak
 
 
 def sign(

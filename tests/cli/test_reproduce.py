@@ -131,3 +131,29 @@ def test_replay_errors_are_one_line(tmp_path: Path) -> None:
         result = run([*CONTRACT, "replay", path, finding], tmp_path, DWS_TOKEN="t0ken")
         assert result.returncode == 2
         assert result.stderr.strip().splitlines() == [f"dws-contract replay: cannot run: {says}"]
+
+
+def test_replay_names_an_unknown_blame_state_or_credentials_in_one_line(tmp_path: Path) -> None:
+    """result.json is read back into the suite's vocabulary: a value it does not know (another version's
+    file, or one edited by hand) is named, with the finding it is in, before anything is sent."""
+    replay = {"path": {"project_id": "p", "cluster_id": "c"}, "query": {}, "credentials": "own"}
+    finding = {"check": "auth_wrong_token", "state": "confirmed", "blame": "server", "replay": replay}
+    unknown = {
+        "blame": ({**finding, "blame": "nobody"}, "blame 'nobody' is not one of server, client"),
+        "state": ({**finding, "state": "flaky"}, "state 'flaky' is not one of confirmed, transient"),
+        "credentials": (
+            {**finding, "replay": {**replay, "credentials": "borrowed"}},
+            "credentials 'borrowed' is not one of own, none, wrong-token, other-token, wrong-signature, "
+            "signed",
+        ),
+    }
+    for name, (written, says) in unknown.items():
+        report = tmp_path / f"{name}.json"
+        result = {"base_url": "http://127.0.0.1:9", "findings": [written]}
+        report.write_text(json.dumps(result), encoding="utf-8")
+        replayed = run([*CONTRACT, "replay", str(report), "auth_wrong_token"], tmp_path, DWS_TOKEN="t0ken")
+        assert replayed.returncode == 2
+        assert replayed.stderr.strip().splitlines() == [
+            f"dws-contract replay: cannot run: {report}: finding 1 (auth_wrong_token): {says}; "
+            "write it again with this dws-contract"
+        ]

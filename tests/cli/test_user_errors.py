@@ -6,6 +6,7 @@ back for bug reports.
 
 from __future__ import annotations
 
+import argparse
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dws_upgrade_records.cli_support import report_unexpected, run_main
+from dws_upgrade_records.cli_support import OneLineArgumentParser, report_unexpected, run_main
 
 ROOT = Path(__file__).resolve().parents[2]
 MOCK = [sys.executable, "-m", "dws_upgrade_records.mock"]
@@ -117,12 +118,21 @@ def test_fault_table_zero_jobs(tmp_path: Path) -> None:
     assert "argument --jobs: 0 must be at least 1" in line
 
 
-def fails_unexpectedly() -> int:
+def fails_unexpectedly(args: argparse.Namespace) -> int:
     raise LookupError("the catalog lost an entry")
 
 
+def tool_parser() -> OneLineArgumentParser:
+    """A command with a positional word and a subcommand, as dws-contract has (`dws-contract replay`)."""
+    p = OneLineArgumentParser(prog="tool")
+    commands = p.add_subparsers(dest="command")
+    commands.add_parser("sub")
+    commands.add_parser("say").add_argument("word")
+    return p
+
+
 def test_unexpected_error_is_one_line_without_debug(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_main("tool", fails_unexpectedly, argv=[]) == 2
+    assert run_main("tool", tool_parser, fails_unexpectedly, argv=[]) == 2
     err = capsys.readouterr().err
     assert (
         err
@@ -130,12 +140,24 @@ def test_unexpected_error_is_one_line_without_debug(capsys: pytest.CaptureFixtur
     )
 
 
-def test_unexpected_error_shows_the_traceback_with_debug(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_main("tool", fails_unexpectedly, argv=["--debug"]) == 2
+@pytest.mark.parametrize(
+    "argv", [["--debug"], ["--debug", "sub"], ["sub", "--debug"], ["sub", "--deb"]], ids=" ".join
+)
+def test_unexpected_error_shows_the_traceback_with_debug(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--debug as argparse reads it: before or after a subcommand, or abbreviated as argparse allows."""
+    assert run_main("tool", tool_parser, fails_unexpectedly, argv=argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
     assert "in fails_unexpectedly" in err
     assert err.endswith("tool: error: LookupError: the catalog lost an entry\n")
+
+
+def test_a_value_that_reads_debug_is_not_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    """After `--`, "--debug" is a positional value, as argparse reads it: no traceback."""
+    assert run_main("tool", tool_parser, fails_unexpectedly, argv=["say", "--", "--debug"]) == 2
+    assert capsys.readouterr().err.startswith("tool: error: LookupError")
 
 
 def test_debug_traceback_is_masked(capsys: pytest.CaptureFixture[str]) -> None:

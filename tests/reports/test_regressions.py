@@ -18,7 +18,7 @@ import pytest
 from dws_contract.checks.catalog import CHECKS, Check
 from dws_contract.masking import Masker
 from dws_contract.options import Credentials
-from dws_contract.regressions import export_regressions
+from dws_contract.regressions.export import export_regressions
 from dws_contract.regressions.facts import expected_status
 from dws_contract.regressions.templates import ONE_STATUS_CHECKS, TEMPLATES
 from dws_contract.runner import run

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from dws_contract.masking import Masker
-from dws_contract.regressions import export_regressions
+from dws_contract.regressions.export import export_regressions
 from dws_contract.reports.annotations import github_annotations
 from dws_contract.reports.locations import SpecFile
 from dws_contract.reports.states import check_states

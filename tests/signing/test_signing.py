@@ -9,7 +9,14 @@ import pytest
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from dws_upgrade_records.signing import MAX_CLOCK_SKEW, SignedParts, expected_signature, sign
+from dws_upgrade_records.signing import (
+    MAX_CLOCK_SKEW,
+    SignedParts,
+    expected_signature,
+    parse_authorization,
+    sign,
+    signed_with,
+)
 from dws_upgrade_records.spec import load_contract
 
 AK, SK = "AKEXAMPLE", "sk-example"
@@ -67,3 +74,19 @@ def test_the_clock_skew_window_is_the_one_the_spec_states() -> None:
     prose = " ".join(scheme["description"].split())
     minutes = MAX_CLOCK_SKEW.total_seconds() / 60
     assert f"a date more than {minutes:g} minutes off the server's clock gets `401`" in prose
+
+
+def test_an_authorization_header_is_parsed_as_sign_writes_it() -> None:
+    """The one parse of SDK-HMAC-SHA256 Authorization: the SDK's header and ours read the same; anything
+    else (another algorithm, a placeholder, a short signature) is not one."""
+    ours = parse_authorization(sign(PARTS, AK, SK, signed_at=WHEN)["Authorization"])
+    assert ours == parse_authorization(_sdk_authorization())
+    assert ours is not None
+    assert ours.access_key == AK
+    assert ours.signed_headers == ("host", "x-project-id", "x-sdk-date")
+    header = _sdk_authorization()
+    assert signed_with(header, AK)
+    assert not signed_with(header, "AKOTHER")
+    for other in ("SDK-HMAC-SHA256 sign-at-send-time", header.replace("SHA256", "SHA1"), header[:-1]):
+        assert parse_authorization(other) is None
+        assert not signed_with(other, AK)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from dws_contract.checks.catalog import CHECKS, OPERATION, Check
+from dws_contract.regressions.exported_runtime import CredentialsKind
 from dws_contract.verdict import Finding
 from dws_upgrade_records.rules.integers import parse_query_integer
 from dws_upgrade_records.spec import Contract, ParamRule
@@ -56,7 +57,7 @@ class Sent:
 
     method: str
     template: str | None  # None: the operation's
-    credentials: str
+    credentials: CredentialsKind | None  # None: known only as text, as sent
     path: Mapping[str, str]
     query: Mapping[str, object]
     signature: Mapping[str, object] | None = None
@@ -84,7 +85,7 @@ class Fingerprinter:
 
     def shape(self, sent: Sent) -> str:
         parts = [f"{sent.method} {sent.template or self.contract.path_template}"]
-        parts.append(f"credentials: {sent.credentials}")
+        parts.append(f"credentials: {sent.credentials or 'as sent'}")
         if sent.signature is not None:
             parts.append(f"signature: {_signature(sent.signature)}")
         if sent.template is None:
@@ -136,8 +137,8 @@ class Fingerprinter:
             query[name] = [*_listed(query[name]), value] if name in query else value
         matched = self._path.search(parts.path)
         if matched is None:
-            return Sent(method, "another path", "as sent", {}, query)
-        return Sent(method, None, "as sent", matched.groupdict(), query)
+            return Sent(method, "another path", None, {}, query)
+        return Sent(method, None, None, matched.groupdict(), query)
 
 
 def _listed(value: object) -> list[object]:

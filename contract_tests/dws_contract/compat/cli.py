@@ -109,7 +109,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_main(PROG, lambda: run(parser().parse_args(argv)), argv)
+    return run_main(PROG, parser, run, argv)
 
 
 def run(args: argparse.Namespace) -> int:

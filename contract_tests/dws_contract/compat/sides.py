@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from dws_contract.checks.catalog import Check
+from dws_contract.reports.result_json import Recorded, recorded_findings
 from dws_upgrade_records.mock import DEMO, MockConfig, MockStartError, running_mock
 
 
@@ -145,11 +146,15 @@ def run_suite(side: Side, spec: Path, server: Server, report_dir: Path, max_exam
         lines = proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"]
         raise CompatError(f"{side}: the contract suite could not run: {lines[-1]}")
     result = json.loads((report_dir / "result.json").read_text())
+    try:
+        findings = recorded_findings(result)
+    except ValueError as exc:
+        raise CompatError(f"{side}: {report_dir / 'result.json'}: {exc}") from exc
     rules = result.get("rules", [])
     found = {
         check: Failure(
             f"suite check {check}",
-            _first_finding(result, check),
+            _first_finding(findings, check),
             tuple(str(rule["pointer"]) for rule in rules if check in rule.get("checks", [])),
         )
         for check in sorted(result["violations"])
@@ -163,9 +168,5 @@ def run_suite(side: Side, spec: Path, server: Server, report_dir: Path, max_exam
     return SideResult(side, target, failures, (report_dir / "summary.txt",), relaxations=relaxations)
 
 
-def _first_finding(result: Mapping[str, object], check: str) -> str:
-    findings = result.get("findings")
-    for finding in findings if isinstance(findings, list) else []:
-        if isinstance(finding, dict) and finding.get("check") == check:
-            return " ".join(str(finding.get("actual", "")).split())
-    return "violated"
+def _first_finding(findings: list[Recorded], check: str) -> str:
+    return next((" ".join(f.actual.split()) for f in findings if f.check == check), "violated")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -25,6 +25,13 @@ import requests
 from dws_contract.checks.catalog import Check
 from dws_contract.phases.foreign_token import run_foreign_token
 from dws_contract.phases.unknown_ids import near_misses
+from dws_contract.regressions.exported_runtime import (
+    WRONG_SK,
+    WRONG_TOKEN,
+    CredentialsKind,
+    KeyRole,
+    Tampering,
+)
 from dws_contract.schema import query_default
 from dws_contract.transport.probe import Prober, Reply
 from dws_contract.transport.session import PLACEHOLDER
@@ -32,8 +39,6 @@ from dws_contract.transport.signing import request_parts
 from dws_contract.verdict import Replay
 from dws_upgrade_records.signing import MAX_CLOCK_SKEW, sign
 
-WRONG_TOKEN = "dws-contract-invalid-token"  # noqa: S105 - deliberately wrong, not a secret
-WRONG_SK = "dws-contract-wrong-secret-key"
 # How far inside and outside the documented clock-skew window the date probes sit: near enough that a
 # window a minute wider or narrower is caught, far enough that the Date header's whole seconds, the trip
 # of a request and the seconds between reading the server's clock and signing never cross the edge.
@@ -77,34 +82,28 @@ class Signature:
     signed_cluster: tuple[str, str] | None = None  # (sent id, id the signature covers instead)
     sent_date: str | None = None  # an X-Sdk-Date sent instead of the signed one
 
-    def tampering(self, own_ak: str, own_sk: str, other_ak: str | None) -> dict[str, object]:
+    def tampering(self, own_ak: str, own_sk: str, other_ak: str | None) -> Tampering:
         """How it differs from a correct signature, with keys named by role (never their values): what
         an exported regression test needs to build the same signature with its own keys."""
-        access_key = "own" if self.ak == own_ak else "other" if self.ak == other_ak else "unknown"
-        described: dict[str, object] = {
-            "access_key": access_key,
-            "secret": "own" if self.sk == own_sk else "wrong",
-        }
-        if self.skew is not None:
-            described["skew_seconds"] = self.skew.total_seconds()
-        if not self.sign_date:
-            described["sign_date"] = False
-        if self.signed_query is not None:
-            described["signed_query"] = [list(pair) for pair in self.signed_query]
-        if self.signed_cluster is not None:
-            described["signed_cluster"] = "another"
-        if self.sent_date is not None:
-            described["sent_date"] = self.sent_date
-        return described
+        role = KeyRole.OWN if self.ak == own_ak else KeyRole.OTHER if self.ak == other_ak else KeyRole.UNKNOWN
+        return Tampering(
+            access_key=role,
+            wrong_secret=self.sk != own_sk,
+            skew_seconds=None if self.skew is None else self.skew.total_seconds(),
+            sign_date=self.sign_date,
+            signed_query=self.signed_query,
+            other_cluster=self.signed_cluster is not None,
+            sent_date=self.sent_date,
+        )
 
 
 class SignatureAuth(requests.auth.AuthBase):
     """Signs the final prepared request as `Signature` says, where the placeholder survived."""
 
-    def __init__(self, signature: Signature, project_id: str, described: Mapping[str, object]) -> None:
+    def __init__(self, signature: Signature, project_id: str, tampering: Tampering) -> None:
         self.signature = signature
         self.project_id = project_id
-        self.described = described  # the signature by role, for a regression test's replay
+        self.tampering = tampering  # the signature by role, for a regression test's replay
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if request.headers.get("Authorization") != PLACEHOLDER:
@@ -173,7 +172,8 @@ def _replay(prober: Prober, reply: Reply) -> Replay:
     auth = reply.extra.get("auth")
     if not isinstance(auth, SignatureAuth):
         return prober.replay_of(reply)
-    return replace(prober.replay_of(reply), credentials="signed", signature=auth.described)
+    described = auth.tampering.described()
+    return replace(prober.replay_of(reply), credentials=CredentialsKind.SIGNED, signature=described)
 
 
 def _signature_attempts(prober: Prober, ak: str, sk: str) -> list[Attempt]:

@@ -25,11 +25,13 @@ from dws_contract.checks.rerun import failure_of
 from dws_contract.errors import SuiteCheckError
 from dws_contract.options import RunOptions
 from dws_contract.plan import Phase
+from dws_contract.regressions.exported_runtime import CredentialsKind
 from dws_contract.schema import status_required
 from dws_contract.transport.confirm import StillFailing, file_failure
 from dws_contract.transport.session import PLACEHOLDER, Session
 from dws_contract.transport.throttle import THROTTLED, UNAVAILABLE
 from dws_contract.verdict import Finding, Ledger, Replay
+from dws_upgrade_records.signing import signed_with
 
 
 def build_config(options: RunOptions, document: Mapping[str, Any]) -> SchemathesisConfig:
@@ -220,15 +222,17 @@ def _replay(recorder: ScenarioRecorder, case_id: str, options: RunOptions) -> Re
     return Replay(dict(case.path_parameters or {}), dict(case.query or {}), _credential_kind(sent, options))
 
 
-def _credential_kind(headers: dict[str, str], options: RunOptions) -> str:
+def _credential_kind(headers: dict[str, str], options: RunOptions) -> CredentialsKind:
     creds = options.credentials
     if creds.token is not None:
         token = headers.get("x-auth-token")
-        return "none" if token is None else "own" if token == creds.token else "wrong-token"
+        if token is None:
+            return CredentialsKind.NONE
+        return CredentialsKind.OWN if token == creds.token else CredentialsKind.WRONG_TOKEN
     authorization = headers.get("authorization")
     if authorization is None:
-        return "none"
-    return "own" if authorization.startswith(f"SDK-HMAC-SHA256 Access={creds.ak},") else "wrong-signature"
+        return CredentialsKind.NONE
+    return CredentialsKind.OWN if signed_with(authorization, creds.ak) else CredentialsKind.WRONG_SIGNATURE
 
 
 def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:

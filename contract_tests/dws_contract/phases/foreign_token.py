@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dws_contract.checks.catalog import Check
+from dws_contract.regressions.exported_runtime import CredentialsKind
 from dws_contract.transport.probe import Prober, Reply
 
 CHECK = Check.AUTH_FOREIGN_TOKEN
-CREDENTIALS = "other-token"  # the Replay's name for the credentials it was sent with
 NOT_GIVEN = (
     "no token of another project was given, so no request checked that another project's token is "
     "refused on this project's path right after this project's page was answered (a reply cache keyed by "
@@ -57,7 +57,7 @@ def run_foreign_token(prober: Prober) -> None:
         problem,
         foreign.curl,
         still_failing,
-        replay=replace(prober.replay_of(foreign), credentials=CREDENTIALS),
+        replay=replace(prober.replay_of(foreign), credentials=CredentialsKind.OTHER_TOKEN),
     )
 
 

@@ -34,7 +34,7 @@ from dws_contract.masking import Masker
 from dws_contract.proxy.exchange import Exchange, shown_request
 from dws_contract.proxy.sequences import Page
 from dws_contract.schema import Operation, required_status, success_status
-from dws_contract.verdict import Finding
+from dws_contract.verdict import Blame, Finding
 from dws_upgrade_records.rules.parameters import Invalid, ListRequest, ParameterChecker
 from dws_upgrade_records.rules.records import record_identity
 from dws_upgrade_records.spec import Contract
@@ -272,7 +272,9 @@ class ExchangeChecker:
     @staticmethod
     def _client(result: Result, check: Check, actual: str, reproduce: str, mask: Masker) -> None:
         result.findings.append(
-            Finding(check, EXPECTATIONS[check], mask(actual[:SHOWN_CHARS]), mask(reproduce), PHASE, "client")
+            Finding(
+                check, EXPECTATIONS[check], mask(actual[:SHOWN_CHARS]), mask(reproduce), PHASE, Blame.CLIENT
+            )
         )
 
     @staticmethod

@@ -18,14 +18,14 @@ from dws_contract.masking import Masker
 from dws_contract.proxy.monitor import Monitor
 from dws_contract.proxy.options import ProxyOptions
 from dws_contract.reports import write_reports
-from dws_contract.verdict import Ledger, Outcome
+from dws_contract.verdict import Blame, Ledger, Outcome
 
 
 def decide(ledger: Ledger) -> Outcome:
     """Unlike a suite run, a quiet proxy passes: it judges the traffic it saw, however little."""
     if not ledger.violated:
         return Outcome(0, f"no violation in {ledger.cases} exchange(s)")
-    by_blame: dict[str, set[str]] = {}
+    by_blame: dict[Blame, set[str]] = {}
     for check, findings in ledger.findings.items():
         by_blame.setdefault(findings[0].blame, set()).add(check)
     parts = [f"{blame}: {', '.join(sorted(checks))}" for blame, checks in sorted(by_blame.items())]

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.proxy.exchange import shown_request
-from dws_contract.verdict import Finding
+from dws_contract.verdict import Blame, Finding
 
 PHASE = "proxy"
 LISTING_IDLE_SECONDS = 60.0
@@ -125,7 +125,9 @@ class SequenceTracker:
             f"HTTP {status}, the spec's answer to an invalid request, for a valid one (limit={limit}), "
             f"right after this client read page offset={served.offset} of the same cluster successfully"
         )
-        return [Finding(check, EXPECTATIONS[check], actual, f"{served.request}\n{request}", PHASE, "server")]
+        return [
+            Finding(check, EXPECTATIONS[check], actual, f"{served.request}\n{request}", PHASE, Blame.SERVER)
+        ]
 
     def close_all(self) -> list[Finding]:
         findings: list[Finding] = []
@@ -221,7 +223,7 @@ def _client_misuse(pages: list[Page]) -> list[Finding]:
                     f"both times with a 200; read each page once: after offset={after.offset} send "
                     f"offset={after.offset + 1}",
                     [before, after],
-                    blame="client",
+                    blame=Blame.CLIENT,
                 )
             ]
         if step == 1:
@@ -238,7 +240,7 @@ def _client_misuse(pages: list[Page]) -> list[Finding]:
                     f"index: after offset={before.offset} it should have sent offset={before.offset + 1} "
                     f"with limit={after.limit}",
                     [before, after],
-                    blame="client",
+                    blame=Blame.CLIENT,
                 )
             ]
         return [
@@ -247,7 +249,7 @@ def _client_misuse(pages: list[Page]) -> list[Finding]:
                 f"went from page offset={before.offset} to offset={after.offset} (limit={after.limit}), "
                 f"skipping {step - 1} page(s); it should have sent offset={before.offset + 1} next",
                 [before, after],
-                blame="client",
+                blame=Blame.CLIENT,
             )
         ]
     return []
@@ -258,6 +260,6 @@ def _grew(before: Any, after: Any) -> bool:
     return numbers and after > before
 
 
-def _finding(check: Check, actual: str, pages: list[Page], blame: str = "server") -> Finding:
+def _finding(check: Check, actual: str, pages: list[Page], blame: Blame = Blame.SERVER) -> Finding:
     shown = "\n".join(page.request for page in pages[:SHOWN_REQUESTS])
     return Finding(check, EXPECTATIONS[check], actual, shown, PHASE, blame)

@@ -1,5 +1,5 @@
-"""`--export-regressions DIR`: each confirmed violation becomes a small pytest file that replays it."""
+"""`--export-regressions DIR`: each confirmed violation becomes a small pytest file that replays it.
 
-from dws_contract.regressions.export import export_regressions
-
-__all__ = ["export_regressions"]
+`export.export_regressions` writes them; nothing is imported here, because the vocabulary of a replay
+(`exported_runtime.CredentialsKind`) is imported by `verdict`, which the exporter itself imports.
+"""

@@ -8,6 +8,9 @@ schemas, defaults, the wrong-method answer) as read from openapi.yaml at export,
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
 import pprint
 import re
 import string
@@ -16,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dws_contract.options import RunOptions
+from dws_contract.regressions import exported_runtime
+from dws_contract.regressions.exported_runtime import CredentialsKind
 from dws_contract.regressions.facts import MissingFactError, facts
-from dws_contract.regressions.runtime import IMPORTS, RUNTIME
 from dws_contract.regressions.templates import TEMPLATES
 from dws_contract.reports.files import write_atomic
 from dws_contract.reports.states import CheckState, check_states
@@ -29,6 +33,13 @@ ID_CHARACTERS = frozenset(string.hexdigits + "-")
 MALFORMED_PREFIX = 8  # characters of an id the run may have replaced to make it malformed
 NO_TEMPLATE = "no regression template for this check"
 REPEATS = 10  # times a single-request test sends its request (see templates._repeated)
+# The project's packages: an import of theirs in the runtime is replaced by the source of what it imports.
+OWN_PACKAGES = ("dws_contract", "dws_upgrade_records")
+# What the templates use besides the runtime's own imports (`pytest.fail`, `json.dumps`).
+TEMPLATE_IMPORTS = "import json\nimport pytest"
+RUNTIME_HEADER = "# Shared by every exported test, copied from dws-contract: regressions/exported_runtime.py."
+# Where the exported file's request sender is made, once the run's constants are written.
+SENDER = "send = Sender(TIMEOUT, PATH_TEMPLATE)"
 
 
 @dataclass(frozen=True)
@@ -68,18 +79,19 @@ def render(
     state: CheckState, finding: Finding, replay: Replay, options: RunOptions, contract: Contract
 ) -> str:
     body, helpers = TEMPLATES[state.name]
+    imports, runtime = runtime_source()
     run_facts = {
-        "TIMEOUT": options.request_timeout,
-        "REPEATS": REPEATS,
-        "QUERY": dict(replay.query),
-        "CREDENTIALS": replay.credentials,
-        "SIGNATURE": dict(replay.signature or {}),
-        "SENT_TEMPLATE": replay.template,
-        "PAGES": [dict(page) for page in replay.pages],
-        "PARAMETER": state.name.removeprefix("default_"),
+        "TIMEOUT": _constant("TIMEOUT", options.request_timeout),
+        "REPEATS": _constant("REPEATS", REPEATS),
+        "QUERY": _constant("QUERY", dict(replay.query)),
+        "CREDENTIALS": f"CREDENTIALS = CredentialsKind.{replay.credentials.name}",
+        "SIGNATURE": f"SIGNATURE = Tampering.from_described({_literal(dict(replay.signature or {}))})",
+        "SENT_TEMPLATE": _constant("SENT_TEMPLATE", replay.template),
+        "PAGES": _constant("PAGES", [dict(page) for page in replay.pages]),
+        "PARAMETER": _constant("PARAMETER", state.name.removeprefix("default_")),
     }
     replayed = _replayed_code(replay) if "replayed()" in body else ""
-    code = "\n".join((RUNTIME, helpers, body, replayed))
+    code = "\n".join((SENDER, helpers, body, replayed))
     spec_facts = {name: fact for name, fact in facts(state.name, contract).items() if name in code}
     lines = [
         f'"""Regression test exported by dws-contract: `{state.name}`, from openapi.yaml '
@@ -93,13 +105,19 @@ def render(
         *_comment(f"The contract says: {state.expectation}"),
         *_comment(f"The server did: {finding.actual}"),
         *_comment(f"Found by: {finding.curl}"),
-        IMPORTS,
-        *(_constant(name, value) for name, value in run_facts.items() if name in code),
+        imports + TEMPLATE_IMPORTS,
+        "",
+        "",
+        RUNTIME_HEADER,
+        runtime,
+        "",
+        "",
+        *(line for name, line in run_facts.items() if name in code),
         *(
             f"# openapi.yaml {fact.pointer}\n{_constant(name, fact.value)}"
             for name, fact in spec_facts.items()
         ),
-        RUNTIME,
+        SENDER,
         "",
         "",
         "def path() -> dict[str, str]:",
@@ -115,8 +133,44 @@ def render(
     return re.sub(r"\n{4,}", "\n\n\n", "\n".join(lines))  # two blank lines between parts at most
 
 
+@functools.cache
+def runtime_source() -> tuple[str, str]:
+    """`exported_runtime` as an exported file carries it: its imports, then its body, with each import of
+    the project's packages left out and the source of what it imports put first in the body instead."""
+    source = inspect.getsource(exported_runtime)
+    lines = source.splitlines()
+    docstring, *statements = ast.parse(source).body
+    imports = [node for node in statements if isinstance(node, ast.Import | ast.ImportFrom)]
+    if statements[: len(imports)] != imports:
+        raise AssertionError("exported_runtime must import everything before its first other statement")
+    own = [
+        node
+        for node in imports
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(OWN_PACKAGES)
+    ]
+    left_out = {number for node in own for number in range(node.lineno, _end(node) + 1)}
+    kept = [
+        line
+        for number, line in enumerate(lines, start=1)
+        if _end(docstring) < number <= _end(imports[-1]) and number not in left_out
+    ]
+    inlined = [
+        inspect.getsource(getattr(exported_runtime, alias.name)) for node in own for alias in node.names
+    ]
+    body = "\n".join(lines[_end(imports[-1]) :])
+    return "\n".join(kept).strip("\n") + "\n", "\n\n".join((*inlined, body))
+
+
+def _end(node: ast.stmt) -> int:
+    return node.end_lineno or node.lineno
+
+
 def _constant(name: str, value: object) -> str:
-    return f"{name} = {pprint.pformat(value, width=100, sort_dicts=False)}"
+    return f"{name} = {_literal(value)}"
+
+
+def _literal(value: object) -> str:
+    return pprint.pformat(value, width=100, sort_dicts=False)
 
 
 def _also_needed(replay: Replay, options: RunOptions) -> str:
@@ -127,7 +181,7 @@ def _also_needed(replay: Replay, options: RunOptions) -> str:
         if other_project and replay.path.get("project_id") == options.other_project_id
         else "",
         "DWS_OTHER_AK=..." if (replay.signature or {}).get("access_key") == "other" else "",
-        "DWS_OTHER_TOKEN=..." if replay.credentials == "other-token" else "",
+        "DWS_OTHER_TOKEN=..." if replay.credentials is CredentialsKind.OTHER_TOKEN else "",
     ]
     return "".join(f"{name} " for name in needed if name)
 

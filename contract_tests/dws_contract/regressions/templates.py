@@ -43,7 +43,7 @@ _STATUS_IS = """
 """
 
 _IGNORED_AUTH = """
-    for credentials in ("none", "wrong-token"):
+    for credentials in (CredentialsKind.NONE, CredentialsKind.WRONG_TOKEN):
         response = send(path(), QUERY, credentials)
         assert response.status_code == EXPECTED_STATUS, f"{credentials} credentials: {shown(response)}"
 """

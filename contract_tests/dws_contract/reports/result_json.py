@@ -1,16 +1,17 @@
-"""result.json: the outcome for scripts (fault table, benchmark) and CI."""
+"""result.json: the outcome for scripts (fault table, benchmark) and CI, and its findings read back."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from dws_contract.baseline.triage import Triage
+from dws_contract.regressions.exported_runtime import CredentialsKind, Tampering, enum_member
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
-from dws_contract.verdict import Ledger, Outcome
+from dws_contract.verdict import Blame, FindingState, Ledger, Outcome, Replay
 
 RESULT_JSON = "result.json"
 
@@ -88,3 +89,57 @@ def _baseline(found: Triage) -> dict[str, Any]:
         "known": [seen.fingerprint.id for seen in found.known],
         "fixed": [entry.fingerprint for entry in found.fixed],
     }
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A finding as result.json lists it, its words read back into the suite's vocabulary."""
+
+    check: str
+    state: FindingState
+    blame: Blame
+    actual: str
+    reproduce: str
+    replay: Replay | None
+
+
+def recorded_findings(result: Mapping[str, Any]) -> list[Recorded]:
+    """Every finding of a result.json, in its order; a ValueError in one line naming the first finding
+    and value this dws-contract does not know (a file written by another version, or edited by hand)."""
+    findings = result.get("findings")
+    if not isinstance(findings, list):
+        raise ValueError("no `findings` list")
+    recorded = []
+    for number, raw in enumerate(findings, start=1):
+        if not isinstance(raw, dict):
+            raise ValueError(f"finding {number} is not an object")
+        check = str(raw.get("check"))
+        try:
+            recorded.append(
+                Recorded(
+                    check,
+                    enum_member(FindingState, raw.get("state"), "state"),
+                    enum_member(Blame, raw.get("blame"), "blame"),
+                    str(raw.get("actual", "")),
+                    str(raw.get("reproduce", "")),
+                    None if raw.get("replay") is None else _replay(raw["replay"]),
+                )
+            )
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(f"finding {number} ({check}): {exc}") from None
+    return recorded
+
+
+def _replay(raw: Mapping[str, Any]) -> Replay:
+    signature = raw.get("signature")
+    if signature is not None:
+        Tampering.from_described(signature)  # refuses what a replay could not sign
+    return Replay(
+        path={str(name): str(value) for name, value in (raw.get("path") or {}).items()},
+        query=dict(raw.get("query") or {}),
+        credentials=enum_member(CredentialsKind, raw.get("credentials"), "credentials"),
+        method=str(raw.get("method", "GET")),
+        template=raw.get("template"),
+        signature=signature,
+        pages=tuple(dict(page) for page in raw.get("pages") or ()),
+    )

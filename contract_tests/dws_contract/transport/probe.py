@@ -21,6 +21,7 @@ from dws_contract.checks.rerun import failure_of
 from dws_contract.checks.response import bad_error_body, json_body, missing_request_id
 from dws_contract.errors import CannotRunError, SuiteCheckError
 from dws_contract.options import RunOptions
+from dws_contract.regressions.exported_runtime import CredentialsKind
 from dws_contract.schema import Operation, required_status, success_status
 from dws_contract.transport.confirm import StillFailing, file_failure
 from dws_contract.transport.gone import closed_without_answer, file_fatal_request, still_listening
@@ -226,11 +227,14 @@ class Prober:
         headers = dict(case.headers or {})
         token = headers.get("X-Auth-Token")
         if extra.get("auth") is not None:
-            credentials = "wrong-signature"
+            credentials = CredentialsKind.WRONG_SIGNATURE
         elif token is not None:
-            credentials = "own" if token == self.options.credentials.token else "wrong-token"
+            own = token == self.options.credentials.token
+            credentials = CredentialsKind.OWN if own else CredentialsKind.WRONG_TOKEN
         else:
-            credentials = "own" if headers.get("Authorization") == PLACEHOLDER else "none"
+            credentials = (
+                CredentialsKind.OWN if headers.get("Authorization") == PLACEHOLDER else CredentialsKind.NONE
+            )
         path, query = dict(case.path_parameters or {}), dict(case.query or {})
         template = None if case.path == self.operation.path else case.path
         return Replay(path, query, credentials, case.method.upper(), template)

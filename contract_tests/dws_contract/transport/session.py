@@ -25,6 +25,7 @@ from dws_contract.observed import Answer
 from dws_contract.options import RunOptions
 from dws_contract.transport.throttle import Throttle
 from dws_contract.verdict import Ledger
+from dws_upgrade_records.signing import signed_with
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Session:
         creds = self.options.credentials
         if creds.token is not None:
             return request.headers.get("X-Auth-Token") == creds.token
-        return str(request.headers.get("Authorization", "")).startswith(f"SDK-HMAC-SHA256 Access={creds.ak},")
+        return signed_with(str(request.headers.get("Authorization", "")), creds.ak)
 
 
 # Stands in for an AK/SK signature until `signing.AkSkAuth` replaces it on the prepared request.

@@ -7,7 +7,6 @@ the mock accepts exactly what the official SDK produces and nothing hand-rolled 
 from __future__ import annotations
 
 import hmac
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -17,15 +16,14 @@ from urllib.parse import parse_qsl
 from huaweicloudsdkcore.signer.signer import Signer
 
 from dws_upgrade_records.mock.data import Dataset
-from dws_upgrade_records.signing import ALGORITHM, DATE_FORMAT, MAX_CLOCK_SKEW, SignedParts
-from dws_upgrade_records.signing import expected_signature as signature_of
-
-AUTHORIZATION = re.compile(
-    ALGORITHM
-    + r" Access=(?P<ak>[^,\s]+), ?SignedHeaders=(?P<headers>[^,\s]+),"
-    + r" ?Signature=(?P<signature>[0-9a-f]{64})\Z",
-    re.ASCII,
+from dws_upgrade_records.signing import (
+    ALGORITHM,
+    DATE_FORMAT,
+    MAX_CLOCK_SKEW,
+    SignedParts,
+    parse_authorization,
 )
+from dws_upgrade_records.signing import expected_signature as signature_of
 
 
 @dataclass(frozen=True)
@@ -96,15 +94,15 @@ def verify_signature(
     rules: SignatureRules = SignatureRules(),
 ) -> Authenticated | Rejected:
     """Recompute the SDK-HMAC-SHA256 signature with the SDK's Signer and compare in constant time."""
-    match = AUTHORIZATION.match(authorization)
-    if match is None:
+    claimed = parse_authorization(authorization)
+    if claimed is None:
         return Rejected(
             f"Incorrect IAM authentication information: Authorization is not an {ALGORITHM} header."
         )
-    access_key = dataset.access_keys.get(match["ak"])
+    access_key = dataset.access_keys.get(claimed.access_key)
     if access_key is None:
         return Rejected("Incorrect IAM authentication information: unknown access key.")
-    signed_headers = match["headers"].split(";")
+    signed_headers = list(claimed.signed_headers)
     date_unsigned = "x-sdk-date" not in signed_headers and rules.date_must_be_signed
     if date_unsigned or any(name not in request.headers for name in [*signed_headers, "x-sdk-date"]):
         return Rejected(
@@ -131,10 +129,10 @@ def verify_signature(
                 signed_headers,
                 signed_at,
                 secret,
-                match["ak"],
+                claimed.access_key,
                 rules.query_sorted,
             )
-            if expected is not None and hmac.compare_digest(expected, match["signature"]):
+            if expected is not None and hmac.compare_digest(expected, claimed.signature):
                 return Authenticated(access_key.project_id)
     return Rejected("Incorrect IAM authentication information: verify aksk signature fail.")
 

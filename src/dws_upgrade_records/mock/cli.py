@@ -96,11 +96,10 @@ class OneFault(argparse.Action):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: bad input of any kind ends in one line on stderr and exit 2."""
-    return run_main("dws-mock", lambda: _serve(argv), argv)
+    return run_main("dws-mock", parser, _serve, argv)
 
 
-def _serve(argv: Sequence[str] | None) -> int:
-    args = parser().parse_args(argv)
+def _serve(args: argparse.Namespace) -> int:
     if args.list_faults:
         width = max(len(name) for name in FAULTS)
         for name, description in FAULTS.items():
