@@ -35,8 +35,8 @@ NO_TEMPLATE = "no regression template for this check"
 REPEATS = 10  # times a single-request test sends its request (see templates._repeated)
 # The project's packages: an import of theirs in the runtime is replaced by the source of what it imports.
 OWN_PACKAGES = ("dws_contract", "dws_upgrade_records")
-# What the templates use besides the runtime's own imports (`pytest.fail`, `json.dumps`).
-TEMPLATE_IMPORTS = "import json\nimport pytest"
+# What the templates use besides the runtime's own imports (`pytest.fail`).
+TEMPLATE_IMPORTS = "import pytest"
 RUNTIME_HEADER = "# Shared by every exported test, copied from dws-contract: regressions/exported_runtime.py."
 # Where the exported file's request sender is made, once the run's constants are written.
 SENDER = "send = Sender(TIMEOUT, PATH_TEMPLATE)"
@@ -155,10 +155,17 @@ def runtime_source() -> tuple[str, str]:
         if _end(docstring) < number <= _end(imports[-1]) and number not in left_out
     ]
     inlined = [
-        inspect.getsource(getattr(exported_runtime, alias.name)) for node in own for alias in node.names
+        _inlined(alias.name, getattr(exported_runtime, alias.name)) for node in own for alias in node.names
     ]
     body = "\n".join(lines[_end(imports[-1]) :])
     return "\n".join(kept).strip("\n") + "\n", "\n\n".join((*inlined, body))
+
+
+def _inlined(name: str, value: object) -> str:
+    """A function or class by its source; a constant (e.g. the identity field's name) by its value."""
+    if inspect.isfunction(value) or inspect.isclass(value):
+        return inspect.getsource(value)
+    return _constant(name, value)
 
 
 def _end(node: ast.stmt) -> int:

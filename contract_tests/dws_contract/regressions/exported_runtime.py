@@ -13,6 +13,7 @@ stay self-contained: no name of dws_contract, and of dws_upgrade_records only wh
 and the signing helper, imported where it signs (a test with a token needs no SDK).
 """
 
+import json  # noqa: F401 - record_identity's, inlined below it in an exported file
 import os
 import random
 import string
@@ -26,6 +27,7 @@ from urllib.parse import parse_qsl
 import httpx
 
 from dws_upgrade_records.credentials import credential_problem
+from dws_upgrade_records.rules.records import IDENTITY_FIELD, record_identity  # noqa: F401 - inlined pair
 
 WRONG_TOKEN = "dws-contract-invalid-token"  # noqa: S105 - deliberately wrong, not a secret
 WRONG_SK = "dws-contract-wrong-secret-key"

@@ -167,12 +167,13 @@ _DEFAULT = """
 _PAGE = '''
 
 def page(query: dict[str, Any]) -> tuple[list[str], Any]:
-    """One page's records (canonical JSON) and count, with the run's own credentials."""
+    """One page's records, each as the suite identifies it (its item_id), and count, with the run's own
+    credentials."""
     response = send(path(), query)
     assert response.status_code == PAGE_STATUS, shown(response)
     body = body_of(response)
     assert isinstance(body, dict) and isinstance(body.get("records"), list), shown(response)
-    return [json.dumps(r, sort_keys=True) for r in body["records"]], body.get("count")
+    return [record_identity(r) for r in body["records"]], body.get("count")
 '''
 
 # The paging checks replay exactly the pages that showed the violation (PAGES, in the order the suite
