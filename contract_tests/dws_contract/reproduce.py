@@ -15,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from dws_contract.checks.catalog import Check
+from dws_contract.findings import Finding, Replay
 from dws_contract.phases.auth import WRONG_TOKEN
-from dws_contract.verdict import Finding, Ledger, Replay
+from dws_contract.record import Ledger
 
 # The token variable the curl reads, by the kind of credentials the request carried (Replay.credentials).
 TOKEN_VARIABLES = {"own": "$DWS_TOKEN", "other-token": "$DWS_OTHER_TOKEN"}

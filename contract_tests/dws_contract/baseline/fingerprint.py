@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from dws_contract.checks.catalog import CHECKS, OPERATION, Check
-from dws_contract.verdict import Finding
+from dws_contract.findings import Finding
 from dws_upgrade_records.spec import Contract, ParamRule
 
 ID_LENGTH = 16

@@ -18,7 +18,8 @@ from typing import Any
 from schemathesis.core.transport import HttpMethod
 
 from dws_contract.checks.catalog import Check
-from dws_contract.transport.probe import Prober, Reply
+from dws_contract.events import CheckInapplicable, ChecksJudged
+from dws_contract.phases.probing import Prober, Reply
 
 EXTENSION = "x-wrong-method-response"
 WRONG_METHODS: tuple[HttpMethod, ...] = ("POST", "PUT", "PATCH", "DELETE")
@@ -39,7 +40,7 @@ def run_wrong_methods(prober: Prober, document: Mapping[str, Any]) -> None:
     answer = wrong_method_answer(document, template)
     if answer is None:
         for check in (CHECK, PATH_CHECK):
-            prober.ledger.inapplicable(check, f"the spec states no {EXTENSION} for the path")
+            prober.emit(CheckInapplicable(check, f"the spec states no {EXTENSION} for the path"))
         return
     for method in WRONG_METHODS:
         _judge(prober, CHECK, method, prober.send(method=method), answer)
@@ -60,7 +61,7 @@ def unknown_paths(template: str) -> list[str]:
 
 def _judge(prober: Prober, check: Check, sent: str, reply: Reply, answer: Mapping[str, Any]) -> None:
     problems = _problems(reply, answer)
-    prober.ledger.judge(check)
+    prober.emit(ChecksJudged((check,)))
     if problems:
         prober.violation(
             check,

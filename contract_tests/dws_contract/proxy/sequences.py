@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from dws_contract.checks.catalog import EXPECTATIONS, Check
+from dws_contract.findings import Finding
 from dws_contract.proxy.exchange import shown_request
-from dws_contract.verdict import Finding
 
 PHASE = "proxy"
 LISTING_IDLE_SECONDS = 60.0

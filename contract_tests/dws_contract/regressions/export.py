@@ -15,14 +15,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dws_contract.findings import Finding, Replay, State
 from dws_contract.options import RunOptions
+from dws_contract.record import Ledger
 from dws_contract.regressions.facts import MissingFactError, facts
 from dws_contract.regressions.runtime import IMPORTS, RUNTIME
 from dws_contract.regressions.templates import TEMPLATES
 from dws_contract.reports.files import write_atomic
 from dws_contract.reports.states import CheckState, check_states
 from dws_contract.schema import load_contract_for
-from dws_contract.verdict import Finding, Ledger, Replay, State
 from dws_upgrade_records.spec import Contract
 
 ID_CHARACTERS = frozenset(string.hexdigits + "-")

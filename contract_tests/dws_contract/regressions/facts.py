@@ -12,9 +12,10 @@ from typing import Any
 
 from dws_contract.checks.catalog import Check
 from dws_contract.errors import CannotRunError
+from dws_contract.operation import page_status
 from dws_contract.phases.methods import EXTENSION, wrong_method_answer
 from dws_contract.regressions.templates import ONE_STATUS_CHECKS
-from dws_contract.schema import page_status, status_required
+from dws_contract.schema import status_required
 from dws_upgrade_records.spec import Contract, resolve_refs
 
 

@@ -7,11 +7,13 @@ from html import escape
 from typing import Any
 
 from dws_contract.baseline.triage import Group, Triage
+from dws_contract.findings import State
+from dws_contract.record import Ledger
 from dws_contract.reports.charts import status_histogram, timeline
 from dws_contract.reports.locations import SpecFile
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
-from dws_contract.verdict import Ledger, Outcome, State
+from dws_contract.verdict import Outcome
 
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}

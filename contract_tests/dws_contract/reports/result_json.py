@@ -8,9 +8,10 @@ from dataclasses import asdict
 from typing import Any
 
 from dws_contract.baseline.triage import Triage
+from dws_contract.record import Ledger
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
-from dws_contract.verdict import Ledger, Outcome
+from dws_contract.verdict import Outcome
 
 RESULT_JSON = "result.json"
 
