@@ -59,6 +59,13 @@ class ResponseReceived:
 
 
 @dataclass(frozen=True)
+class AnswerCensused:
+    """An answer to the checked operation for the census alone (the proxy's: it keeps no timeline)."""
+
+    answer: Answer
+
+
+@dataclass(frozen=True)
 class NetworkErrorSeen:
     """A request left and got no answer (timeout, refused connection): a gap in the timeline."""
 
@@ -201,6 +208,7 @@ class Interrupted:
 Event = (
     SpecLoaded
     | ResponseReceived
+    | AnswerCensused
     | NetworkErrorSeen
     | RequestFailed
     | RequestUnanswered

@@ -18,6 +18,7 @@ from http import HTTPStatus
 from dws_contract.baseline.fingerprint import Fingerprint
 from dws_contract.checks.catalog import CORE_CHECKS, Check
 from dws_contract.events import (
+    AnswerCensused,
     CheckInapplicable,
     ChecksJudged,
     CheckUnexercised,
@@ -153,7 +154,9 @@ class Recorder:
 
     def __init__(self, ledger: Ledger | None = None) -> None:
         self._ledger = ledger if ledger is not None else Ledger()
-        self._lock = threading.Lock()
+        # Reentrant: the interrupt trap emits from a signal handler, which runs on the main thread, maybe
+        # while that thread is inside `emit`.
+        self._lock = threading.RLock()
 
     @property
     def ledger(self) -> Ledger:
@@ -249,6 +252,8 @@ def observe(ledger: Ledger, event: Event) -> None:
                 body=seen.body,
                 answer=lambda: seen.answer(phase),
             )
+        case AnswerCensused(answer=answer) if ledger.observed.census is not None:
+            ledger.observed.census.observe(answer)
         case NetworkErrorSeen(phase=phase):
             ledger.observed.record_failure(at=ledger.elapsed, phase=phase or ledger.phase)
         case ServerVersionsSeen(headers=headers) if not ledger.server_versions:

@@ -10,6 +10,7 @@ from collections import Counter
 from dws_contract.baseline.fingerprint import Fingerprinter
 from dws_contract.checks.catalog import Check
 from dws_contract.events import (
+    AnswerCensused,
     ChecksJudged,
     FindingConfirmed,
     RequestFailed,
@@ -54,11 +55,11 @@ class Monitor:
     def __init__(self, checker: ExchangeChecker) -> None:
         self.checker = checker
         self.verdicts = VerdictMemo(checker)
-        self.census = Census(checker.contract, checker.page_status)
         self.tracker = SequenceTracker()
         # The census is written with the other reports.
+        census = Census(checker.contract, checker.page_status)
         self.recorder = Recorder(
-            Ledger(fingerprint=Fingerprinter(checker.contract), observed=Observed(census=self.census))
+            Ledger(fingerprint=Fingerprinter(checker.contract), observed=Observed(census=census))
         )
         self.warnings: Counter[str] = Counter()
         self.unchecked = 0
@@ -118,15 +119,14 @@ class Monitor:
             return
         if not self.checker.parameters.shape.aims_here(exchange.raw_path):
             return
-        self.census.observe(
-            Answer(
-                status,
-                tuple([name for name, _ in exchange.response_headers]),
-                exchange.body,
-                lambda: decoded(exchange),
-                lambda: Masker((caller.secret,))(reproduction(exchange, caller.identity)),
-            )
+        answer = Answer(
+            status,
+            tuple([name for name, _ in exchange.response_headers]),
+            exchange.body,
+            lambda: decoded(exchange),
+            lambda: Masker((caller.secret,))(reproduction(exchange, caller.identity)),
         )
+        self.recorder.emit(AnswerCensused(answer))
 
     @property
     def ledger(self) -> Ledger:
