@@ -76,10 +76,11 @@ lint-spec: install ## Validate openapi.yaml (openapi-spec-validator, Redocly lin
 	$(BIN)/openapi-spec-validator openapi.yaml
 	$(NODE_BIN)/redocly lint openapi.yaml --format=stylish
 
-lint-code: $(PY_STAMP) ## ruff check, ruff format --check, mypy --strict (hand-written and generated/)
+lint-code: $(PY_STAMP) ## ruff check, ruff format --check, mypy --strict (hand-written and generated/), the suite's import layers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	cd generated && ../$(BIN)/mypy --strict dws_upgrade_records_client
 
 lint: lint-spec lint-code ## All linters: spec and code

@@ -36,12 +36,12 @@ from dws_contract.options import (
     DEFAULT_SEED,
     REMOTE_MAX_EXAMPLES,
     REMOTE_RATE_LIMIT,
-    Credentials,
     RunOptions,
 )
 from dws_contract.phases.engine import config_data
 from dws_contract.runner import run
 from dws_contract.schema import DEFAULT_SPEC, load_raw, pin_cluster
+from dws_contract.transport.credentials import Credentials
 
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock

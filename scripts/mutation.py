@@ -142,8 +142,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def kill(copy: Path, max_examples: int) -> int:
     """cosmic-ray's test command: 0 if the suite passes against the mutated mock (it survives), else 1."""
-    from dws_contract.options import Credentials, RunOptions
+    from dws_contract.options import RunOptions
     from dws_contract.runner import run as run_suite
+    from dws_contract.transport.credentials import Credentials
 
     from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
     from dws_upgrade_records.mock.server import MockStartError

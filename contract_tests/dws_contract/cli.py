@@ -37,7 +37,7 @@ from dws_contract.options import (
     DEFAULT_THROTTLE_BUDGET,
     REMOTE_MAX_EXAMPLES,
     REMOTE_RATE_LIMIT,
-    Credentials,
+    RESEND_PAUSES,
     RunOptions,
     chosen_checks,
 )
@@ -46,7 +46,7 @@ from dws_contract.regressions.export import export_regressions
 from dws_contract.reports import ReportWriteError
 from dws_contract.runner import Progress, RunResult, run
 from dws_contract.schema import DEFAULT_SPEC
-from dws_contract.transport.confirm import RESEND_PAUSES
+from dws_contract.transport.credentials import Credentials
 from dws_upgrade_records.cli_support import (
     OneLineArgumentParser,
     add_version,

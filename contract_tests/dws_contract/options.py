@@ -14,7 +14,7 @@ from dws_contract.baseline.file import Baseline
 from dws_contract.checks.catalog import SUITE_CHECKS, Check
 from dws_contract.errors import CannotRunError
 from dws_contract.schema import DEFAULT_SPEC
-from dws_contract.transport.confirm import RESEND_PAUSES
+from dws_contract.transport.credentials import Credentials
 from dws_contract.verdict import EXIT_MEANING
 
 DEFAULT_SEED = 20250919
@@ -26,26 +26,12 @@ DEFAULT_REQUEST_TIMEOUT = 5.0
 DEFAULT_MAX_TIME = 300.0
 # Seconds one run may spend waiting out 429s before throttling counts as never clearing (exit 2).
 DEFAULT_THROTTLE_BUDGET = 60.0
+# The pauses before each resend of a failure (`--confirm-pauses`, see `phases.confirm`): a short one for a
+# blip, a longer one for a brief outage.
+RESEND_PAUSES = (0.25, 1.0)
 # Production safety: a remote server gets at most this many requests per second unless told otherwise.
 REMOTE_RATE_LIMIT = "5/s"
 _RATE = re.compile(r"^(?P<count>\d+)/(s|m|h)$")
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Either an IAM token or an AK/SK pair; never both."""
-
-    token: str | None = None
-    ak: str | None = None
-    sk: str | None = None
-
-    @property
-    def uses_aksk(self) -> bool:
-        return self.ak is not None
-
-    @property
-    def secrets(self) -> tuple[str | None, ...]:
-        return (self.token, self.sk)
 
 
 @dataclass(frozen=True)

@@ -97,9 +97,9 @@ class ContractSuite(pytest.Collector):
 
     def collect(self) -> list[pytest.Item | pytest.Collector]:
         from dws_contract import cli
+        from dws_contract.record import Ledger
         from dws_contract.reports.locations import SpecFile
         from dws_contract.reports.states import check_states
-        from dws_contract.verdict import Ledger
 
         args = cli.parser().parse_args(self._argv())
         cli_mask = cli._mask(args)
@@ -170,7 +170,7 @@ class CheckItem(pytest.Item):
     """One check of the run: its state decides the outcome, its judged responses are a junit property."""
 
     def __init__(self, *, state: CheckState, mask: Callable[[str], str], line: int, **kwargs: Any) -> None:
-        from dws_contract.verdict import State
+        from dws_contract.findings import State
 
         super().__init__(**kwargs)
         self.state = state
@@ -192,7 +192,7 @@ class CheckItem(pytest.Item):
         return item
 
     def runtest(self) -> None:
-        from dws_contract.verdict import State
+        from dws_contract.findings import State
 
         state = self.state
         if state.state is State.VIOLATED:

@@ -1,7 +1,7 @@
 """`dws-contract replay RESULT_JSON FINDING`: send a finding's request again, as the run sent it.
 
 The request is rebuilt from the finding's `replay` in result.json and sent by the very code an exported
-regression test runs (`regressions/exported_runtime.py`): credentials are read from the environment at replay
+regression test runs (`exported_runtime.py`): credentials are read from the environment at replay
 time (DWS_TOKEN; or DWS_AK and DWS_SK, signed by `dws_upgrade_records.signing`, made wrong the way the
 run made them), so result.json never holds a credential and a replayed signature is always fresh.
 """
@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 
 from dws_contract.errors import CannotRunError
-from dws_contract.regressions.exported_runtime import CredentialsKind, Sender, Tampering, UnsendableError
+from dws_contract.exported_runtime import CredentialsKind, Sender, Tampering, UnsendableError
+from dws_contract.findings import Replay
 from dws_contract.reports.result_json import Recorded, recorded_findings
 from dws_contract.reproduce import NEEDS_STATE
 from dws_contract.schema import DEFAULT_SPEC
-from dws_contract.verdict import Replay
 from dws_upgrade_records.cli_support import describe
 from dws_upgrade_records.spec import SpecError, load_contract
 

@@ -15,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from dws_contract.checks.catalog import Check
-from dws_contract.regressions.exported_runtime import WRONG_TOKEN, CredentialsKind
-from dws_contract.verdict import Finding, Ledger, Replay
+from dws_contract.exported_runtime import WRONG_TOKEN, CredentialsKind
+from dws_contract.findings import Finding, Replay
+from dws_contract.record import Ledger
 
 # The token variable the curl reads, by the kind of credentials the request carried (Replay.credentials).
 TOKEN_VARIABLES = {CredentialsKind.OWN: "$DWS_TOKEN", CredentialsKind.OTHER_TOKEN: "$DWS_OTHER_TOKEN"}

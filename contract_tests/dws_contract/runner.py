@@ -2,9 +2,10 @@
 
 Where things live: `phases/` sends the requests (preflight, auth, unknown ids, methods, odd queries,
 pagination, the schemathesis engine), `checks/` says what each check requires and which rules of the spec
-it covers, `verdict.py` collects findings and decides the exit code, `reports/` writes the files,
-`transport/` is the one way requests leave the suite (signing, waiting out 429s, resending a failure to
-confirm it). How the suite behaves on a live service: docs/live-service.md.
+it covers, every part emits what happened (`events`) into the run's record (`record.py`, the one writer
+of the ledger), `verdict.py` decides the exit code from it, `reports/` writes the files, `transport/` is
+the one way requests leave the suite (signing, waiting out 429s). How the suite behaves on a live
+service: docs/live-service.md; its layers: docs/contract-suite.md, "Architecture".
 """
 
 from __future__ import annotations
@@ -24,18 +25,36 @@ from dws_contract.baseline.triage import Triage, decide_with, triage
 from dws_contract.checks.catalog import CLIENT_SIDE_CHECKS, EXPECTATIONS
 from dws_contract.checks.rerun import shape_failures
 from dws_contract.errors import CannotRunError, SuiteCheckError
+from dws_contract.events import (
+    CheckInapplicable,
+    DataChanged,
+    Emit,
+    FindingConfirmed,
+    Interrupted,
+    PhaseEntered,
+    PhaseFinished,
+    RunStopped,
+    ServerVersionsSeen,
+    SpecLoaded,
+    SuiteErrored,
+    Warned,
+)
+from dws_contract.findings import Finding, Replay
 from dws_contract.history.record import version_headers
-from dws_contract.interrupts import Trap, trapped
+from dws_contract.interrupts import trapped
 from dws_contract.masking import Masker
+from dws_contract.operation import success_status
 from dws_contract.options import RunOptions
 from dws_contract.phases.auth import run_auth
-from dws_contract.phases.engine import build_config, run_engine
+from dws_contract.phases.engine import EngineStop, build_config, run_engine
 from dws_contract.phases.methods import run_wrong_methods
 from dws_contract.phases.odd_queries import run_odd_queries
 from dws_contract.phases.pagination import Allowed, run_pagination, snapshot
 from dws_contract.phases.preflight import preflight
+from dws_contract.phases.probing import Prober
 from dws_contract.phases.unknown_ids import run_unknown_ids
 from dws_contract.plan import Phase
+from dws_contract.record import Ledger, Recorder
 from dws_contract.reports import write_reports
 from dws_contract.reports.states import check_states
 from dws_contract.reports.summary import summary
@@ -46,14 +65,12 @@ from dws_contract.schema import (
     load_schema,
     pin_cluster,
     require_valid,
-    success_status,
     wrong_method_for,
 )
-from dws_contract.transport.probe import Prober
 from dws_contract.transport.session import Session, attach, detach
 from dws_contract.transport.signing import AkSkAuth
 from dws_contract.transport.throttle import THROTTLED, Throttle, pauses_for
-from dws_contract.verdict import Finding, Ledger, Outcome, Replay, decide
+from dws_contract.verdict import Outcome, decide
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 100  # requests between two progress lines
@@ -79,19 +96,21 @@ def run(options: RunOptions, progress: Progress) -> RunResult:
     reports, so the last ones in --report-dir stay as they were; any other run writes its whole set (a
     server that accepts connections and never answers has a finding: its reports are written).
     """
-    ledger = Ledger(excluded=options.excluded_checks, only=options.only_checks)
+    recorder = Recorder(Ledger(excluded=options.excluded_checks, only=options.only_checks))
+    ledger = recorder.ledger
     mask = Masker(options.secrets)
     say = _masked_progress(progress, mask, ledger)
     stopped = None
-    with trapped(ledger) as trap:
+    engine = EngineStop()
+    with trapped(recorder, engine) as trap:
         try:
-            _run_phases(options, ledger, say, trap)
+            _run_phases(options, recorder, say, engine)
         except CannotRunError as exc:
             stopped = str(exc)
         except SuiteCheckError as exc:
-            ledger.suite_error(f"check {exc.check}", exc.details)
+            recorder.emit(SuiteErrored(f"check {exc.check}", exc.details))
         except KeyboardInterrupt:
-            ledger.interrupted = ledger.interrupted or signal.SIGINT
+            recorder.emit(Interrupted(signal.SIGINT))
         trap.settle()
         found = None if options.baseline is None else triage(ledger, options.baseline, date.today())
         outcome = decide_with(ledger, found, lambda judged: decide(judged, stopped))
@@ -120,95 +139,86 @@ def _masked_progress(progress: Progress, mask: Masker, ledger: Ledger) -> Progre
     return say
 
 
-def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) -> None:
+def _run_phases(options: RunOptions, recorder: Recorder, say: Progress, engine: EngineStop) -> None:
+    emit, ledger = recorder.emit, recorder.ledger
     document = pin_cluster(load_raw(options.spec), options.cluster_id)
     schema = load_schema(document, build_config(options, document))
     operation = find_operation(schema)
     options.require_server_root(operation.path)
-    ledger.success_status = success_status(operation)
-    require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
-    require_valid(operation, "project_id", options.project_id, "--project-id")
     contract = load_contract_for(options.spec)
     wrong_method = wrong_method_for(contract)
-    ledger.observed.configure(contract, success_status(operation))
-    ledger.fingerprint = Fingerprinter(
-        contract, {"project_id": options.project_id, "cluster_id": options.cluster_id}
-    )
+    ids = {"project_id": options.project_id, "cluster_id": options.cluster_id}
+    emit(SpecLoaded(success_status(operation), contract, Fingerprinter(contract, ids)))
+    require_valid(operation, "cluster_id", options.cluster_id, "--cluster-id")
+    require_valid(operation, "project_id", options.project_id, "--project-id")
     for check in CLIENT_SIDE_CHECKS:
-        ledger.inapplicable(
-            check, "a proxy check: it judges the requests of clients, which a suite run has none of"
+        emit(
+            CheckInapplicable(
+                check, "a proxy check: it judges the requests of clients, which a suite run has none of"
+            )
         )
-    signer = _signer(options)
     last_tick = [0]
 
     def tick() -> None:
         if ledger.cases - last_tick[0] >= PROGRESS_EVERY:
             last_tick[0] = ledger.cases
             say(f"{ledger.cases} requests, {len(ledger.violations)} check(s) violated")
-        if ledger.elapsed > options.max_time and session.stop_engine is not None and not ledger.incomplete:
-            ledger.incomplete = f"the run hit its time bound (--max-time {options.max_time:g} s)"
-            session.stop_engine()
+        if ledger.elapsed > options.max_time and engine.running and not ledger.incomplete:
+            emit(RunStopped(f"the run hit its time bound (--max-time {options.max_time:g} s)"))
+            engine()
 
-    session = Session(options, ledger, signer, tick)
-
-    def stop_engine() -> None:
-        if session.stop_engine is not None:
-            session.stop_engine()
-
-    trap.on_signal = stop_engine
-    stop = _stop(ledger, session)
+    stop = _stop(emit, engine)
     documented = operation.definition.raw.get("responses", {})
-    session.throttle = Throttle(
-        ledger, options.throttle_budget, _judge_waited(ledger, options, stop), stop, pauses_for(documented)
+    throttle = Throttle(
+        emit, options.throttle_budget, _judge_waited(emit, options, stop), stop, pauses_for(documented)
     )
+    session = Session(options.credentials, emit, _signer(options), throttle, tick)
     attach(schema, session)
     # Schemathesis' own session type for its generated cases: it drops response cookies between requests.
     http = ManagedCookiesSession()
     try:
-        prober = Prober(operation, options, ledger, http)
-        _enter(ledger, Phase.PREFLIGHT)
+        prober = Prober(operation, options, recorder, http)
+        emit(PhaseEntered(Phase.PREFLIGHT))
         say(f"preflight: the default page of cluster {options.cluster_id}")
         first = preflight(prober)
-        ledger.server_versions = version_headers(first.response.headers)
-        _finished(ledger, Phase.PREFLIGHT)
-        _enter(ledger, Phase.AUTH)
+        emit(ServerVersionsSeen(version_headers(first.response.headers)))
+        emit(PhaseFinished(Phase.PREFLIGHT))
+        emit(PhaseEntered(Phase.AUTH))
         say("auth checks")
         run_auth(prober)
-        _finished(ledger, Phase.AUTH)
+        emit(PhaseFinished(Phase.AUTH))
         say("unknown ids, wrong methods, odd queries")
-        _enter(ledger, Phase.UNKNOWN_IDS)
+        emit(PhaseEntered(Phase.UNKNOWN_IDS))
         run_unknown_ids(prober)
-        _finished(ledger, Phase.UNKNOWN_IDS)
-        _enter(ledger, Phase.METHODS)
+        emit(PhaseFinished(Phase.UNKNOWN_IDS))
+        emit(PhaseEntered(Phase.METHODS))
         run_wrong_methods(prober, wrong_method)
-        _finished(ledger, Phase.METHODS)
-        _enter(ledger, Phase.ODD_QUERIES)
+        emit(PhaseFinished(Phase.METHODS))
+        emit(PhaseEntered(Phase.ODD_QUERIES))
         run_odd_queries(prober)
-        _finished(ledger, Phase.ODD_QUERIES)
-        if _stop_early(options, ledger):
+        emit(PhaseFinished(Phase.ODD_QUERIES))
+        if _stop_early(options, recorder):
             return
         start = None
         allowed = Allowed.of(operation)
         if first.records is None:
-            ledger.warnings.append("pagination checks skipped: the default page has no `records` array")
+            emit(Warned("pagination checks skipped: the default page has no `records` array"))
         else:
-            _enter(ledger, Phase.PAGINATION)
+            emit(PhaseEntered(Phase.PAGINATION))
             say("pagination checks")
             start = run_pagination(operation, prober, allowed)
-            _finished(ledger, Phase.PAGINATION)
-        if _stop_early(options, ledger):
+            emit(PhaseFinished(Phase.PAGINATION))
+        if _stop_early(options, recorder):
             return
         say(f"schemathesis phases: examples, coverage, fuzzing (seed {options.seed})")
-        run_engine(schema, ledger, say, session, http)
+        run_engine(schema, recorder, say, options, engine, http)
         if ledger.interrupted is not None:
             raise KeyboardInterrupt  # the engine took the signal and stopped: the run ends here too
         if start is not None and not ledger.incomplete:
-            _enter(ledger, Phase.PAGINATION)  # the closing look at the pages, after the engine's phases
+            emit(PhaseEntered(Phase.PAGINATION))  # the closing look at the pages, after the engine's phases
             end = snapshot(allowed, prober)
             if start.moved_to(end):
-                ledger.data_changes.append(
-                    f"between the pagination checks and the end: {start.change_to(end)}"
-                )
+                emit(DataChanged(f"between the pagination checks and the end: {start.change_to(end)}"))
     finally:
         http.close()
         detach(schema)
@@ -216,7 +226,7 @@ def _run_phases(options: RunOptions, ledger: Ledger, say: Progress, trap: Trap) 
 
 
 def _judge_waited(
-    ledger: Ledger, options: RunOptions, stop: Callable[[str], None]
+    emit: Emit, options: RunOptions, stop: Callable[[str], None]
 ) -> Callable[[Any, requests.Response], None]:
     """A 429 or documented 503 that is waited out must still look like the documented response: headers,
     media type, body. It cannot be called up again on demand, so a failure is filed as seen."""
@@ -225,45 +235,32 @@ def _judge_waited(
         status = response.status_code
         kind = "a throttling answer" if status == THROTTLED else "documented as unavailable"
         for check, message in shape_failures(case, response):
-            ledger.add(
-                Finding(
-                    check,
-                    EXPECTATIONS[check],
-                    f"HTTP {status} ({kind}, waited out). {message}",
-                    case.as_curl_command(),
-                    "throttling" if status == THROTTLED else "unavailable",
-                    replay=Replay(dict(case.path_parameters or {}), dict(case.query or {})),
-                )
+            finding = Finding(
+                check,
+                EXPECTATIONS[check],
+                f"HTTP {status} ({kind}, waited out). {message}",
+                case.as_curl_command(),
+                "throttling" if status == THROTTLED else "unavailable",
+                replay=Replay(dict(case.path_parameters or {}), dict(case.query or {})),
             )
+            emit(FindingConfirmed(finding))
             if options.fail_fast:
                 stop("--fail-fast: stopped at the first violated check")
 
     return judge
 
 
-def _stop(ledger: Ledger, session: Session) -> Callable[[str], None]:
+def _stop(emit: Emit, engine: EngineStop) -> Callable[[str], None]:
     def stop(reason: str) -> None:
-        ledger.incomplete = ledger.incomplete or reason
-        if session.stop_engine is not None:
-            session.stop_engine()
+        emit(RunStopped(reason))
+        engine()
 
     return stop
 
 
-def _enter(ledger: Ledger, phase: Phase) -> None:
-    """The phase under way: findings, the timeline and the census read it from the ledger alone."""
-    ledger.phase = phase
-
-
-def _finished(ledger: Ledger, phase: Phase) -> None:
-    """A phase counts as run only if it ended with the run still going (not stopped inside it)."""
-    if ledger.incomplete is None and ledger.interrupted is None:
-        ledger.finished.add(phase)
-
-
-def _stop_early(options: RunOptions, ledger: Ledger) -> bool:
-    if options.fail_fast and ledger.violated:
-        ledger.incomplete = ledger.incomplete or "--fail-fast: stopped at the first violated check"
+def _stop_early(options: RunOptions, recorder: Recorder) -> bool:
+    if options.fail_fast and recorder.ledger.violated:
+        recorder.emit(RunStopped("--fail-fast: stopped at the first violated check"))
         return True
     return False
 

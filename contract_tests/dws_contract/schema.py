@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,13 +15,13 @@ from typing import Any
 import jsonschema
 from schemathesis.config import SchemathesisConfig
 from schemathesis.openapi import from_dict
-from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from dws_contract.checks.catalog import CHECKS, OPERATION, Check, linked_statuses
 from dws_contract.checks.rules import statements
 from dws_contract.checks.spec_map import expand, operation_pointers
 from dws_contract.errors import CannotRunError
+from dws_contract.operation import OPERATION_ID, Operation, parameter_schema
 from dws_upgrade_records.rules.wrong_method import GatewayAnswer, wrong_method_rule
 from dws_upgrade_records.spec import (
     DEFAULT_SPEC_PATH,
@@ -32,11 +32,8 @@ from dws_upgrade_records.spec import (
     read_document,
 )
 
-OPERATION_ID = "ListUpdateRecord"
 # How the spec's prose rules name the status a request gets: "... gets `403`".
 STATED_STATUS = re.compile(r"\bgets? `(?P<status>[1-5][0-9][0-9])`")
-# The one operation the suite checks; schemathesis types it by parameter, response and schema classes.
-Operation = APIOperation[Any, Any, Any, Any]
 DEFAULT_SPEC = DEFAULT_SPEC_PATH
 
 
@@ -113,26 +110,6 @@ def find_operation(schema: OpenApiSchema) -> Operation:
         ) from exc
 
 
-def parameter_schema(operation: Operation, name: str) -> dict[str, Any]:
-    """The JSON schema of one parameter, as the spec states it (refs resolved by schemathesis)."""
-    for parameter in operation.iter_parameters():
-        if parameter.name == name:
-            schema = parameter.definition.get("schema", {})
-            return dict(schema) if isinstance(schema, dict) else {}
-    raise CannotRunError(f"the spec's `{OPERATION_ID}` has no parameter `{name}`")
-
-
-def query_default(operation: Operation, name: str) -> int:
-    """The documented default of an integer query parameter; the default checks need one to check."""
-    default = parameter_schema(operation, name).get("default")
-    if not isinstance(default, int) or isinstance(default, bool):
-        raise CannotRunError(
-            f"the spec gives query parameter `{name}` no integer default ({default!r}); the default-value"
-            f" checks compare an omitted `{name}` with it: add `default:` to its schema in the spec"
-        )
-    return default
-
-
 def require_valid(operation: Operation, name: str, value: str, option: str) -> None:
     """Refuse a pinned value the spec itself calls invalid: every positive case would be wrong."""
     rules = {key: val for key, val in parameter_schema(operation, name).items() if key != "enum"}
@@ -142,23 +119,6 @@ def require_valid(operation: Operation, name: str, value: str, option: str) -> N
         raise CannotRunError(
             f"{option} {value!r} does not match the spec's rules for `{name}`: {exc.message}"
         ) from exc
-
-
-def success_status(operation: Operation) -> int:
-    """The status of a page: the operation's one documented 2xx response."""
-    return page_status(operation.definition.raw.get("responses", {}))
-
-
-def page_status(responses: Iterable[str | int]) -> int:
-    """The one 2xx among an operation's documented response codes."""
-    documented = [str(code) for code in responses]
-    successes = [code for code in documented if len(code) == 3 and code.startswith("2") and code.isdigit()]
-    if len(successes) != 1:
-        raise CannotRunError(
-            f"the spec documents {len(successes)} success (2xx) responses for `{OPERATION_ID}` "
-            f"({', '.join(successes) or 'none'}); the suite reads a page's status there: document exactly one"
-        )
-    return int(successes[0])
 
 
 def required_status(operation: Operation, check: Check) -> int:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dws_contract.transport.confirm import RESEND_PAUSES
+from dws_contract.options import RESEND_PAUSES
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.contract.conftest import Suite

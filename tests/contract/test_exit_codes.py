@@ -10,10 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dws_contract.checks.catalog import Check
-from dws_contract.options import Credentials
+from dws_contract.events import FindingConfirmed, Interrupted, PhaseFinished, RequestFailed, ResponseReceived
+from dws_contract.findings import Finding
 from dws_contract.plan import Phase
+from dws_contract.record import Ledger, Recorder
 from dws_contract.runner import RunResult
-from dws_contract.verdict import Finding, Ledger, decide
+from dws_contract.transport.credentials import Credentials
+from dws_contract.verdict import decide
 
 from dws_upgrade_records.mock import DEMO
 
@@ -61,29 +64,30 @@ def test_cluster_that_never_answers_200_exits_2(mock_url: str, suite: Suite) -> 
 PAGE = 206
 
 
+def _recorder(*statuses: int, with_credentials: bool = True) -> Recorder:
+    """A run's record whose spec pages with PAGE and that got `statuses`."""
+    recorder = Recorder(Ledger(success_status=PAGE))
+    for status in statuses:
+        recorder.emit(ResponseReceived(status, with_credentials))
+    return recorder
+
+
 def test_a_run_without_any_page_can_never_pass() -> None:
-    ledger = Ledger(success_status=PAGE)
-    for _ in range(50):
-        ledger.response(400, with_credentials=True)
-    ledger.response(200, with_credentials=True)  # not the spec's page status
-    outcome = decide(ledger)
+    recorder = _recorder(*[400] * 50, 200)  # 200: not the spec's page status
+    outcome = decide(recorder.ledger)
     assert outcome.exit_code == 2
     assert f"no request got a {PAGE}" in outcome.reason
 
 
 def test_a_run_with_pages_of_the_specs_status_passes() -> None:
-    ledger = Ledger(success_status=PAGE)
-    for _ in range(50):
-        ledger.response(PAGE, with_credentials=True)
-    assert decide(ledger).exit_code == 0
+    assert decide(_recorder(*[PAGE] * 50).ledger).exit_code == 0
 
 
 def test_a_run_where_every_credentialed_request_was_rejected_can_never_pass() -> None:
-    ledger = Ledger(success_status=PAGE)
-    ledger.response(PAGE, with_credentials=False)  # e.g. a server that ignores auth on one path
+    recorder = _recorder(PAGE, with_credentials=False)  # e.g. a server that ignores auth on one path
     for _ in range(50):
-        ledger.response(401, with_credentials=True)
-    outcome = decide(ledger)
+        recorder.emit(ResponseReceived(401, with_credentials=True))
+    outcome = decide(recorder.ledger)
     assert outcome.exit_code == 2
     assert "credentials were rejected" in outcome.reason
 
@@ -107,24 +111,21 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
 
 
 def test_a_server_that_went_away_mid_run_can_never_pass() -> None:
-    ledger = Ledger(success_status=PAGE)
-    for _ in range(50):
-        ledger.response(PAGE, with_credentials=True)
-    ledger.failed_request(timeout=False)
-    outcome = decide(ledger)
+    recorder = _recorder(*[PAGE] * 50)
+    recorder.emit(RequestFailed(timeout=False))
+    outcome = decide(recorder.ledger)
     assert outcome.exit_code == 2
     assert "stopped accepting connections" in outcome.reason
 
 
 def test_a_run_cut_short_never_hides_its_confirmed_violations() -> None:
-    ledger = Ledger(success_status=PAGE)
-    ledger.response(PAGE, with_credentials=True)
-    ledger.finished.update({Phase.PREFLIGHT, Phase.AUTH})
-    ledger.add(
-        Finding(Check.REQUEST_ID_HEADER, "an X-Request-Id header", "none", "curl ...", Phase.PREFLIGHT)
-    )
+    recorder = _recorder(PAGE)
+    recorder.emit(PhaseFinished(Phase.PREFLIGHT))
+    recorder.emit(PhaseFinished(Phase.AUTH))
+    finding = Finding(Check.REQUEST_ID_HEADER, "an X-Request-Id header", "none", "curl ...", Phase.PREFLIGHT)
+    recorder.emit(FindingConfirmed(finding))
     stopped = "the server at http://127.0.0.1:1 stopped accepting connections after 1 answered request(s)"
-    outcome = decide(ledger, stopped)
+    outcome = decide(recorder.ledger, stopped)
     assert outcome.exit_code == 1
     assert outcome.incomplete == f"{stopped}; phases not finished: " + ", ".join(
         phase for phase in Phase if phase not in (Phase.PREFLIGHT, Phase.AUTH)
@@ -133,11 +134,11 @@ def test_a_run_cut_short_never_hides_its_confirmed_violations() -> None:
 
 
 def test_an_interrupted_run_is_never_green_even_after_every_phase() -> None:
-    ledger = Ledger(success_status=PAGE)
-    ledger.response(PAGE, with_credentials=True)
-    ledger.finished.update(Phase)
-    assert decide(ledger).exit_code == 0
-    ledger.interrupted = signal.SIGINT
-    outcome = decide(ledger)
+    recorder = _recorder(PAGE)
+    for phase in Phase:
+        recorder.emit(PhaseFinished(phase))
+    assert decide(recorder.ledger).exit_code == 0
+    recorder.emit(Interrupted(signal.SIGINT))
+    outcome = decide(recorder.ledger)
     assert outcome.exit_code == 130
     assert outcome.reason == "interrupted after 1 requests by SIGINT; phases not finished: none"

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dws_contract.options import Credentials
 from dws_contract.runner import RunResult
+from dws_contract.transport.credentials import Credentials
 
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, Fault, profile_of

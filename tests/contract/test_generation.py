@@ -11,12 +11,12 @@ from dws_contract.options import (
     DEFAULT_MAX_EXAMPLES,
     REMOTE_MAX_EXAMPLES,
     REMOTE_RATE_LIMIT,
-    Credentials,
     RunOptions,
 )
 from dws_contract.phases.engine import build_config
 from dws_contract.runner import RunResult
 from dws_contract.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema, pin_cluster
+from dws_contract.transport.credentials import Credentials
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from requests import PreparedRequest, Response

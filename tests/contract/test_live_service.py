@@ -25,11 +25,11 @@ import pytest
 from dws_contract.checks import response as response_checks
 from dws_contract.checks.catalog import Check
 from dws_contract.checks.response import int_query
-from dws_contract.options import Credentials, RunOptions
+from dws_contract.options import RESEND_PAUSES, RunOptions
 from dws_contract.phases.engine import build_config
 from dws_contract.runner import RunResult
 from dws_contract.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema
-from dws_contract.transport.confirm import RESEND_PAUSES
+from dws_contract.transport.credentials import Credentials
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from dws_contract.checks.catalog import Check
 from dws_contract.checks.evidence import ENGINE_EVIDENCE, STATEFUL_OFF
+from dws_contract.findings import State
 from dws_contract.runner import RunResult, run
-from dws_contract.verdict import State
 from schemathesis.checks import CHECKS, load_all_checks
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock

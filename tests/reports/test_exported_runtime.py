@@ -8,12 +8,14 @@ import ast
 import inspect
 from pathlib import Path
 
+from dws_contract import exported_runtime
 from dws_contract.checks.catalog import CHECKS, Check
+from dws_contract.events import FindingConfirmed
+from dws_contract.exported_runtime import CredentialsKind
+from dws_contract.findings import Finding, Replay
 from dws_contract.masking import Masker
-from dws_contract.regressions import exported_runtime
+from dws_contract.record import Recorder
 from dws_contract.regressions.export import export_regressions
-from dws_contract.regressions.exported_runtime import CredentialsKind
-from dws_contract.verdict import Finding, Ledger, Replay
 
 from dws_upgrade_records.mock import DEMO
 from tests.reports.conftest import demo_options
@@ -37,9 +39,12 @@ def test_an_exported_file_carries_the_runtime_module_and_runs_without_the_projec
 ) -> None:
     check = Check.AUTH_WRONG_TOKEN
     path = {"project_id": DEMO.project_id, "cluster_id": DEMO.cluster_id}
-    ledger = Ledger()
+    recorder = Recorder()
     replay = Replay(path, {}, CredentialsKind.WRONG_TOKEN)
-    ledger.add(Finding(check, CHECKS[check].expectation, "HTTP 200", "curl", "auth", replay=replay))
+    recorder.emit(
+        FindingConfirmed(Finding(check, CHECKS[check].expectation, "HTTP 200", "curl", "auth", replay=replay))
+    )
+    ledger = recorder.ledger
     options = demo_options(conformant_url, tmp_path / "reports")
     exported = export_regressions(tmp_path / "exported", options, ledger, Masker(options.secrets))
     [written] = exported.written

@@ -16,13 +16,14 @@ from pathlib import Path
 
 import pytest
 from dws_contract.checks.catalog import CHECKS, Check
+from dws_contract.events import FindingConfirmed
 from dws_contract.masking import Masker
-from dws_contract.options import Credentials
+from dws_contract.record import Recorder
 from dws_contract.regressions.export import export_regressions
 from dws_contract.regressions.facts import expected_status
 from dws_contract.regressions.templates import ONE_STATUS_CHECKS, TEMPLATES
 from dws_contract.runner import run
-from dws_contract.verdict import Ledger
+from dws_contract.transport.credentials import Credentials
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import Fault
@@ -205,8 +206,8 @@ def test_paging_replay_is_the_walk_up_to_the_page_that_broke_the_rule(
         assert len({page["limit"] for page in pages}) == 1
         outcomes = {}
         for name, kept in (("whole", pages), ("shortened", pages[:-1])):
-            ledger = Ledger()
-            ledger.add(replace(finding, replay=replace(finding.replay, pages=kept)))
-            export_regressions(tmp_path / name, options, ledger, Masker(options.secrets))
+            recorder = Recorder()
+            recorder.emit(FindingConfirmed(replace(finding, replay=replace(finding.replay, pages=kept))))
+            export_regressions(tmp_path / name, options, recorder.ledger, Masker(options.secrets))
             outcomes[name] = run_exported(tmp_path / name, url, {"DWS_TOKEN": DEMO.token}, tmp_path)
     assert outcomes == {"whole": {f"test_{check}": "failure"}, "shortened": {f"test_{check}": "passed"}}

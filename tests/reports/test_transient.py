@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from dws_contract.findings import State
 from dws_contract.masking import Masker
+from dws_contract.options import RESEND_PAUSES
 from dws_contract.regressions.export import export_regressions
 from dws_contract.reports.annotations import github_annotations
 from dws_contract.reports.locations import SpecFile
 from dws_contract.reports.states import check_states
 from dws_contract.runner import run
-from dws_contract.transport.confirm import RESEND_PAUSES
-from dws_contract.verdict import State
 
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 from tests.reports.conftest import ROOT, demo_options

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from dws_contract.checks.catalog import CHECKS, OPERATION, Check
-from dws_contract.regressions.exported_runtime import CredentialsKind
-from dws_contract.verdict import Finding
+from dws_contract.exported_runtime import CredentialsKind
+from dws_contract.findings import Finding
 from dws_upgrade_records.rules.integers import parse_query_integer
 from dws_upgrade_records.spec import Contract, ParamRule
 

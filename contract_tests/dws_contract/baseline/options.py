@@ -9,7 +9,8 @@ from pathlib import Path
 from dws_contract.baseline.file import Baseline, load_baseline
 from dws_contract.baseline.update import write_baseline
 from dws_contract.errors import CannotRunError
-from dws_contract.verdict import Ledger, Outcome
+from dws_contract.record import Ledger
+from dws_contract.verdict import Outcome
 
 
 def add_baseline_options(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,9 @@ from enum import StrEnum
 from dws_contract.baseline.file import Baseline, Entry
 from dws_contract.baseline.fingerprint import Fingerprint
 from dws_contract.checks.catalog import Check
-from dws_contract.verdict import Finding, Ledger, Outcome
+from dws_contract.findings import Finding
+from dws_contract.record import Ledger
+from dws_contract.verdict import Outcome
 
 
 class Group(StrEnum):

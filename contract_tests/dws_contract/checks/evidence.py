@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import is_unexpected_http_status_case
 
 from dws_contract.checks.catalog import Check
 from dws_contract.checks.response import int_query, json_body
-from dws_contract.schema import success_status
+from dws_contract.operation import success_status
 
 Applies = Callable[[Case[Any], Response], bool]
 

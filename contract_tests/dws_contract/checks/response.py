@@ -17,7 +17,7 @@ from schemathesis import Case, CheckContext, Response
 
 from dws_contract.checks.catalog import Check
 from dws_contract.errors import SuiteCheckError
-from dws_contract.schema import query_default, success_status
+from dws_contract.operation import query_default, success_status
 from dws_upgrade_records.rules.integers import query_integer
 
 CheckFunction = Callable[[CheckContext, Response, Case[Any]], bool | None]

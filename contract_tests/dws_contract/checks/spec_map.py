@@ -14,7 +14,7 @@ from typing import Any
 
 from dws_contract.checks.catalog import CHECKS, OPERATION, PATH_ITEM
 from dws_contract.checks.rules import Rule, escape, extract_rules
-from dws_contract.verdict import State
+from dws_contract.findings import State
 from dws_upgrade_records.spec import OPERATION_ID
 
 GLOBBABLE = frozenset({"schema", "header", "media-type"})

@@ -24,7 +24,7 @@ import yaml
 
 from dws_contract.errors import CannotRunError
 from dws_contract.observed.census import CENSUS_FILE, FORMAT, Kind
-from dws_contract.schema import page_status
+from dws_contract.operation import page_status
 from dws_upgrade_records.spec import Contract
 
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")

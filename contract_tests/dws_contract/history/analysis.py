@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dws_contract.errors import CannotRunError
-from dws_contract.verdict import State
+from dws_contract.findings import State
 
 # A check transient in at least this share of the recent runs (and in two of them) is labelled flaky.
 RECENT_RUNS = 10

@@ -5,8 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from dws_contract.findings import State
 from dws_contract.history.analysis import FLAKY_RATE, RECENT_RUNS, History
-from dws_contract.verdict import State
 
 STATE_COLOURS = {
     State.VIOLATED: "#d62728",

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from dws_contract.errors import CannotRunError
+from dws_contract.record import Ledger
 from dws_contract.reports.states import check_states
-from dws_contract.verdict import Ledger, Outcome
+from dws_contract.verdict import Outcome
 from dws_upgrade_records.spec import SpecError, read_document
 
 FORMAT = 1

@@ -1,13 +1,12 @@
 """What the run's requests sent and got, kept small enough to hold for any run length.
 
-The session's `after_call` hook feeds every request here; the reports draw the timeline and the spec
-coverage from it, and the census (`census.json`, for `dws-contract drift`) counts what the answers showed
-that the spec does not say. Nothing here judges the server: that is the checks' job.
+The run's record feeds every request here (`record.observe`, under its lock); the reports draw the
+timeline and the spec coverage from it, and the census (`census.json`, for `dws-contract drift`) counts
+what the answers showed that the spec does not say. Nothing here judges the server: that is the checks' job.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,6 @@ class Observed:
     timeline: Timeline = field(default_factory=Timeline)
     exercised: Exercised | None = None
     census: Census | None = None  # written to census.json with the other reports
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def configure(self, contract: Contract, page_status: int) -> None:
         self.exercised = Exercised.of(contract)
@@ -52,15 +50,13 @@ class Observed:
         Coverage and the census count only requests `on_operation` (its own method and path): a
         deliberately wrong method or path exercises the gateway, not the operation's responses.
         """
-        with self._lock:
-            self.timeline.add(at, phase, status)
-            if on_operation:
-                if self.exercised is not None:
-                    self.exercised.add(path, query, status, body)
-                if self.census is not None:
-                    self.census.observe(answer())
+        self.timeline.add(at, phase, status)
+        if on_operation:
+            if self.exercised is not None:
+                self.exercised.add(path, query, status, body)
+            if self.census is not None:
+                self.census.observe(answer())
 
     def record_failure(self, *, at: float, phase: str) -> None:
         """A request that got no answer (timeout, refused connection)."""
-        with self._lock:
-            self.timeline.add(at, phase, None)
+        self.timeline.add(at, phase, None)

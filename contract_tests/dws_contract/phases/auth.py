@@ -23,20 +23,21 @@ from email.utils import parsedate_to_datetime
 import requests
 
 from dws_contract.checks.catalog import Check
-from dws_contract.phases.foreign_token import run_foreign_token
-from dws_contract.phases.unknown_ids import near_misses
-from dws_contract.regressions.exported_runtime import (
+from dws_contract.events import CheckInapplicable, ChecksJudged, CheckUnexercised, Warned
+from dws_contract.exported_runtime import (
     WRONG_SK,
     WRONG_TOKEN,
     CredentialsKind,
     KeyRole,
     Tampering,
 )
-from dws_contract.schema import query_default
-from dws_contract.transport.probe import Prober, Reply
+from dws_contract.findings import Replay
+from dws_contract.operation import query_default
+from dws_contract.phases.foreign_token import run_foreign_token
+from dws_contract.phases.probing import Prober, Reply
+from dws_contract.phases.unknown_ids import near_misses
 from dws_contract.transport.session import PLACEHOLDER
 from dws_contract.transport.signing import request_parts
-from dws_contract.verdict import Replay
 from dws_upgrade_records.signing import MAX_CLOCK_SKEW, sign
 
 # How far inside and outside the documented clock-skew window the date probes sit: near enough that a
@@ -138,20 +139,24 @@ def run_auth(prober: Prober) -> None:
         attempts += _signature_attempts(prober, creds.ak, creds.sk)
     else:
         for check in SIGNATURE_CHECKS:
-            prober.ledger.inapplicable(check, "the run authenticates with a token, not an AK/SK signature")
+            prober.emit(
+                CheckInapplicable(check, "the run authenticates with a token, not an AK/SK signature")
+            )
     if options.other_project_id:
         other = options.other_project_id
         attempts.append(Attempt(Check.AUTH_OTHER_PROJECT, lambda: prober.send(project_id=other)))
     else:
-        prober.ledger.unexercised(
-            Check.AUTH_OTHER_PROJECT,
-            "no other project was given (--other-project-id or DWS_OTHER_PROJECT_ID)",
+        prober.emit(
+            CheckUnexercised(
+                Check.AUTH_OTHER_PROJECT,
+                "no other project was given (--other-project-id or DWS_OTHER_PROJECT_ID)",
+            )
         )
     for attempt in attempts:
         check = attempt.check
         expected = prober.required(check)
         reply = attempt.send()
-        prober.ledger.judge(check)
+        prober.emit(ChecksJudged((check,)))
         if reply.status != expected:
 
             def still_failing(reply: Reply = reply, expected: int = expected) -> bool:
@@ -224,12 +229,13 @@ def _skew_probes(prober: Prober, ak: str, sk: str) -> list[tuple[Check, Signatur
     window = _minutes(MAX_CLOCK_SKEW)
     if offset is None:
         clock = "the server's clock offset unknown (no usable Date header)"
-        prober.ledger.warnings.append(
+        warning = (
             f"the server sent no usable Date header, so the AK/SK clock-skew probes could not allow for its "
             f"clock: they were dated {_minutes(margin)} inside and outside the documented {window} window, "
             f"and a window {_minutes(MAX_CLOCK_SKEW - margin)} to {_minutes(MAX_CLOCK_SKEW + margin)} wide "
             "passes"
         )
+        prober.emit(Warned(warning))
         offset = timedelta()
     else:
         clock = f"the server's clock {round(offset.total_seconds()):+d} s from ours, by its Date header"

@@ -23,14 +23,25 @@ from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.checks.evidence import judged, unexercised_reason
 from dws_contract.checks.rerun import failure_of
 from dws_contract.errors import SuiteCheckError
+from dws_contract.events import (
+    ChecksJudged,
+    CheckUnexercised,
+    FindingConfirmed,
+    PhaseFinished,
+    RequestFailed,
+    RunStopped,
+    SuiteErrored,
+    Warned,
+)
+from dws_contract.exported_runtime import CredentialsKind
+from dws_contract.findings import Finding, Replay
 from dws_contract.options import RunOptions
+from dws_contract.phases.confirm import StillFailing, file_failure
 from dws_contract.plan import Phase
-from dws_contract.regressions.exported_runtime import CredentialsKind
+from dws_contract.record import Ledger, Recorder
 from dws_contract.schema import status_required
-from dws_contract.transport.confirm import StillFailing, file_failure
-from dws_contract.transport.session import PLACEHOLDER, Session
+from dws_contract.transport.session import PLACEHOLDER
 from dws_contract.transport.throttle import THROTTLED, UNAVAILABLE
-from dws_contract.verdict import Finding, Ledger, Replay
 from dws_upgrade_records.signing import signed_with
 
 
@@ -80,71 +91,91 @@ def config_data(options: RunOptions, document: Mapping[str, Any]) -> dict[str, A
     return data
 
 
+class EngineStop:
+    """Stops schemathesis' engine (the run's time bound, --fail-fast, a signal); before the engine starts
+    there is nothing to stop. Made with the run, so whoever may stop the engine holds it from the start."""
+
+    def __init__(self) -> None:
+        self._stream: EventStream | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._stream is not None
+
+    def __call__(self) -> None:
+        if self._stream is not None:
+            self._stream.stop()
+
+    def watch(self, stream: EventStream) -> None:
+        self._stream = stream
+
+
 def run_engine(
     schema: OpenApiSchema,
-    ledger: Ledger,
+    recorder: Recorder,
     progress: Callable[[str], None],
-    session: Session,
+    options: RunOptions,
+    stop: EngineStop,
     http: requests.Session,
 ) -> None:
     """Run every schemathesis phase once and record what its checks found.
 
     No engine `max-time`: with it the engine repeats fuzzing until the time is spent. The run's own time
-    bound stops the stream instead (`Session.stop_engine`), and so does a Ctrl-C (`interrupts`): the
-    engine catches the KeyboardInterrupt, the ledger holds the signal and the runner ends the run.
+    bound stops the stream instead (`stop`), and so does a Ctrl-C (`interrupts`): the engine catches the
+    KeyboardInterrupt, the ledger holds the signal and the runner ends the run.
     """
     stream = from_schema(schema).execute()
-    session.stop_engine = stream.stop
+    stop.watch(stream)
     seen: set[Check] = set()  # the checks the engine's cases went through, judging or not
     try:
         for event in stream:
-            _on_event(event, stream, ledger, progress, session, http, seen)
+            _on_event(event, stream, recorder, progress, options, http, seen)
     finally:
         # Whatever leaves this loop early (an error, a signal) must not leave the engine's workers sending.
         stream.stop()
-    for check in seen - ledger.checks_run:
-        ledger.unexercised(check, unexercised_reason(check))
+    for check in seen - recorder.ledger.checks_run:
+        recorder.emit(CheckUnexercised(check, unexercised_reason(check)))
 
 
 def _on_event(
     event: events.EngineEvent,
     stream: EventStream,
-    ledger: Ledger,
+    recorder: Recorder,
     progress: Callable[[str], None],
-    session: Session,
+    options: RunOptions,
     http: requests.Session,
     seen: set[Check],
 ) -> None:
     if isinstance(event, events.ScenarioFinished):
-        seen |= _record_scenario(event.recorder, event.phase.value, ledger, http, session.options)
-        if session.options.fail_fast and ledger.violated:
+        seen |= _record_scenario(event.recorder, event.phase.value, recorder, http, options)
+        if options.fail_fast and recorder.ledger.violated:
             # Here rather than schemathesis' max-failures: only a confirmed failure may stop the run.
-            ledger.incomplete = ledger.incomplete or "--fail-fast: stopped at the first violated check"
+            recorder.emit(RunStopped("--fail-fast: stopped at the first violated check"))
             stream.stop()
         progress(f"{event.phase.value} finished")
     elif isinstance(event, events.PhaseFinished):
-        _phase_finished(event, ledger)
+        _phase_finished(event, recorder)
     elif isinstance(event, events.NonFatalError):
-        _record_error(event, ledger)
+        _record_error(event, recorder)
     elif isinstance(event, events.EngineFinished) and event.stop_reason is StopReason.SERVER_UNAVAILABLE:
-        ledger.incomplete = ledger.incomplete or "the server stopped responding during schemathesis' phases"
+        recorder.emit(RunStopped("the server stopped responding during schemathesis' phases"))
     elif isinstance(event, events.FatalError):
         raise event.exception
 
 
-def _phase_finished(event: events.PhaseFinished, ledger: Ledger) -> None:
+def _phase_finished(event: events.PhaseFinished, recorder: Recorder) -> None:
     """An engine phase of the plan counts as run when it ended on its own, not stopped or interrupted."""
     planned = {phase.value: phase for phase in Phase}
     phase = planned.get(event.phase.name.value)
-    stopped = ledger.incomplete is not None or ledger.interrupted is not None
-    if phase is not None and event.status is not Status.INTERRUPTED and not stopped:
-        ledger.finished.add(phase)
+    if phase is not None and event.status is not Status.INTERRUPTED:
+        recorder.emit(PhaseFinished(phase))
 
 
 def _record_scenario(
-    recorder: ScenarioRecorder, phase: str, ledger: Ledger, http: requests.Session, options: RunOptions
+    recorder: ScenarioRecorder, phase: str, record: Recorder, http: requests.Session, options: RunOptions
 ) -> set[Check]:
     """File the scenario's failures and count the responses each check judged; return the checks run."""
+    ledger = record.ledger
     seen: set[Check] = set()
     for case_id, nodes in recorder.checks.items():
         case = recorder.cases.get(case_id)
@@ -157,7 +188,7 @@ def _record_scenario(
             if info is not None or (
                 case is not None and response is not None and judged(check, case.value, response)
             ):
-                ledger.judge(check)
+                record.emit(ChecksJudged((check,)))
             if info is None:
                 continue
             failure = info.failure
@@ -179,7 +210,7 @@ def _record_scenario(
                 replay=_replay(recorder, case_id, options),
             )
             resend = _resender(recorder, case_id, check, http, ledger)
-            file_failure(ledger, finding, resend, pauses=options.confirm_pauses, case_id=case_id)
+            file_failure(record, finding, resend, pauses=options.confirm_pauses, case_id=case_id)
     return seen
 
 
@@ -235,27 +266,30 @@ def _credential_kind(headers: dict[str, str], options: RunOptions) -> Credential
     return CredentialsKind.OWN if signed_with(authorization, creds.ak) else CredentialsKind.WRONG_SIGNATURE
 
 
-def _record_error(event: events.NonFatalError, ledger: Ledger) -> None:
+def _record_error(event: events.NonFatalError, recorder: Recorder) -> None:
     error = event.value
     if isinstance(error, SuiteCheckError):
-        ledger.suite_error(f"check {error.check}", error.details)
+        recorder.emit(SuiteErrored(f"check {error.check}", error.details))
         return
     timed_out = isinstance(error, requests.Timeout) or "timed out" in str(error).lower()
     if timed_out:
-        ledger.failed_request(timeout=True)
-        ledger.add(
-            Finding(
-                check=Check.RESPONSE_TIMEOUT,
-                expected=EXPECTATIONS[Check.RESPONSE_TIMEOUT],
-                actual=f"no answer within the request timeout: {event.info.title}",
-                curl=event.info.code_sample or "",
-                phase=str(event.phase.value if event.phase else "engine"),
+        recorder.emit(RequestFailed(timeout=True))
+        finding = Finding(
+            check=Check.RESPONSE_TIMEOUT,
+            expected=EXPECTATIONS[Check.RESPONSE_TIMEOUT],
+            actual=f"no answer within the request timeout: {event.info.title}",
+            curl=event.info.code_sample or "",
+            phase=str(event.phase.value if event.phase else "engine"),
+        )
+        recorder.emit(FindingConfirmed(finding))
+    elif isinstance(error, requests.RequestException | ServerUnavailable):
+        recorder.emit(RequestFailed(timeout=False))
+        recorder.emit(
+            Warned(
+                f"schemathesis reported an error ({event.label}): {event.info.title}: {event.info.message}"
             )
         )
-    elif isinstance(error, requests.RequestException | ServerUnavailable):
-        ledger.failed_request(timeout=False)
-        ledger.warnings.append(
-            f"schemathesis reported an error ({event.label}): {event.info.title}: {event.info.message}"
-        )
     else:
-        ledger.suite_error(f"schemathesis ({event.label})", f"{event.info.title}: {event.info.message}")
+        recorder.emit(
+            SuiteErrored(f"schemathesis ({event.label})", f"{event.info.title}: {event.info.message}")
+        )

@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dws_contract.checks.catalog import Check
-from dws_contract.regressions.exported_runtime import CredentialsKind
-from dws_contract.transport.probe import Prober, Reply
+from dws_contract.events import ChecksJudged, CheckUnexercised
+from dws_contract.exported_runtime import CredentialsKind
+from dws_contract.phases.probing import Prober, Reply
 
 CHECK = Check.AUTH_FOREIGN_TOKEN
 NOT_GIVEN = (
@@ -29,21 +30,23 @@ def run_foreign_token(prober: Prober) -> None:
     """Warm this project's page, then send the other project's token to it: never the cached page."""
     other_token = prober.options.other_token
     if other_token is None:
-        prober.ledger.unexercised(CHECK, NOT_GIVEN)
+        prober.emit(CheckUnexercised(CHECK, NOT_GIVEN))
         return
     expected = prober.required(CHECK)
     success = prober.success()
     own = prober.send()
     if own.status != success:
-        prober.ledger.unexercised(
-            CHECK,
-            f"this project's default page got HTTP {own.status}, not {success}, so there was no page a "
-            "cache could serve to another project's token",
+        prober.emit(
+            CheckUnexercised(
+                CHECK,
+                f"this project's default page got HTTP {own.status}, not {success}, so there was no page a "
+                "cache could serve to another project's token",
+            )
         )
         return
     headers = {"X-Auth-Token": other_token}
     foreign = prober.send(headers=headers)
-    prober.ledger.judge(CHECK)
+    prober.emit(ChecksJudged((CHECK,)))
     problem = _problem(prober, foreign, expected, success)
     if problem is None:
         return

@@ -17,7 +17,8 @@ from __future__ import annotations
 from schemathesis.core.transport import HttpMethod
 
 from dws_contract.checks.catalog import Check
-from dws_contract.transport.probe import Prober, Reply
+from dws_contract.events import ChecksJudged
+from dws_contract.phases.probing import Prober, Reply
 from dws_upgrade_records.rules.wrong_method import GatewayAnswer
 
 WRONG_METHODS: tuple[HttpMethod, ...] = ("POST", "PUT", "PATCH", "DELETE")
@@ -48,7 +49,7 @@ def unknown_paths(template: str) -> list[str]:
 
 def _judge(prober: Prober, check: Check, sent: str, reply: Reply, answer: GatewayAnswer) -> None:
     problems = _problems(reply, answer)
-    prober.ledger.judge(check)
+    prober.emit(ChecksJudged((check,)))
     if problems:
         prober.violation(
             check,

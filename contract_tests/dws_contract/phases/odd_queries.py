@@ -10,7 +10,8 @@ server whose canonical query drops empty values refuses a correct signature (401
 from __future__ import annotations
 
 from dws_contract.checks.catalog import Check
-from dws_contract.transport.probe import Prober
+from dws_contract.events import ChecksJudged
+from dws_contract.phases.probing import Prober
 
 EXTRA_PARAMETERS = 100
 CROWDED = Check.CROWDED_QUERY_NOT_A_SERVER_ERROR
@@ -19,7 +20,7 @@ EMPTY = Check.EMPTY_VALUE_REJECTED
 
 def run_odd_queries(prober: Prober) -> None:
     reply = prober.send({f"x{index}": "1" for index in range(EXTRA_PARAMETERS)})
-    prober.ledger.judge(CROWDED)
+    prober.emit(ChecksJudged((CROWDED,)))
     if reply.status >= 500:
         prober.violation(
             CROWDED,
@@ -31,7 +32,7 @@ def run_odd_queries(prober: Prober) -> None:
     expected = prober.required(EMPTY)
     for name in ("offset", "limit"):
         reply = prober.send({name: ""})
-        prober.ledger.judge(EMPTY)
+        prober.emit(ChecksJudged((EMPTY,)))
         if reply.status != expected:
             prober.violation(
                 EMPTY,

@@ -27,9 +27,18 @@ from openapi_schema_validator import OAS30Validator
 
 from dws_contract.checks.catalog import Check
 from dws_contract.errors import CannotRunError
-from dws_contract.schema import Operation, parameter_schema, query_default
-from dws_contract.transport.probe import Prober, Reply
-from dws_contract.verdict import Finding, Ledger, Replay
+from dws_contract.events import (
+    ChecksJudged,
+    CheckUnexercised,
+    DataChanged,
+    FailureCleared,
+    FindingConfirmed,
+    VerdictWeakened,
+    Warned,
+)
+from dws_contract.findings import Finding, Replay
+from dws_contract.operation import Operation, parameter_schema, query_default
+from dws_contract.phases.probing import Prober, Reply
 from dws_upgrade_records.rules.records import record_identity
 
 # Bounds on a walk: a live cluster with many records is walked with larger pages, never more than this.
@@ -136,9 +145,9 @@ def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Sn
         after = snapshot(allowed, prober)
         moved = before.moved_to(after)
         if not moved and after.records != before.records and UNSTABLE_ORDER not in ledger.warnings:
-            ledger.warnings.append(UNSTABLE_ORDER)
+            prober.emit(Warned(UNSTABLE_ORDER))
         if moved:
-            ledger.data_changes.append(f"during pagination pass {number}: {before.change_to(after)}")
+            prober.emit(DataChanged(f"during pagination pass {number}: {before.change_to(after)}"))
             before = after
         if moved and found:
             continue  # judged only on records that held still
@@ -146,9 +155,9 @@ def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Sn
             pending = found
             continue
         # The pages agreed (even while the records moved), or a second quiet pass settles the first.
-        _settle(ledger, pending or [], found)
+        _settle(prober, pending or [], found)
         _weaken_if_one_page(prober, _total(after), query_default(operation, "limit"))
-        _unexercised(ledger, after)
+        _unexercised(prober, after)
         return after
     if pending is None:
         raise CannotRunError(
@@ -156,33 +165,36 @@ def run_pagination(operation: Operation, prober: Prober, allowed: Allowed) -> Sn
             f"({'; '.join(ledger.data_changes[-MAX_PASSES:])}), so paging could not be judged on records "
             "that hold still: run against a quiet cluster (no upgrade in progress, --cluster-id) or later"
         )
-    _settle(ledger, pending, pending)
-    _unexercised(ledger, before)
+    _settle(prober, pending, pending)
+    _unexercised(prober, before)
     return before
 
 
-def _settle(ledger: Ledger, first: list[Finding], second: list[Finding]) -> None:
+def _settle(prober: Prober, first: list[Finding], second: list[Finding]) -> None:
     """A check that failed on both quiet passes is confirmed; one that failed on only one is transient."""
     repeated = {finding.check for finding in first} & {finding.check for finding in second}
     for finding in second:
         if finding.check in repeated:
-            ledger.add(finding)
+            prober.emit(FindingConfirmed(finding))
     for finding in [*first, *second]:
         if finding.check not in repeated:
-            ledger.add_transient(finding)
+            prober.emit(FailureCleared(finding))
 
 
-def _unexercised(ledger: Ledger, snap: Snapshot) -> None:
+def _unexercised(prober: Prober, snap: Snapshot) -> None:
     """Say why a paging check judged nothing: no integer `count`, or no walk of two or more pages."""
     if _total(snap) is None:
         reason = f"count was not an integer in any page (the cluster's first page has count={snap.count!r})"
     else:
         reason = f"the cluster has {snap.count} record(s), fewer than two pages at every page size walked"
+    judged = prober.ledger.judged
     for check in ACROSS_PAGES:
-        if ledger.judged[check] == 0:
-            ledger.unexercised(check, reason)
-    if ledger.judged[Check.PAGE_PAST_END_EMPTY] == 0:
-        ledger.unexercised(Check.PAGE_PAST_END_EMPTY, "the spec admits no offset past the end of any walk")
+        if judged[check] == 0:
+            prober.emit(CheckUnexercised(check, reason))
+    if judged[Check.PAGE_PAST_END_EMPTY] == 0:
+        prober.emit(
+            CheckUnexercised(Check.PAGE_PAST_END_EMPTY, "the spec admits no offset past the end of any walk")
+        )
 
 
 def _total(snap: Snapshot) -> int | None:
@@ -204,7 +216,7 @@ def _one_pass(operation: Operation, prober: Prober, start: Snapshot, allowed: Al
         reply = _page(prober, query)
         if reply is None or both is None:
             continue
-        prober.ledger.judge(check)
+        prober.emit(ChecksJudged((check,)))
         if (reply.records, reply.count) != (both.records, both.count):
             prober.violation(
                 check,
@@ -228,7 +240,7 @@ UNSTABLE_ORDER = (
 
 def _page(prober: Prober, query: dict[str, int]) -> Reply | None:
     reply = prober.send(query)
-    prober.ledger.judge(Check.PAGINATION_ACCEPTED)
+    prober.emit(ChecksJudged((Check.PAGINATION_ACCEPTED,)))
     if reply.status != prober.success() or reply.records is None:
         prober.violation(
             Check.PAGINATION_ACCEPTED,
@@ -268,16 +280,17 @@ def _walk(
     pages: list[dict[str, int]] = []
     for offset in range(MAX_PAGES + 2):
         if offset not in offsets:
-            prober.ledger.warnings.append(
+            stopped = (
                 f"page size {size}: the spec admits no offset={offset}, so the walk stopped before the end"
             )
+            prober.emit(Warned(stopped))
             return Walk(size, seen, complete=False, pages=tuple(pages))
         pages.append({"limit": size, "offset": offset})
         reply = _page(prober, pages[-1])
         if reply is None:
             return None
         records = reply.records or []
-        prober.ledger.judge(Check.RECORDS_WITHIN_LIMIT)
+        prober.emit(ChecksJudged((Check.RECORDS_WITHIN_LIMIT,)))
         if len(records) > size:
             prober.violation(
                 Check.RECORDS_WITHIN_LIMIT,
@@ -314,9 +327,7 @@ def _walk(
                 reply.curl,
                 replay=_paged(prober, reply, pages),
             )
-    prober.ledger.warnings.append(
-        f"page size {size}: stopped after {MAX_PAGES + 2} pages without reaching the end"
-    )
+    prober.emit(Warned(f"page size {size}: stopped after {MAX_PAGES + 2} pages without reaching the end"))
     _judge_across(prober, count, pages, len(seen) > size)
     return Walk(size, seen, complete=False, pages=tuple(pages))
 
@@ -325,7 +336,7 @@ def _judge_across(prober: Prober, count: int | None, pages: list[dict[str, int]]
     """The cross-page checks judged every page of a walk that spread records over two or more pages."""
     if count is not None and paged:
         for _ in pages:
-            prober.ledger.judge(*ACROSS_PAGES)
+            prober.emit(ChecksJudged(ACROSS_PAGES))
 
 
 def _paged(prober: Prober, reply: Reply, pages: list[dict[str, int]]) -> Replay:
@@ -357,7 +368,7 @@ def _check_end(
         return
     far_query = {"limit": size, "offset": offset + 5}
     far = prober.send(far_query)
-    prober.ledger.judge(Check.PAGE_PAST_END_EMPTY)
+    prober.emit(ChecksJudged((Check.PAGE_PAST_END_EMPTY,)))
     if far.status != prober.success() or far.records != [] or far.count != first_count:
         prober.violation(
             Check.PAGE_PAST_END_EMPTY,
@@ -388,8 +399,9 @@ def _compare_walks(prober: Prober, walks: list[Walk]) -> None:
 def _weaken_if_one_page(prober: Prober, count: int | None, limit_default: int) -> None:
     """A cluster of one default page shows paging only at smaller sizes: the verdict itself says so."""
     if count is not None and count <= limit_default:
-        prober.ledger.weaken(
+        reason = (
             f"paging not shown at the default page size: the cluster has {count} record(s), fewer than two "
             f"pages of {limit_default}; use a cluster with more than {limit_default} records (--cluster-id), "
             "the smaller page sizes alone cannot show every paging bug"
         )
+        prober.emit(VerdictWeakened(reason))

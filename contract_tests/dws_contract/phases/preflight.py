@@ -1,6 +1,6 @@
 """Preflight: the default page of the pinned cluster must be a usable page, or no check can mean anything.
 
-A page is the operation's one documented 2xx (`schema.success_status`). A 5xx fails not_a_server_error
+A page is the operation's one documented 2xx (`operation.success_status`). A 5xx fails not_a_server_error
 like every reply's (`Prober.send`: a documented 503 was already waited out by the transport; a 5xx that
 clears when sent again is a transient warning), and is then looked past once. A page whose body breaks the
 schema is the server's fault, not a reason the run could not judge: a violation, and the run goes on.
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dws_contract.checks.catalog import Check
 from dws_contract.errors import CannotRunError
-from dws_contract.transport.probe import Prober, Reply
+from dws_contract.events import ChecksJudged
+from dws_contract.phases.probing import Prober, Reply
 
 
 def preflight(prober: Prober) -> Reply:
@@ -20,7 +21,7 @@ def preflight(prober: Prober) -> Reply:
     if first.status >= 500:
         first = prober.resend(first)
     if first.status == success:
-        prober.ledger.judge(Check.RESPONSE_SCHEMA_CONFORMANCE)
+        prober.emit(ChecksJudged((Check.RESPONSE_SCHEMA_CONFORMANCE,)))
         problem = prober.schema_problem(first)
         if problem:
             prober.violation(

@@ -15,8 +15,9 @@ import string
 import jsonschema
 
 from dws_contract.checks.catalog import Check
-from dws_contract.schema import parameter_schema
-from dws_contract.transport.probe import Prober, Reply
+from dws_contract.events import CheckInapplicable, ChecksJudged
+from dws_contract.operation import parameter_schema
+from dws_contract.phases.probing import Prober, Reply
 
 RANDOM_IDS = 3
 NEAR_MISSES = 4
@@ -37,7 +38,7 @@ def run_unknown_ids(prober: Prober) -> None:
         if cluster_id.lower() == real.lower() or not _valid(cluster_id, rules):
             continue
         reply = prober.send(cluster_id=cluster_id)
-        prober.ledger.judge(Check.UNKNOWN_CLUSTER_REJECTED)
+        prober.emit(ChecksJudged((Check.UNKNOWN_CLUSTER_REJECTED,)))
         if reply.status != expected:
             prober.violation(
                 Check.UNKNOWN_CLUSTER_REJECTED,
@@ -61,7 +62,7 @@ def _malformed(prober: Prober, real: str) -> None:
     expected = prober.required(Check.MALFORMED_CLUSTER_REJECTED)
     for cluster_id in ("\u00e9" + real[1:], "%FF%FE" + real[6:]):
         reply = prober.send(cluster_id=cluster_id)
-        prober.ledger.judge(Check.MALFORMED_CLUSTER_REJECTED)
+        prober.emit(ChecksJudged((Check.MALFORMED_CLUSTER_REJECTED,)))
         if reply.status != expected:
             prober.violation(
                 Check.MALFORMED_CLUSTER_REJECTED,
@@ -112,13 +113,15 @@ def _case_variant(prober: Prober, real: str) -> None:
     """
     upper = real.upper()
     if upper == real:
-        prober.ledger.inapplicable(Check.CLUSTER_ID_CASE_VARIANT, "the cluster id has no lower-case letter")
+        prober.emit(
+            CheckInapplicable(Check.CLUSTER_ID_CASE_VARIANT, "the cluster id has no lower-case letter")
+        )
         return
     same_cluster, not_its_cluster = (
         prober.required(check) for check in (Check.PAGINATION_ACCEPTED, Check.UNKNOWN_CLUSTER_REJECTED)
     )
     reply = prober.send(cluster_id=upper)
-    prober.ledger.judge(Check.CLUSTER_ID_CASE_VARIANT)
+    prober.emit(ChecksJudged((Check.CLUSTER_ID_CASE_VARIANT,)))
     if reply.status == not_its_cluster:
         return
     if reply.status == same_cluster:
@@ -146,7 +149,7 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
     other = "".join(rng.choice("0123456789abcdef") if char.isalnum() else char for char in project)
     if other != project:
         reply = prober.send(project_id=other)
-        prober.ledger.judge(Check.UNKNOWN_PROJECT_FORBIDDEN)
+        prober.emit(ChecksJudged((Check.UNKNOWN_PROJECT_FORBIDDEN,)))
         forbidden = prober.required(Check.UNKNOWN_PROJECT_FORBIDDEN)
         if reply.status != forbidden:
             prober.violation(
@@ -159,7 +162,7 @@ def _unknown_project(prober: Prober, rng: random.Random) -> None:
             )
     malformed = prober.required(Check.MALFORMED_PROJECT_REJECTED)
     reply = prober.send(project_id="")
-    prober.ledger.judge(Check.MALFORMED_PROJECT_REJECTED)
+    prober.emit(ChecksJudged((Check.MALFORMED_PROJECT_REJECTED,)))
     if reply.status != malformed:
         prober.violation(
             Check.MALFORMED_PROJECT_REJECTED,

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from dws_contract.proxy import report
 from dws_contract.proxy.exchange import Exchange
+from dws_contract.proxy.exchange_checks import build_checker
 from dws_contract.proxy.monitor import Monitor
 from dws_contract.proxy.options import ProxyOptions
 from dws_contract.verdict import Outcome
@@ -229,8 +230,6 @@ class ChildProcessChecking:
 def check_in_child(options: ProxyOptions, inbox: Connection, replies: Connection) -> None:
     """The child's loop. A stopping signal reaches the whole process group: the parent alone decides when
     to stop, and this process writes the reports when it asks."""
-    from dws_contract.proxy.server import build_checker
-
     for stopping in STOPPING_SIGNALS:
         signal.signal(stopping, signal.SIG_IGN)  # also discards one that came while starting (blocked)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING_SIGNALS)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -20,6 +21,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 from schemathesis import Response
 from schemathesis.checks import CheckContext, CheckFunction, not_a_server_error, run_checks
+from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -30,14 +32,16 @@ from schemathesis.specs.openapi.checks import (
 
 from dws_contract.checks import response as suite_checks
 from dws_contract.checks.catalog import EXPECTATIONS, Check
+from dws_contract.errors import CannotRunError
+from dws_contract.findings import Blame, Finding
 from dws_contract.masking import Masker
+from dws_contract.operation import Operation, success_status
 from dws_contract.proxy.exchange import Exchange, shown_request
 from dws_contract.proxy.sequences import Page
-from dws_contract.schema import Operation, required_status, success_status
-from dws_contract.verdict import Blame, Finding
+from dws_contract.schema import find_operation, load_raw, load_schema, required_status
 from dws_upgrade_records.rules.parameters import Invalid, ListRequest, ParameterChecker
 from dws_upgrade_records.rules.records import record_identity
-from dws_upgrade_records.spec import Contract
+from dws_upgrade_records.spec import Contract, SpecError, load_contract
 
 PHASE = "proxy"
 # The engine's response checks, minus the ones that need to know how a case was generated.
@@ -330,3 +334,13 @@ def _page(exchange: Exchange, caller: Caller, checked: ListRequest, body: bytes)
         records=tuple(record_identity(record) for record in records),
         count=data.get("count"),
     )
+
+
+def build_checker(spec: Path) -> ExchangeChecker:
+    """The spec, read by the project's loader and by schemathesis; a bad spec is exit 2."""
+    try:
+        contract = load_contract(spec)
+    except SpecError as exc:
+        raise CannotRunError(f"cannot read the spec: {exc}") from exc
+    operation = find_operation(load_schema(load_raw(spec), SchemathesisConfig.from_dict({})))
+    return ExchangeChecker(contract, operation)

@@ -9,8 +9,19 @@ from collections import Counter
 
 from dws_contract.baseline.fingerprint import Fingerprinter
 from dws_contract.checks.catalog import Check
+from dws_contract.events import (
+    AnswerCensused,
+    ChecksJudged,
+    FindingConfirmed,
+    RequestFailed,
+    RequestUnanswered,
+    ResponseReceived,
+    ServerVersionsSeen,
+)
+from dws_contract.findings import Finding
 from dws_contract.history.record import version_headers
 from dws_contract.masking import Masker
+from dws_contract.observed import Observed
 from dws_contract.observed.census import Answer, Census
 from dws_contract.proxy.exchange import CLIENT_CLOSED, Exchange
 from dws_contract.proxy.exchange_checks import (
@@ -23,7 +34,7 @@ from dws_contract.proxy.exchange_checks import (
 )
 from dws_contract.proxy.memo import VerdictMemo
 from dws_contract.proxy.sequences import SequenceTracker
-from dws_contract.verdict import Finding, Ledger
+from dws_contract.record import Ledger, Recorder
 
 MAX_WARNING_KINDS = 100
 # Checks the proxy applies to every checked exchange: each counts it as judged.
@@ -39,15 +50,17 @@ SEQUENCE_CHECKS = (
 
 
 class Monitor:
-    """Checks exchanges one at a time and keeps what they showed, in the suite's Ledger."""
+    """Checks exchanges one at a time and emits what they showed into the suite's record."""
 
     def __init__(self, checker: ExchangeChecker) -> None:
         self.checker = checker
         self.verdicts = VerdictMemo(checker)
-        self.census = Census(checker.contract, checker.page_status)
         self.tracker = SequenceTracker()
-        self.ledger = Ledger(fingerprint=Fingerprinter(checker.contract))
-        self.ledger.observed.census = self.census  # written with the other reports
+        # The census is written with the other reports.
+        census = Census(checker.contract, checker.page_status)
+        self.recorder = Recorder(
+            Ledger(fingerprint=Fingerprinter(checker.contract), observed=Observed(census=census))
+        )
         self.warnings: Counter[str] = Counter()
         self.unchecked = 0
         self.queue_limits = ""
@@ -58,7 +71,7 @@ class Monitor:
         """Exchanges forwarded but not checked (the checks fell behind): counted, never judged."""
         self.unchecked += count
         for _ in range(count):
-            self.ledger.response(status or 0, with_credentials=False)
+            self.recorder.emit(ResponseReceived(status or 0, with_credentials=False))
 
     def warn(self, text: str, count: int = 1) -> None:
         if text in self.warnings or len(self.warnings) < MAX_WARNING_KINDS:
@@ -67,33 +80,32 @@ class Monitor:
     def process(self, exchange: Exchange) -> None:
         if exchange.failure == CLIENT_CLOSED:
             self.client_closed += 1
-            self.ledger.unanswered()
+            self.recorder.emit(RequestUnanswered())
             return
         caller = caller_of(exchange)
         if exchange.status is None:
-            self.ledger.failed_request(timeout=exchange.failure == "timeout")
+            self.recorder.emit(RequestFailed(timeout=exchange.failure == "timeout"))
             self.upstream_failures[exchange.failure or "unknown"] += 1
         else:
-            self.ledger.response(exchange.status, with_credentials=caller.has_credentials)
+            self.recorder.emit(ResponseReceived(exchange.status, with_credentials=caller.has_credentials))
             if not self.ledger.server_versions:
                 # The history line names the server the way the suite's does: from its first answer.
-                self.ledger.server_versions = version_headers(
-                    {
-                        name.decode("latin-1"): value.decode("latin-1")
-                        for name, value in exchange.response_headers
-                    }
-                )
+                headers = {
+                    name.decode("latin-1"): value.decode("latin-1")
+                    for name, value in exchange.response_headers
+                }
+                self.recorder.emit(ServerVersionsSeen(version_headers(headers)))
         result = self.verdicts.check(exchange, caller)
         self._count(exchange, caller)
-        self.ledger.judge(*CLIENT_CHECKS)
+        self.recorder.emit(ChecksJudged(CLIENT_CHECKS))
         if exchange.status is not None:
-            self.ledger.judge(*(Check(check.__name__) for check in RESPONSE_CHECKS))
+            self.recorder.emit(ChecksJudged(tuple(Check(check.__name__) for check in RESPONSE_CHECKS)))
         self._add(result.findings)
         for warning in result.warnings:
             self.warn(warning)
         if result.listing is None:
             return
-        self.ledger.judge(*SEQUENCE_CHECKS)
+        self.recorder.emit(ChecksJudged(SEQUENCE_CHECKS))
         if result.page is not None:
             self._add(self.tracker.observe(result.listing, result.page))
         elif result.refused_limit is not None:
@@ -107,15 +119,19 @@ class Monitor:
             return
         if not self.checker.parameters.shape.aims_here(exchange.raw_path):
             return
-        self.census.observe(
-            Answer(
-                status,
-                tuple([name for name, _ in exchange.response_headers]),
-                exchange.body,
-                lambda: decoded(exchange),
-                lambda: Masker((caller.secret,))(reproduction(exchange, caller.identity)),
-            )
+        answer = Answer(
+            status,
+            tuple([name for name, _ in exchange.response_headers]),
+            exchange.body,
+            lambda: decoded(exchange),
+            lambda: Masker((caller.secret,))(reproduction(exchange, caller.identity)),
         )
+        self.recorder.emit(AnswerCensused(answer))
+
+    @property
+    def ledger(self) -> Ledger:
+        """What the exchanges showed so far, to read."""
+        return self.recorder.ledger
 
     @property
     def checked(self) -> int:
@@ -127,7 +143,7 @@ class Monitor:
 
     def _add(self, findings: list[Finding]) -> None:
         for finding in findings:
-            self.ledger.add(finding)
+            self.recorder.emit(FindingConfirmed(finding))
 
     def warning_lines(self) -> list[str]:
         lines = [f"{text} ({count} time(s))" for text, count in sorted(self.warnings.items())]

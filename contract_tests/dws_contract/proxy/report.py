@@ -6,19 +6,21 @@ Exit codes: 0 no violation seen, 1 violations (by the server or by a client), 2 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from dws_contract.baseline.triage import decide_with, triage
 from dws_contract.baseline.update import write_baseline
 from dws_contract.errors import CannotRunError
+from dws_contract.findings import Blame
 from dws_contract.history.record import RunFacts, append_history, history_line
 from dws_contract.masking import Masker
 from dws_contract.proxy.monitor import Monitor
 from dws_contract.proxy.options import ProxyOptions
+from dws_contract.record import Ledger
 from dws_contract.reports import write_reports
-from dws_contract.verdict import Blame, Ledger, Outcome
+from dws_contract.verdict import Outcome
 
 
 def decide(ledger: Ledger) -> Outcome:
@@ -79,8 +81,8 @@ def write(options: ProxyOptions, monitor: Monitor, *, final: bool = False) -> tu
     `final`: the proxy is stopping, so its run ends here and gets its --history line (one per run, not one
     per report asked for on the admin path)."""
     monitor.close_listings()
-    ledger = monitor.ledger
-    ledger.warnings = monitor.warning_lines()
+    # The monitor's warnings as they stand now: the run's own record stays as the exchanges left it.
+    ledger = replace(monitor.ledger, warnings=monitor.warning_lines())
     found = None if options.baseline is None else triage(ledger, options.baseline, date.today())
     outcome = decide_with(ledger, found, decide)
     subject = CheckedTraffic(options, ledger.cases, monitor.checked)

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from dws_contract.checks.catalog import EXPECTATIONS, Check
+from dws_contract.findings import Blame, Finding
 from dws_contract.proxy.exchange import shown_request
-from dws_contract.verdict import Blame, Finding
 
 PHASE = "proxy"
 LISTING_IDLE_SECONDS = 60.0

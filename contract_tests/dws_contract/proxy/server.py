@@ -19,36 +19,23 @@ from pathlib import Path
 
 import httpx
 import uvloop
-from schemathesis.config import SchemathesisConfig
 
 from dws_contract.errors import CannotRunError
 from dws_contract.proxy.checking import STOPPING_SIGNALS, Checking, ChildProcessChecking, InProcessChecking
-from dws_contract.proxy.exchange_checks import ExchangeChecker
+from dws_contract.proxy.exchange_checks import build_checker
 from dws_contract.proxy.monitor import Monitor
 from dws_contract.proxy.options import ProxyOptions
 from dws_contract.proxy.relay import ADMIN_PREFIX, Forwarder
 from dws_contract.proxy.upstream import Upstream
-from dws_contract.schema import find_operation, load_raw, load_schema
 from dws_contract.verdict import Outcome
 from dws_upgrade_records.cli_support import describe
 from dws_upgrade_records.mock.server import base_url, listen_socket
-from dws_upgrade_records.spec import SpecError, load_contract
 
 READY_MARKER = "dws-contract proxy listening on "
 REPORT_PATH = ADMIN_PREFIX.decode() + "report"
 PROBE_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 START_TIMEOUT = 30.0
-
-
-def build_checker(spec: Path) -> ExchangeChecker:
-    """The spec, read by the project's loader and by schemathesis; a bad spec is exit 2."""
-    try:
-        contract = load_contract(spec)
-    except SpecError as exc:
-        raise CannotRunError(f"cannot read the spec: {exc}") from exc
-    operation = find_operation(load_schema(load_raw(spec), SchemathesisConfig.from_dict({})))
-    return ExchangeChecker(contract, operation)
 
 
 def probe_upstream(options: ProxyOptions, upstream: Upstream) -> None:

@@ -18,15 +18,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dws_contract import exported_runtime
+from dws_contract.exported_runtime import CredentialsKind
+from dws_contract.findings import Finding, Replay, State
 from dws_contract.options import RunOptions
-from dws_contract.regressions import exported_runtime
-from dws_contract.regressions.exported_runtime import CredentialsKind
+from dws_contract.record import Ledger
 from dws_contract.regressions.facts import MissingFactError, facts
 from dws_contract.regressions.templates import TEMPLATES
 from dws_contract.reports.files import write_atomic
 from dws_contract.reports.states import CheckState, check_states
 from dws_contract.schema import load_contract_for
-from dws_contract.verdict import Finding, Ledger, Replay, State
 from dws_upgrade_records.spec import Contract
 
 ID_CHARACTERS = frozenset(string.hexdigits + "-")
@@ -37,7 +38,7 @@ REPEATS = 10  # times a single-request test sends its request (see templates._re
 OWN_PACKAGES = ("dws_contract", "dws_upgrade_records")
 # What the templates use besides the runtime's own imports (`pytest.fail`).
 TEMPLATE_IMPORTS = "import pytest"
-RUNTIME_HEADER = "# Shared by every exported test, copied from dws-contract: regressions/exported_runtime.py."
+RUNTIME_HEADER = "# Shared by every exported test, copied from dws-contract: exported_runtime.py."
 # Where the exported file's request sender is made, once the run's constants are written.
 SENDER = "send = Sender(TIMEOUT, PATH_TEMPLATE)"
 

@@ -12,8 +12,9 @@ from typing import Any
 
 from dws_contract.checks.catalog import Check
 from dws_contract.errors import CannotRunError
+from dws_contract.operation import page_status
 from dws_contract.regressions.templates import ONE_STATUS_CHECKS
-from dws_contract.schema import page_status, status_required
+from dws_contract.schema import status_required
 from dws_upgrade_records.rules.wrong_method import wrong_method_rule
 from dws_upgrade_records.spec import Contract, SpecError, resolve_refs
 

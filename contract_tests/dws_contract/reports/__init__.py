@@ -15,6 +15,7 @@ from dws_contract.checks.rules import RuleError
 from dws_contract.checks.spec_map import rule_results
 from dws_contract.masking import Masker
 from dws_contract.observed.census import CENSUS_FILE
+from dws_contract.record import Ledger
 from dws_contract.reports.annotations import github_annotations
 from dws_contract.reports.files import ReportWriteError, write_set
 from dws_contract.reports.html_page import html_report
@@ -26,7 +27,7 @@ from dws_contract.reports.states import CheckState, check_states
 from dws_contract.reports.subject import ReportSubject
 from dws_contract.reports.summary import summary
 from dws_contract.reproduce import with_reproductions
-from dws_contract.verdict import Ledger, Outcome
+from dws_contract.verdict import Outcome
 from dws_upgrade_records.spec import SpecError, read_document
 
 __all__ = ["ReportWriteError", "Reports", "write_reports"]

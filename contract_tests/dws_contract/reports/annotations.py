@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dws_contract.findings import State
 from dws_contract.reports.locations import SpecFile
 from dws_contract.reports.states import CheckState
-from dws_contract.verdict import State
 
 
 def github_annotations(

@@ -10,12 +10,14 @@ from html import escape
 from typing import Any
 
 from dws_contract.baseline.triage import Group, Triage
+from dws_contract.findings import Finding, State
+from dws_contract.record import Ledger
 from dws_contract.reports.charts import status_histogram, timeline
 from dws_contract.reports.locations import SpecFile, spec_href
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
 from dws_contract.reports.summary import verdict_head
-from dws_contract.verdict import Finding, Ledger, Outcome, State
+from dws_contract.verdict import Outcome
 
 # States with no verdict of their own: folded by reason under the checks that have one.
 FOLDED = (State.NOT_EXERCISED, State.NOT_APPLICABLE, State.NOT_RUN, State.EXCLUDED)

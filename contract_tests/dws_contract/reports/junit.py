@@ -11,9 +11,11 @@ from collections.abc import Callable
 
 from dws_contract.baseline.triage import Group, Triage
 from dws_contract.checks.catalog import EXPECTATIONS, Check
+from dws_contract.findings import Finding, State
+from dws_contract.record import Ledger
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
-from dws_contract.verdict import Finding, Ledger, Outcome, State
+from dws_contract.verdict import Outcome
 
 NO_EVIDENCE = (State.NOT_EXERCISED, State.NOT_APPLICABLE, State.EXCLUDED)
 

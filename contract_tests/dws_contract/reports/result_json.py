@@ -8,10 +8,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from dws_contract.baseline.triage import Triage
-from dws_contract.regressions.exported_runtime import CredentialsKind, Tampering, enum_member
+from dws_contract.exported_runtime import CredentialsKind, Tampering, enum_member
+from dws_contract.findings import Blame, FindingState, Replay
+from dws_contract.record import Ledger
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
-from dws_contract.verdict import Blame, FindingState, Ledger, Outcome, Replay
+from dws_contract.verdict import Outcome
 
 RESULT_JSON = "result.json"
 

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from dws_contract.baseline.triage import Group, Triage
+from dws_contract.findings import State
 from dws_contract.reports.locations import SpecFile
 from dws_contract.reports.states import CheckState
-from dws_contract.verdict import Outcome, State
+from dws_contract.verdict import Outcome
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_URI = "https://support.huaweicloud.com/intl/en-us/api-dws/ListUpdateRecord.html"

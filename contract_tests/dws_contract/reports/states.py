@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dws_contract.checks.catalog import CHECKS, OPERATION, Check
-from dws_contract.verdict import Finding, Ledger, State
+from dws_contract.findings import Finding, State
+from dws_contract.record import Ledger
 
 ORDER = tuple(State)  # the order the reports list them in
 EXCLUDED_REASON = "left out with --checks / --exclude-checks"

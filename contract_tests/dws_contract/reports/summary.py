@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from dws_contract.baseline.triage import Group, Triage
 from dws_contract.checks.catalog import EXPECTATIONS
+from dws_contract.findings import State
+from dws_contract.record import Ledger
 from dws_contract.reports.states import CheckState
 from dws_contract.reports.subject import ReportSubject
-from dws_contract.verdict import Ledger, Outcome, State
+from dws_contract.verdict import Outcome
 
 
 def summary(

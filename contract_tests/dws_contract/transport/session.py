@@ -2,7 +2,8 @@
 
 Every phase sends through `Case.call`, so the rate limit, request timeout, AK/SK signing, throttling
 (429s waited out, see `throttle`) and request accounting apply alike to generated cases and to the
-pagination and auth phases. `after_call` and
+pagination and auth phases. The hooks only emit what they saw (`events`): the transport keeps no tally
+and knows nothing of verdicts. `after_call` and
 `after_network_error` are registered on the run's own schema (`schema.hooks`); schemathesis 4.32 calls
 `before_call` only from its global dispatcher, so that one hook is global and finds the run's state by
 the schema object it is called for.
@@ -21,26 +22,26 @@ from schemathesis import Case, HookContext, Response
 from schemathesis.schemas import BaseSchema
 
 from dws_contract.checks.catalog import Check
+from dws_contract.events import ChecksJudged, Emit, NetworkErrorSeen, ResponseReceived, Sighting
 from dws_contract.observed import Answer
-from dws_contract.options import RunOptions
+from dws_contract.transport.credentials import Credentials
 from dws_contract.transport.throttle import Throttle
-from dws_contract.verdict import Ledger
 from dws_upgrade_records.signing import signed_with
 
 
-@dataclass
+@dataclass(frozen=True)
 class Session:
-    """Per-run state the global hooks dispatch to."""
+    """Per-run state the global hooks dispatch to: where they emit, how they sign and wait, and what to
+    call after each request (the runner's progress and time bound)."""
 
-    options: RunOptions
-    ledger: Ledger
+    credentials: Credentials
+    emit: Emit
     signer: requests.auth.AuthBase | None
+    throttle: Throttle
     on_response: Callable[[], None]
-    stop_engine: Callable[[], None] | None = None
-    throttle: Throttle | None = None
 
     def has_credentials(self, request: requests.PreparedRequest) -> bool:
-        creds = self.options.credentials
+        creds = self.credentials
         if creds.token is not None:
             return request.headers.get("X-Auth-Token") == creds.token
         return signed_with(str(request.headers.get("Authorization", "")), creds.ak)
@@ -56,29 +57,26 @@ _lock = threading.Lock()
 def attach(schema: BaseSchema, session: Session) -> None:
     """Route this schema's requests through the session: signing, accounting, progress."""
 
-    ledger = session.ledger
+    emit = session.emit
 
     def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
-        ledger.response(
-            response.status_code, with_credentials=session.has_credentials(response.request), case_id=case.id
-        )
-        ledger.judge(Check.RESPONSE_TIMEOUT)  # answered within the request timeout
-        phase = _phase(case, ledger)
-        ledger.observed.record(
-            at=ledger.elapsed,
+        phase = _phase(case)
+        seen = Sighting(
             phase=phase,
             on_operation=case.method.upper() == case.operation.method.upper()
             and case.path == case.operation.path,
             path=case.path_parameters or {},
             query=case.query or {},
-            status=response.status_code,
             body=lambda: _json_or_none(response),
-            answer=lambda: _answer(response, phase),
+            answer=lambda resolved: _answer(response, resolved),
         )
+        with_credentials = session.has_credentials(response.request)
+        emit(ResponseReceived(response.status_code, with_credentials, case.id, seen))
+        emit(ChecksJudged((Check.RESPONSE_TIMEOUT,)))  # answered within the request timeout
         session.on_response()
 
     def after_network_error(context: HookContext, case: Case[Any], request: requests.PreparedRequest) -> None:
-        ledger.observed.record_failure(at=ledger.elapsed, phase=_phase(case, ledger))
+        emit(NetworkErrorSeen(_phase(case)))
         session.on_response()
 
     schema.hooks.register_hook_with_name(after_call, "after_call")
@@ -87,9 +85,9 @@ def attach(schema: BaseSchema, session: Session) -> None:
         _sessions[id(schema)] = session
 
 
-def _phase(case: Case[Any], ledger: Ledger) -> str:
-    """The engine's phase for generated cases, the runner's current phase for hand-built ones."""
-    return case.meta.phase.name.value if case.meta is not None else ledger.phase
+def _phase(case: Case[Any]) -> str | None:
+    """The engine's phase for generated cases; None for hand-built ones (the phase under way)."""
+    return case.meta.phase.name.value if case.meta is not None else None
 
 
 def _answer(response: Response, phase: str) -> Answer:
@@ -123,14 +121,12 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
         return
     if session.signer is not None:
         kwargs.setdefault("auth", session.signer)  # the auth phase passes its own wrong-key signer
-    if session.throttle is not None:
-        hooks = kwargs.setdefault("hooks", {})
-        hooks["response"] = [*hooks.get("response", []), session.throttle.hook(case)]
+    hooks = kwargs.setdefault("hooks", {})
+    hooks["response"] = [*hooks.get("response", []), session.throttle.hook(case)]
 
 
-def credential_headers(options: RunOptions) -> dict[str, str]:
+def credential_headers(creds: Credentials) -> dict[str, str]:
     """Headers that make a request authenticated; AK/SK ones are completed by the signer at send time."""
-    creds = options.credentials
     if creds.token is not None:
         return {"X-Auth-Token": creds.token}
     return {"Authorization": PLACEHOLDER}

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
 import requests
 
-from dws_contract.verdict import Ledger
+from dws_contract.events import Emit, WaitBudgetExhausted, WaitedOut
 
 THROTTLED = int(HTTPStatus.TOO_MANY_REQUESTS)
 UNAVAILABLE = int(HTTPStatus.SERVICE_UNAVAILABLE)
@@ -68,14 +68,17 @@ def wait_for(response: requests.Response, in_a_row: int, pause: Pause) -> float:
 
 @dataclass
 class Throttle:
-    """Per-run waiting: the ledger counts, `inspect` checks each answer waited out, `on_exhausted` stops
+    """Per-run waiting: each wait is emitted, `inspect` checks each answer waited out, `on_exhausted` stops
     the run; `pauses` are the statuses waited out (`pauses_for`)."""
 
-    ledger: Ledger
+    emit: Emit
     budget: float
     inspect: Callable[[Any, requests.Response], None]
     on_exhausted: Callable[[str], None]
     pauses: dict[int, Pause]
+    # What the budget bounds and the message names, kept here: the throttle is the one that waits.
+    waited: float = field(default=0.0, init=False)
+    throttled: int = field(default=0, init=False)
 
     def hook(self, case: Any) -> ResponseHook:
         """A response hook for one request of `case`: waits out its 429s (and 503s) and returns the final
@@ -94,10 +97,12 @@ class Throttle:
             _ = response.content  # streamed: read it so it can be checked and the connection reused
             self.inspect(case, response)
             wait = wait_for(response, in_a_row, pause)
-            if in_a_row == pause.max_in_a_row or self.ledger.waited + wait > self.budget:
+            if in_a_row == pause.max_in_a_row or self.waited + wait > self.budget:
                 self._exhausted(pause.status, in_a_row + 1)
                 return response
-            self.ledger.waited_out(pause.status, wait)
+            self.waited += wait
+            self.throttled += pause.status == THROTTLED
+            self.emit(WaitedOut(pause.status, wait))
             time.sleep(wait)
             connection = response.connection
             response.close()
@@ -106,9 +111,8 @@ class Throttle:
         return response
 
     def _exhausted(self, status: int, in_a_row: int) -> None:
-        ledger = self.ledger
-        ledger.throttle_exhausted = True
-        waited = f"the suite waited {ledger.waited:.1f} s in all (--throttle-budget {self.budget:g} s)"
+        self.emit(WaitBudgetExhausted())
+        waited = f"the suite waited {self.waited:.1f} s in all (--throttle-budget {self.budget:g} s)"
         if status == UNAVAILABLE:
             self.on_exhausted(
                 f"the service stayed unavailable: the same request got the documented {status} {in_a_row} "
@@ -117,7 +121,7 @@ class Throttle:
             )
             return
         self.on_exhausted(
-            f"throttling never cleared: the server answered {status} {ledger.throttled + 1} time(s) and "
+            f"throttling never cleared: the server answered {status} {self.throttled + 1} time(s) and "
             f"{waited}; send fewer requests with --rate-limit (e.g. --rate-limit 1/s), or run when the API's "
             "quota has room"
         )

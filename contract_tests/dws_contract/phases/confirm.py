@@ -12,11 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from dws_contract.verdict import Finding, Ledger
+from dws_contract.events import FailureCleared, FindingConfirmed, ResendStarted
+from dws_contract.findings import Finding
+from dws_contract.record import Recorder
 
-# The default pauses before each resend (`--confirm-pauses`): a short one for a blip, a longer one for a
-# brief outage.
-RESEND_PAUSES = (0.25, 1.0)
 # A check whose failures cleared this many times is failing too often to be transient.
 MAX_CONFIRMATIONS_PER_CHECK = 10
 
@@ -24,7 +23,7 @@ StillFailing = Callable[[], bool]
 
 
 def file_failure(
-    ledger: Ledger,
+    recorder: Recorder,
     finding: Finding,
     still_failing: StillFailing | None,
     *,
@@ -38,6 +37,7 @@ def file_failure(
     follows each of `pauses` (seconds).
     """
     check = finding.check
+    ledger = recorder.ledger
     if not ledger.judges(check):
         return False  # not judged: no request is resent for it
     if (
@@ -45,13 +45,13 @@ def file_failure(
         or check in ledger.violations
         or ledger.confirmations[check] >= MAX_CONFIRMATIONS_PER_CHECK
     ):
-        ledger.add(finding, case_id=case_id)
+        recorder.emit(FindingConfirmed(finding, case_id))
         return True
-    ledger.confirmations[check] += 1
+    recorder.emit(ResendStarted(check))
     for pause in pauses:
         time.sleep(pause)
         if not still_failing():
-            ledger.add_transient(finding)
+            recorder.emit(FailureCleared(finding))
             return False
-    ledger.add(finding, case_id=case_id)
+    recorder.emit(FindingConfirmed(finding, case_id))
     return True

@@ -16,7 +16,8 @@ import requests
 import urllib3
 
 from dws_contract.checks.catalog import EXPECTATIONS, Check
-from dws_contract.verdict import Finding, Ledger, Replay
+from dws_contract.events import Emit, FindingConfirmed
+from dws_contract.findings import Finding, Replay
 
 CHECK = Check.NOT_A_SERVER_ERROR
 # A dying process closes its connections and its listening socket within moments of each other.
@@ -42,16 +43,18 @@ def still_listening(base_url: str, timeout: float) -> bool:
     return True
 
 
-def file_fatal_request(ledger: Ledger, curl: str, phase: str, replay: Replay | None = None) -> None:
+def file_fatal_request(emit: Emit, curl: str, phase: str, replay: Replay | None = None) -> None:
     """File the request the server died on: confirmed by the server never answering again."""
-    ledger.add(
-        Finding(
-            CHECK,
-            EXPECTATIONS[CHECK],
-            "no answer: the server closed the connection on this request and then stopped accepting "
-            "connections (the request took it down)",
-            curl,
-            phase,
-            replay=replay,
+    emit(
+        FindingConfirmed(
+            Finding(
+                CHECK,
+                EXPECTATIONS[CHECK],
+                "no answer: the server closed the connection on this request and then stopped accepting "
+                "connections (the request took it down)",
+                curl,
+                phase,
+                replay=replay,
+            )
         )
     )

@@ -20,13 +20,16 @@ from dws_contract.checks.catalog import EXPECTATIONS, Check
 from dws_contract.checks.rerun import failure_of
 from dws_contract.checks.response import bad_error_body, json_body, missing_request_id
 from dws_contract.errors import CannotRunError, SuiteCheckError
+from dws_contract.events import ChecksJudged, Event, FindingConfirmed, RequestFailed, RunStopped
+from dws_contract.exported_runtime import CredentialsKind
+from dws_contract.findings import Finding, Replay
+from dws_contract.operation import Operation, success_status
 from dws_contract.options import RunOptions
-from dws_contract.regressions.exported_runtime import CredentialsKind
-from dws_contract.schema import Operation, required_status, success_status
-from dws_contract.transport.confirm import StillFailing, file_failure
-from dws_contract.transport.gone import closed_without_answer, file_fatal_request, still_listening
+from dws_contract.phases.confirm import StillFailing, file_failure
+from dws_contract.phases.gone import closed_without_answer, file_fatal_request, still_listening
+from dws_contract.record import Ledger, Recorder
+from dws_contract.schema import required_status
 from dws_contract.transport.session import PLACEHOLDER, credential_headers
-from dws_contract.verdict import Finding, Ledger, Replay
 
 
 @dataclass(frozen=True)
@@ -90,15 +93,23 @@ class Prober:
         self,
         operation: Operation,
         options: RunOptions,
-        ledger: Ledger,
+        recorder: Recorder,
         http: requests.Session,
         sink: list[Finding] | None = None,
     ) -> None:
         self.operation = operation
         self.options = options
-        self.ledger = ledger
+        self.recorder = recorder
         self.http = http
         self.sink = sink
+
+    @property
+    def ledger(self) -> Ledger:
+        """What the run showed so far, to read: a phase changes it only by emitting."""
+        return self.recorder.ledger
+
+    def emit(self, event: Event) -> None:
+        self.recorder.emit(event)
 
     @property
     def phase(self) -> str:
@@ -106,7 +117,7 @@ class Prober:
 
     def collecting(self, sink: list[Finding]) -> Prober:
         """The same prober, collecting its findings into `sink`."""
-        return Prober(self.operation, self.options, self.ledger, self.http, sink)
+        return Prober(self.operation, self.options, self.recorder, self.http, sink)
 
     def send(
         self,
@@ -126,7 +137,7 @@ class Prober:
                 "cluster_id": self.options.cluster_id if cluster_id is None else cluster_id,
             },
             query=query or {},
-            headers=credential_headers(self.options) if headers is None else headers,
+            headers=credential_headers(self.options.credentials) if headers is None else headers,
         )
         if method is not None:
             case.method = method
@@ -134,7 +145,7 @@ class Prober:
             case.path = path
         extra: dict[str, Any] = {} if auth is None else {"auth": auth}
         reply = self.call(case, extra)
-        self.ledger.judge(*(check for check, _ in PER_REPLY_CHECKS))
+        self.emit(ChecksJudged(tuple(check for check, _ in PER_REPLY_CHECKS)))
         for check, problem_of in PER_REPLY_CHECKS:
             problem = run_own_check(check, problem_of, reply)
             if problem:
@@ -148,7 +159,7 @@ class Prober:
     def call(self, case: Case[Any], extra: dict[str, Any]) -> Reply:
         """Send `case` once, with no check; a server that cannot be judged ends the run."""
         if self.ledger.elapsed > self.options.max_time:
-            self.ledger.incomplete = "the run hit its time bound (--max-time)"
+            self.emit(RunStopped("the run hit its time bound (--max-time)"))
             raise CannotRunError(
                 f"the run exceeded --max-time {self.options.max_time:g} s before its checks finished"
             )
@@ -156,7 +167,7 @@ class Prober:
         try:
             response = case.call(session=self.http, **extra)
         except requests.Timeout as exc:
-            self.ledger.failed_request(timeout=True)
+            self.emit(RequestFailed(timeout=True))
             finding = Finding(
                 Check.RESPONSE_TIMEOUT,
                 EXPECTATIONS[Check.RESPONSE_TIMEOUT],
@@ -165,20 +176,20 @@ class Prober:
                 self.phase,
                 replay=self._replay(case, extra),
             )
-            self.ledger.add(finding)
+            self.emit(FindingConfirmed(finding))
             raise CannotRunError(
                 "the server accepted the connection but did not answer within "
                 f"{self.options.request_timeout} s (request timeout): it hangs; no check could run"
             ) from exc
         except requests.ConnectionError as exc:
             answered = sum(self.ledger.statuses.values())
-            self.ledger.failed_request(timeout=False)
+            self.emit(RequestFailed(timeout=False))
             if (
                 answered
                 and closed_without_answer(exc)
                 and not still_listening(self.options.base_url, self.options.request_timeout)
             ):
-                file_fatal_request(self.ledger, curl, self.phase, self._replay(case, extra))
+                file_fatal_request(self.emit, curl, self.phase, self._replay(case, extra))
                 raise CannotRunError(
                     f"the server at {self.options.base_url} went down on a request after {answered} "
                     "answered request(s): it closed the connection without an answer and stopped "
@@ -212,7 +223,7 @@ class Prober:
         return required_status(self.operation, check)
 
     def success(self) -> int:
-        """The status of a page of records, from the spec (see `schema.success_status`)."""
+        """The status of a page of records, from the spec (see `operation.success_status`)."""
         return success_status(self.operation)
 
     def status_still(self, reply: Reply, *accepted: int) -> StillFailing:
@@ -253,7 +264,7 @@ class Prober:
         if self.sink is not None:
             self.sink.append(finding)
             return
-        file_failure(self.ledger, finding, still_failing, pauses=self.options.confirm_pauses)
+        file_failure(self.recorder, finding, still_failing, pauses=self.options.confirm_pauses)
 
 
 def run_own_check(check: Check, problem_of: Callable[[Reply], str | None], reply: Reply) -> str | None:
