@@ -3,9 +3,12 @@ handler that interrupts an emit on the same thread goes through."""
 
 from __future__ import annotations
 
+import ast
 import signal
 import threading
+from pathlib import Path
 
+import dws_contract
 import pytest
 from dws_contract import record
 from dws_contract.checks.catalog import Check
@@ -75,3 +78,47 @@ def test_an_emit_inside_an_emit_on_the_same_thread_goes_through(monkeypatch: pyt
     assert not emitting.is_alive()
     assert recorder.ledger.interrupted is signal.SIGINT
     assert recorder.ledger.warnings == ["a warning"]
+
+
+def _ledger_writes(tree: ast.AST) -> list[int]:
+    """Lines that assign to, augment, delete or call a mutating method on `<anything>.ledger.<field>`."""
+    mutators = {"append", "add", "update", "extend", "clear", "pop", "setdefault", "discard", "insert"}
+
+    def on_ledger(node: ast.AST) -> bool:
+        while isinstance(node, ast.Attribute | ast.Subscript):
+            if isinstance(node, ast.Attribute) and (
+                node.attr == "ledger" or (isinstance(node.value, ast.Name) and node.value.id == "ledger")
+            ):
+                return True
+            node = node.value
+        return False
+
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign | ast.Delete):
+            targets = list(node.targets)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets = [node.target]
+        elif (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in mutators
+        ):
+            targets = [node.func.value]
+        lines += [target.lineno for target in targets if on_ledger(target) and not isinstance(target, ast.Name)]
+    return lines
+
+
+def test_only_the_recorders_handlers_write_the_ledger() -> None:
+    """The run's state has one writer path: events, handled in record.py; everyone else emits."""
+    package = Path(dws_contract.__file__).parent
+    writers = {
+        str(path.relative_to(package)): lines
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "record.py" and (lines := _ledger_writes(ast.parse(path.read_text(encoding="utf-8"))))
+    }
+    assert writers == {}, f"these write the ledger instead of emitting an event: {writers}"
+
+
+def test_the_ledger_write_finder_finds_a_write() -> None:
+    source = "def f(prober):\n    prober.ledger.cases += 1\n    ledger.findings.setdefault(1, [])\n"
+    assert _ledger_writes(ast.parse(source)) == [2, 3]
