@@ -104,7 +104,7 @@ def _ledger_writes(tree: ast.AST) -> list[int]:
             isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in mutators
         ):
             targets = [node.func.value]
-        lines += [target.lineno for target in targets if on_ledger(target) and not isinstance(target, ast.Name)]
+        lines += [t.lineno for t in targets if on_ledger(t) and not isinstance(t, ast.Name)]
     return lines
 
 
