@@ -172,14 +172,14 @@ def _phase_finished(event: events.PhaseFinished, recorder: Recorder) -> None:
 
 
 def _record_scenario(
-    recorder: ScenarioRecorder, phase: str, record: Recorder, http: requests.Session, options: RunOptions
+    scenario: ScenarioRecorder, phase: str, recorder: Recorder, http: requests.Session, options: RunOptions
 ) -> set[Check]:
     """File the scenario's failures and count the responses each check judged; return the checks run."""
-    ledger = record.ledger
+    ledger = recorder.ledger
     seen: set[Check] = set()
-    for case_id, nodes in recorder.checks.items():
-        case = recorder.cases.get(case_id)
-        interaction = recorder.interactions.get(case_id)
+    for case_id, nodes in scenario.checks.items():
+        case = scenario.cases.get(case_id)
+        interaction = scenario.interactions.get(case_id)
         response = interaction.response if interaction is not None else None
         for node in nodes:
             check = Check(node.name)
@@ -188,11 +188,11 @@ def _record_scenario(
             if info is not None or (
                 case is not None and response is not None and judged(check, case.value, response)
             ):
-                record.emit(ChecksJudged((check,)))
+                recorder.emit(ChecksJudged((check,)))
             if info is None:
                 continue
             failure = info.failure
-            interaction = recorder.interactions.get(case_id)
+            interaction = scenario.interactions.get(case_id)
             status = interaction.response.status_code if interaction and interaction.response else None
             if status in (THROTTLED, UNAVAILABLE) and ledger.throttle_exhausted:
                 continue  # the wait never cleared: the run ends with exit 2, the 429 or 503 proves nothing
@@ -207,10 +207,10 @@ def _record_scenario(
                 actual=actual,
                 curl=info.code_sample,
                 phase=phase,
-                replay=_replay(recorder, case_id, options),
+                replay=_replay(scenario, case_id, options),
             )
-            resend = _resender(recorder, case_id, check, http, ledger)
-            file_failure(record, finding, resend, pauses=options.confirm_pauses, case_id=case_id)
+            resend = _resender(scenario, case_id, check, http, ledger)
+            file_failure(recorder, finding, resend, pauses=options.confirm_pauses, case_id=case_id)
     return seen
 
 
