@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 from tests.baseline.conftest import OTHER_FAULT, Suite
 
 # Whole runs of the suite against faults, several per test: `make test` runs them.
@@ -29,12 +30,9 @@ SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "sarif-sche
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(home), "DWS_TOKEN": DEMO.token, "DWS_OTHER_TOKEN": DEMO.other_token}
-    return subprocess.run(
+    return commands.run(
         [sys.executable, "-m", "dws_contract.cli", *args],
-        capture_output=True,
-        text=True,
         timeout=180,
-        check=False,
         env=env,
     )
 

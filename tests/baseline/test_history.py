@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from dws_contract.history.record import version_headers
 from dws_contract.schema import DEFAULT_SPEC
 
 from dws_upgrade_records.mock import DEMO
+from tests import commands
 from tests.baseline.test_baseline_runs import cli_args, run_cli
 from tests.docs.test_reference_page import chromium_path, run_chromium
 
@@ -41,12 +41,9 @@ def lines(path: Path) -> list[dict[str, Any]]:
 
 
 def draw(history: Path, out: Path) -> str:
-    done = subprocess.run(
+    done = commands.run(
         [sys.executable, "-m", "dws_contract.cli", "history", str(history), "--out", str(out)],
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
     )
     assert done.returncode == 0, done.stderr
     return (out / "history.html").read_text(encoding="utf-8")
@@ -115,12 +112,9 @@ def test_a_broken_history_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "history.jsonl"
     broken.write_text('{"checks": {}}\nnot json\n', encoding="utf-8")
 
-    done = subprocess.run(
+    done = commands.run(
         [sys.executable, "-m", "dws_contract.cli", "history", str(broken), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
     )
 
     assert done.returncode == 2
