@@ -200,6 +200,8 @@ class Helper:
             return self._exited[pid]
 
     def close(self) -> None:
+        # shutdown, not just close: it wakes the listening thread and is the helper's end of input.
+        self._channel.shutdown(socket.SHUT_RDWR)
         self._channel.close()
         try:
             self.process.wait(10)
