@@ -2,9 +2,9 @@
 
 A fresh `python -m dws_contract.cli` spends about a second of CPU importing schemathesis, hypothesis and
 the validators before it reads its first argument, a fresh mock about a third of one; the tests start
-some three hundred of them. So `python -m dws_contract.cli ...` and `python -m dws_upgrade_records.mock
-...` are forked from a helper interpreter (one per test process, started on first use) that has imported
-those modules already:
+some three hundred of them. So `python -m dws_contract.cli ...`, `python -m dws_contract.compat ...` and
+`python -m dws_upgrade_records.mock ...` are forked from a helper interpreter (one per test process,
+started on first use) that has imported those modules already:
 
 - `run(command, ...)` is subprocess.run(command, capture_output=True, text=True, check=False, ...);
 - `popen(command, ...)` is subprocess.Popen for the mock processes of running_mock (tests/conftest.py
@@ -35,18 +35,33 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-# The modules whose `python -m` runs are forked from the helper, which imports them once.
-FORKED = ("dws_contract.cli", "dws_upgrade_records.mock")
+# What each helper imports before it forks: the modules it runs, or what they import. "suite" forgets
+# dws_contract.cli once imported (what `python -m` runs must not be imported yet: runpy would warn).
+PRELOADS = {
+    "suite": ("dws_contract.cli", "dws_contract.compat.cli", "dws_upgrade_records.mock.cli"),
+    "pytest": ("pytest", "httpx"),
+}
+FORGOTTEN = {"suite": ("dws_contract.cli",), "pytest": ()}
+# The modules whose `python -m` runs are forked, and from which helper.
+FORKED = {
+    "dws_contract.cli": "suite",
+    "dws_contract.compat": "suite",
+    "dws_upgrade_records.mock": "suite",
+    "pytest": "pytest",
+}
 START_SECONDS = 60.0
 
 # The helper: it receives a JSON request and the child's stdin, stdout and stderr over a Unix socket,
 # forks a child that runs it and answers {"started": id, "pid": pid}; when a child ends it answers
 # {"exited": pid, "code": exit status as subprocess reports it}.
 HELPER = r"""
-import atexit, json, os, runpy, selectors, signal, socket, sys, threading, traceback
-import dws_contract.cli, dws_upgrade_records.mock.cli
-# What `python -m` runs must not be imported yet (runpy would warn): keep its imports, drop the module.
-del sys.modules["dws_contract.cli"], dws_contract.cli
+import atexit, importlib, json, os, runpy, selectors, signal, socket, sys, threading, traceback
+for name in filter(None, sys.argv[2].split(",")):
+    importlib.import_module(name)
+for name in filter(None, sys.argv[3].split(",")):
+    parent, _, module = name.rpartition(".")
+    del sys.modules[name]
+    delattr(sys.modules[parent], module)
 
 channel = socket.socket(fileno=int(sys.argv[1]))
 wake_read, wake_write = os.pipe()
@@ -130,12 +145,19 @@ while True:
 class Helper:
     """The helper interpreter of this process: starts children and learns when they end."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str) -> None:
         ours, its = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._home = tempfile.TemporaryDirectory(prefix="commands-")
         # Imports may write under $HOME (huaweicloudsdkcore): the helper's is its own.
         self.process = subprocess.Popen(
-            [sys.executable, "-c", HELPER, str(its.fileno())],
+            [
+                sys.executable,
+                "-c",
+                HELPER,
+                str(its.fileno()),
+                ",".join(PRELOADS[kind]),
+                ",".join(FORGOTTEN[kind]),
+            ],
             pass_fds=(its.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -244,27 +266,26 @@ class ForkedProcess:
         self.send_signal(9)
 
 
-_helper: Helper | None = None
-_helper_lock = threading.Lock()
+_helpers: dict[str, Helper] = {}
+_helpers_lock = threading.Lock()
 
 
-def helper() -> Helper:
-    """This process's helper, started on first use (and again if it died)."""
-    global _helper
-    with _helper_lock:
-        if _helper is None or not _helper.alive():
-            _helper = Helper()
-            atexit.register(close_helper)
-        return _helper
+def helper(module: str) -> Helper:
+    """The helper of this process that runs `module`, started on first use (and again if it died)."""
+    kind = FORKED[module]
+    with _helpers_lock:
+        if kind not in _helpers or not _helpers[kind].alive():
+            if not _helpers:
+                atexit.register(close_helpers)
+            _helpers[kind] = Helper(kind)
+        return _helpers[kind]
 
 
-def close_helper() -> None:
-    """Stop this process's helper and wait for it, so its CPU time counts as this process's children's."""
-    global _helper
-    with _helper_lock:
-        if _helper is not None:
-            _helper.close()
-            _helper = None
+def close_helpers() -> None:
+    """Stop this process's helpers and wait for them, so their CPU time counts as this process's."""
+    with _helpers_lock:
+        while _helpers:
+            _helpers.popitem()[1].close()
 
 
 def forked_module(command: Sequence[str]) -> str | None:
@@ -292,7 +313,7 @@ def run(
         paths = [Path(os.devnull), Path(scratch) / "stdout", Path(scratch) / "stderr"]
         fds = [os.open(paths[0], os.O_RDONLY)]
         fds += [os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) for path in paths[1:]]
-        forks = helper()
+        forks = helper(module)
         try:
             running = ForkedProcess(
                 forks, command, forks.start(module, command[3:], _where(cwd), _env(env), fds), None
@@ -327,7 +348,7 @@ def popen(command: list[str], *, stdout: Any = None, stderr: Any = None, text: b
             fds.append(target)
         else:
             fds.append(stream if isinstance(stream, int) else stream.fileno())
-    forks = helper()
+    forks = helper(module)
     try:
         pid = forks.start(module, command[3:], _where(None), _env(None), fds)
     except BaseException:

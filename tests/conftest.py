@@ -40,7 +40,7 @@ def _mocks_forked_from_a_warm_interpreter() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(server, "subprocess", _ForkedMocks(Popen=commands.popen))
         yield
-    commands.close_helper()
+    commands.close_helpers()
 
 
 @pytest.fixture
