@@ -22,7 +22,8 @@ from tests import commands
 from tests.baseline.conftest import OTHER_FAULT, Suite
 
 # Whole runs of the suite against faults, several per test: `make test` runs them.
-pytestmark = pytest.mark.slow
+# One worker for the module, so `fault_baseline`'s run is made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("baseline-runs")]
 
 WRITTEN_BY_UPDATE = "accepted: "
 SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "sarif-schema-2.1.0.json"

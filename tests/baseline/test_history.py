@@ -56,6 +56,7 @@ def row_states(page: str, check: str) -> list[str]:
 
 
 @pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
+@pytest.mark.xdist_group("history")  # one worker, so the three runs are made once
 def test_each_run_appends_one_line_with_its_facts(history: Path) -> None:
     runs = lines(history)
     spec_version = yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))["info"]["version"]
@@ -72,6 +73,7 @@ def test_each_run_appends_one_line_with_its_facts(history: Path) -> None:
 
 
 @pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
+@pytest.mark.xdist_group("history")  # one worker, so the three runs are made once
 def test_the_page_shows_states_fingerprint_lives_and_timings(history: Path, tmp_path: Path) -> None:
     page = draw(history, tmp_path / "page")
 
@@ -94,6 +96,7 @@ def test_version_headers_are_the_ones_naming_the_server() -> None:
 
 
 @pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
+@pytest.mark.xdist_group("history")  # one worker, so the three runs are made once
 def test_a_check_transient_in_many_recent_runs_is_labelled_flaky(history: Path) -> None:
     runs = lines(history)
     for run in runs[:2]:
