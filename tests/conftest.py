@@ -50,16 +50,6 @@ def fresh_interpreters(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(server, "subprocess", subprocess)
 
 
-# The tests `make test-fast` leaves out: the long ones (whole runs per fault, installs, node tools).
-MAKE_TEST_ONLY = ("slow", "packaging", "node", "chromium")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long tests first: pytest-xdist hands out tests in this order (groups of several tests before single
-    ones), so a long test started last would leave the other workers idle at the end of `make test`."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in MAKE_TEST_ONLY))
-
-
 @pytest.fixture(scope="session")
 def spec() -> dict[str, Any]:
     loaded: dict[str, Any] = read_document(ROOT / "openapi.yaml")
