@@ -18,10 +18,12 @@ import pytest
 import yaml
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 from tests.baseline.conftest import OTHER_FAULT, Suite
 
 # Whole runs of the suite against faults, several per test: `make test` runs them.
-pytestmark = pytest.mark.slow
+# One worker for the module, so `fault_baseline`'s run is made once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("baseline-runs")]
 
 WRITTEN_BY_UPDATE = "accepted: "
 SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "sarif-schema-2.1.0.json"
@@ -29,12 +31,9 @@ SARIF_SCHEMA = Path(__file__).resolve().parent.parent / "fixtures" / "sarif-sche
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(home), "DWS_TOKEN": DEMO.token, "DWS_OTHER_TOKEN": DEMO.other_token}
-    return subprocess.run(
+    return commands.run(
         [sys.executable, "-m", "dws_contract.cli", *args],
-        capture_output=True,
-        text=True,
         timeout=180,
-        check=False,
         env=env,
     )
 

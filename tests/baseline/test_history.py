@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from dws_contract.history.record import version_headers
 from dws_contract.schema import DEFAULT_SPEC
 
 from dws_upgrade_records.mock import DEMO
+from tests import commands
 from tests.baseline.test_baseline_runs import cli_args, run_cli
 from tests.docs.test_reference_page import chromium_path, run_chromium
 
@@ -41,12 +41,9 @@ def lines(path: Path) -> list[dict[str, Any]]:
 
 
 def draw(history: Path, out: Path) -> str:
-    done = subprocess.run(
+    done = commands.run(
         [sys.executable, "-m", "dws_contract.cli", "history", str(history), "--out", str(out)],
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
     )
     assert done.returncode == 0, done.stderr
     return (out / "history.html").read_text(encoding="utf-8")
@@ -59,6 +56,7 @@ def row_states(page: str, check: str) -> list[str]:
 
 
 @pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
+@pytest.mark.xdist_group("history")  # one worker, so the three runs are made once
 def test_each_run_appends_one_line_with_its_facts(history: Path) -> None:
     runs = lines(history)
     spec_version = yaml.safe_load(DEFAULT_SPEC.read_text(encoding="utf-8"))["info"]["version"]
@@ -75,6 +73,7 @@ def test_each_run_appends_one_line_with_its_facts(history: Path) -> None:
 
 
 @pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
+@pytest.mark.xdist_group("history")  # one worker, so the three runs are made once
 def test_the_page_shows_states_fingerprint_lives_and_timings(history: Path, tmp_path: Path) -> None:
     page = draw(history, tmp_path / "page")
 
@@ -97,6 +96,7 @@ def test_version_headers_are_the_ones_naming_the_server() -> None:
 
 
 @pytest.mark.slow  # three whole runs of the suite (the `history` fixture)
+@pytest.mark.xdist_group("history")  # one worker, so the three runs are made once
 def test_a_check_transient_in_many_recent_runs_is_labelled_flaky(history: Path) -> None:
     runs = lines(history)
     for run in runs[:2]:
@@ -115,12 +115,9 @@ def test_a_broken_history_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "history.jsonl"
     broken.write_text('{"checks": {}}\nnot json\n', encoding="utf-8")
 
-    done = subprocess.run(
+    done = commands.run(
         [sys.executable, "-m", "dws_contract.cli", "history", str(broken), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
         timeout=60,
-        check=False,
     )
 
     assert done.returncode == 2

@@ -16,6 +16,7 @@ from dws_contract.proxy.server import READY_MARKER, REPORT_PATH
 
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
+from tests import commands
 from tests.contract.test_live_service import tamper_proxy
 
 # The first report is rendered on demand (imports, then the page): seconds on a loaded CI machine.
@@ -86,7 +87,7 @@ def test_a_malformed_baseline_stops_the_proxy_before_it_listens(conformant_url: 
     args = [sys.executable, "-m", "dws_contract.cli", "proxy", "--upstream", conformant_url]
     args += ["--listen", "127.0.0.1:0", "--report-dir", str(tmp_path / "r"), "--baseline", str(bad)]
 
-    done = subprocess.run(args, capture_output=True, text=True, timeout=SECONDS, check=False)
+    done = commands.run(args, timeout=SECONDS)
 
     assert done.returncode == 2
     assert done.stderr.strip() == (

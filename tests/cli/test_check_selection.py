@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 
 # What the missing-request-id fault breaks (tests/contract/test_fault_catalog.py).
 BROKEN = ("request_id_header", "response_headers_conformance")
@@ -20,13 +21,10 @@ def run_cli(url: str, cwd: Path, *flags: str) -> subprocess.CompletedProcess[str
     clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
     ids = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id, "--token", DEMO.token]
     command = [sys.executable, "-m", "dws_contract.cli", "--quiet", "--base-url", url, *ids]
-    return subprocess.run(
+    return commands.run(
         [*command, "--max-examples", "5", "--report-dir", "r", *flags],
         cwd=cwd,
-        capture_output=True,
-        text=True,
         timeout=180,
-        check=False,
         env={**clean, "HOME": str(cwd)},
     )
 

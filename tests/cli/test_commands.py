@@ -1,5 +1,8 @@
 """The CLI's manners, each seen by running the real command: subcommands in --help, --version, every
-default shown, and one line (exit 2) for each kind of bad input, naming where a bad value came from."""
+default shown, and one line (exit 2) for each kind of bad input, naming where a bad value came from.
+
+--version and --help start each command in a fresh interpreter; the other commands are forked from one
+that has imported them already (tests/commands.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import pytest
 from dws_contract.cli import COMMANDS, parser
 
 from dws_upgrade_records.mock import DEMO
+from tests import commands
 
 CONTRACT = [sys.executable, "-m", "dws_contract.cli"]
 MOCK = [sys.executable, "-m", "dws_upgrade_records.mock"]
@@ -23,6 +27,12 @@ NOT_OPENAPI = "paths: {}\ninfo: {title: not a contract}\n"
 
 def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
+    return commands.run(command, cwd=cwd, timeout=120, env={**clean, "HOME": str(cwd), **env})
+
+
+def run_fresh(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command in an interpreter of its own, imports and all, the way a user starts it."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
     return subprocess.run(
         command,
         cwd=cwd,
@@ -30,7 +40,7 @@ def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProces
         text=True,
         timeout=120,
         check=False,
-        env={**clean, "HOME": str(cwd), **env},
+        env={**clean, "HOME": str(cwd)},
     )
 
 
@@ -44,13 +54,13 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 @pytest.mark.parametrize(("command", "prog"), [(CONTRACT, "dws-contract"), (MOCK, "dws-mock")])
 def test_version(tmp_path: Path, command: list[str], prog: str) -> None:
-    result = run([*command, "--version"], tmp_path)
+    result = run_fresh([*command, "--version"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{prog} {metadata.version('dws-upgrade-records')}"
 
 
 def test_help_lists_the_subcommands(tmp_path: Path) -> None:
-    result = run([*CONTRACT, "--help"], tmp_path)
+    result = run_fresh([*CONTRACT, "--help"], tmp_path)
     assert result.returncode == 0
     commands = result.stdout.split("\ncommands:\n", 1)[1]
     for command in ("proxy", "replay"):

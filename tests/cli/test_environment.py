@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 
 CHECK = "aksk_other_access_key"
 
@@ -22,7 +23,7 @@ def run_cli(url: str, report_dir: Path, **env: str) -> subprocess.CompletedProce
     """The command with the demo's AK/SK from the environment, plus `env`."""
     clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
     ids = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
-    return subprocess.run(
+    return commands.run(
         [
             sys.executable,
             "-m",
@@ -38,10 +39,7 @@ def run_cli(url: str, report_dir: Path, **env: str) -> subprocess.CompletedProce
             "--report-dir",
             str(report_dir),
         ],
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
         env={**clean, "HOME": str(report_dir), "DWS_AK": DEMO.ak, "DWS_SK": DEMO.sk, **env},
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 
 CONTRACT = [sys.executable, "-m", "dws_contract.cli"]
 IDS = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
@@ -19,13 +20,10 @@ IDS = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
 
 def run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
-    return subprocess.run(
+    return commands.run(
         command,
         cwd=cwd,
-        capture_output=True,
-        text=True,
         timeout=180,
-        check=False,
         env={**clean, "HOME": str(cwd), **env},
     )
 

@@ -1,7 +1,7 @@
 """Anything a user can get wrong ends in one line naming the problem and exit 2, never a traceback.
 
-Each case runs the real command in a subprocess, the way a user meets it; `--debug` brings the traceback
-back for bug reports.
+Each case runs the real command in a subprocess, the way a user meets it (forked from an interpreter that
+has imported it already: tests/commands.py); `--debug` brings the traceback back for bug reports.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from dws_upgrade_records.cli_support import OneLineArgumentParser, report_unexpected, run_main
+from tests import commands
 
 ROOT = Path(__file__).resolve().parents[2]
 MOCK = [sys.executable, "-m", "dws_upgrade_records.mock"]
@@ -23,7 +24,7 @@ CONTRACT = [sys.executable, "-m", "dws_contract.cli", "--quiet"]
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+    return commands.run(command, cwd=cwd, timeout=120)
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:

@@ -20,6 +20,7 @@ from dws_contract.compat.join import Deploy, deploy_order
 from dws_contract.compat.sides import REJECTION_CHECKS, Side
 
 from dws_upgrade_records.pytest_plugin import DwsMockServer
+from tests import commands
 
 # Each comparison rates the change with `make diff`, which runs Redocly (node_modules).
 pytestmark = pytest.mark.node
@@ -50,11 +51,8 @@ def staged(tmp_path: Path, old: str, new: str) -> Path:
 
 def compat(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     out = tmp_path / "out"
-    proc = subprocess.run(
+    proc = commands.run(
         [sys.executable, "-m", "dws_contract.compat", *args, *FAST, "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=ROOT,
         timeout=240,
     )
@@ -164,7 +162,7 @@ def test_an_old_client_breaks_on_a_staging_server_the_diff_cannot_see(
     )
     assert dws_mock.token is not None
     out = tmp_path / "out"
-    proc = subprocess.run(
+    proc = commands.run(
         [
             sys.executable,
             "-m",
@@ -177,9 +175,6 @@ def test_an_old_client_breaks_on_a_staging_server_the_diff_cannot_see(
             "--out",
             str(out),
         ],
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=ROOT,
         timeout=240,
         env={**_environment(), "DWS_TOKEN": dws_mock.token},
@@ -205,7 +200,7 @@ def test_base_regression_tests_replay_against_the_new_server(tmp_path: Path, dws
     assert dws_mock.token is not None
     env = {**_environment(), "DWS_TOKEN": dws_mock.token}
     exported = tmp_path / "exported"
-    subprocess.run(
+    commands.run(
         [
             sys.executable,
             "-m",
@@ -223,9 +218,6 @@ def test_base_regression_tests_replay_against_the_new_server(tmp_path: Path, dws
             "--export-regressions",
             str(exported),
         ],
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=ROOT,
         timeout=240,
         env=env,
@@ -241,7 +233,7 @@ def test_base_regression_tests_replay_against_the_new_server(tmp_path: Path, dws
     assert replay["target"].startswith("BASE's regression tests") and replay["broke"] is False
     assert Path(replay["evidence"][0]).is_file()
 
-    bug_back = subprocess.run(
+    bug_back = commands.run(
         [
             sys.executable,
             "-m",
@@ -260,9 +252,6 @@ def test_base_regression_tests_replay_against_the_new_server(tmp_path: Path, dws
             "--out",
             str(tmp_path / "again"),
         ],
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=ROOT,
         timeout=240,
         env=env,

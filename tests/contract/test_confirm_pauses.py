@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 from dws_contract.options import RESEND_PAUSES
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 from tests.contract.conftest import Suite
 
 # Pauses no other part of a run asks for, so each one seen was asked for by the confirmation.
@@ -46,14 +46,11 @@ def test_a_failure_is_resent_after_each_given_pause(
 )
 def test_a_bad_pause_list_exits_2_naming_the_flag(value: str, named: str, tmp_path: Path) -> None:
     server = ["--base-url", "http://127.0.0.1:9", "--project-id", DEMO.project_id, "--cluster-id", "c"]
-    completed = subprocess.run(
+    completed = commands.run(
         [sys.executable, "-m", "dws_contract.cli", *server, "--confirm-pauses", value],
         cwd=tmp_path,
         env={**os.environ, "DWS_TOKEN": DEMO.token},
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
     )
     assert completed.returncode == 2
     assert named in completed.stderr

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from dws_contract.checks.catalog import Check
 from dws_contract.plan import Phase
 from dws_contract.runner import RunResult
@@ -43,6 +44,7 @@ def test_a_spent_throttle_budget_is_named_in_the_verdict(suite: Suite, tmp_path:
     assert Phase.FUZZING.value in str(outcome["incomplete"])
 
 
+@pytest.mark.usefixtures("fresh_interpreters")  # os.waitpid on the mock: a child of ours
 def test_the_request_a_server_dies_on_is_a_finding_and_earlier_violations_stand(
     suite: Suite, tmp_path: Path
 ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import socket
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from dws_contract.transport.credentials import Credentials
 from dws_contract.verdict import decide
 
 from dws_upgrade_records.mock import DEMO
+from tests import commands
 
 Suite = Callable[..., RunResult]
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
@@ -99,12 +99,9 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
         ["--max-examples", "zero"],
         ["--base-url", ftp, "--token", "t0ken-value", "--project-id", "p", "--cluster-id", "c1"],
     ):
-        completed = subprocess.run(
+        completed = commands.run(
             [sys.executable, "-m", "dws_contract.cli", *args, "--report-dir", str(tmp_path)],
-            capture_output=True,
-            text=True,
             timeout=60,
-            check=False,
         )
         assert completed.returncode == 2, (args, completed.stderr)
         assert completed.stderr.strip(), args

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from dws_contract.schema import DEFAULT_SPEC, status_required
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.spec import read_document
+from tests import commands
 
 SIGNATURE = re.compile(r"Signature=[0-9a-fA-F]{16,}")
 
@@ -31,12 +31,9 @@ def faulty_url() -> Iterator[str]:
 
 def run_cli(env_extra: dict[str, str], args: list[str], home: Path, expect: int = 1) -> str:
     env = {**os.environ, "HOME": str(home), **env_extra}
-    completed = subprocess.run(
+    completed = commands.run(
         [sys.executable, "-m", "dws_contract.cli", *args],
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
         env=env,
     )
     assert completed.returncode == expect, completed.stdout + completed.stderr

@@ -22,6 +22,7 @@ from dws_upgrade_records.mock.server import spawn_mock
 Suite = Callable[..., RunResult]
 
 
+@pytest.mark.usefixtures("fresh_interpreters")  # os.waitpid on the mock: a child of ours
 @pytest.mark.parametrize(
     ("kill_at", "cause"),
     [

@@ -20,6 +20,7 @@ from dws_contract.schema import DEFAULT_SPEC
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.spec import load_contract, read_document
+from tests import commands
 
 Suite = Callable[..., RunResult]
 LOWERED_MAXIMUM = 50
@@ -167,12 +168,9 @@ def cli_against_mock(spec: Path, tmp_path: Path) -> subprocess.CompletedProcess[
         ids = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
         ids += ["--other-project-id", DEMO.other_project_id]
         run_args = ["--spec", str(spec), "--max-examples", "5", "--report-dir", str(tmp_path / "reports")]
-        return subprocess.run(
+        return commands.run(
             [sys.executable, "-m", "dws_contract.cli", "--quiet", "--base-url", url, *ids, *run_args],
-            capture_output=True,
-            text=True,
             timeout=120,
-            check=False,
             env=env,
         )
 

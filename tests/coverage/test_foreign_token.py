@@ -24,6 +24,7 @@ from dws_contract.runner import RunResult, run
 from dws_contract.transport.credentials import Credentials
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 from tests.coverage.conftest import demo_options
 
 FAULT = "foreign-token-served-from-cache"
@@ -75,12 +76,9 @@ def test_by_aksk_the_foreign_token_is_checked_too(tmp_path: Path) -> None:
 
 def cli(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
-    return subprocess.run(
+    return commands.run(
         [sys.executable, "-m", "dws_contract.cli", "--quiet", *args],
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
         env={**clean, "HOME": str(tmp_path), **env},
     )
 

@@ -17,6 +17,7 @@ from dws_contract.proxy.server import embedded_proxy
 
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
+from tests import commands
 from tests.conftest import Canned, CannedServer
 from tests.proxy.drifted import NEW_FIELD, new_status, write_drifted_data
 
@@ -44,7 +45,7 @@ def proxy_report(report_dir: Path, data: Path | None, *, pages: int) -> Path:
 
 def drift(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "dws_contract.cli", "drift", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=SECONDS, check=False)
+    return commands.run(command, cwd=cwd, timeout=SECONDS)
 
 
 def run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -16,6 +16,7 @@ import pytest
 from dws_contract.observed.census import CENSUS_FILE
 
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
+from tests import commands
 from tests.drift.test_drift import SECONDS, drift, proxy_report, run
 from tests.proxy.drifted import NEW_FIELD, new_status, write_drifted_data
 
@@ -29,13 +30,10 @@ COUNT = re.compile(r"\d+ time\(s\)")
 
 def dws_contract(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the suite as a user does, the token in the environment."""
-    return subprocess.run(
+    return commands.run(
         [sys.executable, "-m", "dws_contract.cli", *args, "--quiet"],
         env={**os.environ, "DWS_TOKEN": DEMO.token},
-        capture_output=True,
-        text=True,
         timeout=SECONDS,
-        check=False,
     )
 
 

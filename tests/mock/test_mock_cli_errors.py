@@ -17,6 +17,7 @@ from dws_upgrade_records.mock.clusters import generated_maximum
 from dws_upgrade_records.mock.demo import records_path
 from dws_upgrade_records.mock.records import GENERATED_SPAN_SECONDS
 from dws_upgrade_records.spec import load_contract
+from tests import commands
 
 MOCK = [sys.executable, "-m", "dws_upgrade_records.mock", "--port", "0", "--log-level", "warning"]
 CONTRACT = load_contract()
@@ -25,7 +26,7 @@ COUNT_MAXIMUM: int = CONTRACT.response_schemas["200"]["properties"]["count"]["ma
 
 def refused(*args: str) -> str:
     """The one line a refused start prints; the mock must exit 2 without listening."""
-    result = subprocess.run([*MOCK, *args], capture_output=True, text=True, check=False, timeout=60)
+    result = commands.run([*MOCK, *args], timeout=60)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "DWS mock listening" not in result.stdout
     lines = result.stderr.strip().splitlines()

@@ -292,6 +292,7 @@ def test_hang(faulty: httpx.Client) -> None:
 TESTED.add(Fault.EXIT_ON_UNDECODABLE_PATH)
 
 
+@pytest.mark.usefixtures("fresh_interpreters")  # os.waitpid on the mock: a child of ours
 def test_exit_on_undecodable_path() -> None:
     with spawn_mock(MockConfig(fault="exit-on-undecodable-path", log_level="warning")) as mock:
         with httpx.Client(base_url=mock.url, headers={"X-Auth-Token": DEMO.token}, timeout=5) as http:

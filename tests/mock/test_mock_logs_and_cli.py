@@ -16,6 +16,7 @@ from huaweicloudsdkcore.signer.signer import Signer
 
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from dws_upgrade_records.mock.demo import records_path
+from tests import commands
 
 MOCK = [sys.executable, "-m", "dws_upgrade_records.mock"]
 
@@ -68,7 +69,7 @@ def test_list_faults_prints_one_line_each() -> None:
 
 
 def test_an_unknown_fault_is_a_usage_error() -> None:
-    result = subprocess.run([*MOCK, "--fault", "nope"], capture_output=True, text=True, check=False)
+    result = commands.run([*MOCK, "--fault", "nope"])
     assert result.returncode == 2
     assert "invalid choice: 'nope'" in result.stderr
 
@@ -106,7 +107,7 @@ def test_start_up_prints_the_url_and_demo_credentials() -> None:
 
 def test_a_busy_port_is_a_clear_error(mock_url: str) -> None:
     port = str(urlsplit(mock_url).port)
-    result = subprocess.run([*MOCK, "--port", port], capture_output=True, text=True, check=False, timeout=30)
+    result = commands.run([*MOCK, "--port", port], timeout=30)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 

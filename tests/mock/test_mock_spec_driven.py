@@ -7,7 +7,6 @@ exclusive flags, enum, multipleOf, format, pattern and lengths.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import yaml
 from dws_upgrade_records.mock import DEMO, MockConfig, MockStartError, running_mock
 from dws_upgrade_records.mock.demo import records_path
 from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, read_document
+from tests import commands
 
 TOKEN = {"X-Auth-Token": DEMO.token}
 
@@ -148,11 +148,11 @@ def test_a_string_parameter_follows_its_length_and_enum_in_the_spec(tmp_path: Pa
 def test_the_contract_suite_passes_the_mock_started_with_the_same_spec_copy(tmp_path: Path) -> None:
     spec = keyword_spec(tmp_path, ENUM_LIMIT, EXCLUSIVE_OFFSET)
     with running_mock(MockConfig(spec_path=spec, log_level="warning")) as url:
-        result = subprocess.run(
+        result = commands.run(
             [sys.executable, "-m", "dws_contract.cli", "--quiet", "--base-url", url, "--spec", str(spec),
              "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id,
              "--report-dir", str(tmp_path / "reports")],
-            capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,
+            timeout=300, cwd=tmp_path,
             env={**os.environ, "DWS_TOKEN": DEMO.token},
         )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
 
@@ -12,6 +11,7 @@ import pytest
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock, running_mock
 from dws_upgrade_records.mock.demo import records_path
 from dws_upgrade_records.mock.throttle import Rate, TokenBucket, parse_rate
+from tests import commands
 
 TOKEN = {"X-Auth-Token": DEMO.token}
 
@@ -101,11 +101,8 @@ def test_rates_parse(text: str) -> None:
 def test_a_bad_rate_is_one_clear_usage_error(text: str) -> None:
     with pytest.raises(ValueError, match=r"use e\.g\. 20/s"):
         MockConfig(throttle=text)
-    result = subprocess.run(
+    result = commands.run(
         [sys.executable, "-m", "dws_upgrade_records.mock", "--port", "0", f"--throttle={text}"],
-        capture_output=True,
-        text=True,
-        check=False,
         timeout=30,
     )
     assert result.returncode == 2

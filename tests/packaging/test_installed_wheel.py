@@ -15,7 +15,8 @@ from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.server import READY_MARKER
 from tests.packaging.conftest import ROOT, InstalledPackage, pip_install
 
-pytestmark = [pytest.mark.slow, pytest.mark.packaging]
+# One worker for the module, so the wheel is built and installed once (`project_wheel`, `installed`).
+pytestmark = [pytest.mark.slow, pytest.mark.packaging, pytest.mark.xdist_group("installed-wheel")]
 
 PACKAGED_SPEC = "dws_upgrade_records/openapi.yaml"
 STARTUP_TIMEOUT = 30.0

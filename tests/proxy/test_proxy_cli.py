@@ -22,6 +22,7 @@ from dws_contract.proxy.server import READY_MARKER, REPORT_PATH
 from dws_upgrade_records.client import connect, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
+from tests import commands
 
 # The first report is rendered on demand (imports, then the page): seconds on a loaded CI machine.
 REPORT_SECONDS = 30.0
@@ -141,10 +142,8 @@ def test_a_checking_process_killed_outright_ends_the_proxy_with_exit_2(mock_url:
 
 
 def test_unreachable_upstream_exits_2(tmp_path: Path) -> None:
-    done = subprocess.run(
+    done = commands.run(
         command("--upstream", f"http://127.0.0.1:{free_port()}", "--report-dir", str(tmp_path)),
-        capture_output=True,
-        text=True,
         timeout=STARTUP_SECONDS,
     )
     assert done.returncode == 2
@@ -157,10 +156,8 @@ def test_a_taken_port_exits_2(mock_url: str, tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
+        done = commands.run(
             command("--upstream", mock_url, "--listen", f"127.0.0.1:{port}", "--report-dir", str(tmp_path)),
-            capture_output=True,
-            text=True,
             timeout=STARTUP_SECONDS,
         )
     assert done.returncode == 2
@@ -176,10 +173,8 @@ def test_a_taken_port_exits_2(mock_url: str, tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_exits_2_with_one_line(mock_url: str, tmp_path: Path, args: list[str], says: str) -> None:
-    done = subprocess.run(
+    done = commands.run(
         command("--upstream", mock_url, "--report-dir", str(tmp_path), *args),
-        capture_output=True,
-        text=True,
         timeout=STARTUP_SECONDS,
     )
     assert done.returncode == 2
@@ -190,17 +185,13 @@ def test_bad_input_exits_2_with_one_line(mock_url: str, tmp_path: Path, args: li
 def test_a_bad_spec_file_exits_2(mock_url: str, tmp_path: Path) -> None:
     spec = tmp_path / "openapi.yaml"
     spec.write_text("openapi: 3.0.3\ninfo: [not, a, mapping]\n", encoding="utf-8")
-    done = subprocess.run(
-        command("--upstream", mock_url, "--spec", str(spec)), capture_output=True, text=True, timeout=60
-    )
+    done = commands.run(command("--upstream", mock_url, "--spec", str(spec)), timeout=60)
     assert done.returncode == 2
     assert "cannot read the spec" in done.stderr
 
 
 def test_an_upstream_that_is_not_http_exits_2(tmp_path: Path) -> None:
-    done = subprocess.run(
-        command("--upstream", "ftp://example.com"), capture_output=True, text=True, timeout=60
-    )
+    done = commands.run(command("--upstream", "ftp://example.com"), timeout=60)
     assert done.returncode == 2
     assert "is not an http(s) URL" in done.stderr
 
@@ -209,10 +200,8 @@ def test_an_upstream_that_is_not_http_exits_2(tmp_path: Path) -> None:
 def test_an_unusable_report_dir_exits_2_before_listening(mock_url: str, tmp_path: Path, where: str) -> None:
     (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
     report_dir = tmp_path / where
-    done = subprocess.run(
+    done = commands.run(
         command("--upstream", mock_url, "--listen", "127.0.0.1:0", "--report-dir", str(report_dir)),
-        capture_output=True,
-        text=True,
         timeout=STARTUP_SECONDS,
     )
     assert done.returncode == 2

@@ -13,6 +13,7 @@ from dws_contract.reports.annotations import workflow_command
 from dws_contract.spec_lines import SpecLines
 
 from dws_upgrade_records.mock import DEMO
+from tests import commands
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ANNOTATION = re.compile(
@@ -28,12 +29,9 @@ def run_cli(url: str, tmp_path: Path, github: bool) -> subprocess.CompletedProce
     args = ["--base-url", url, "--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]
     # Annotations need findings, not power; the plain-error-body fault fails every resend at once.
     args += ["--max-examples", "60", "--confirm-pauses", "0,0"]
-    return subprocess.run(
+    return commands.run(
         [sys.executable, "-m", "dws_contract.cli", *args, "--quiet", "--report-dir", str(tmp_path / "r")],
-        capture_output=True,
-        text=True,
         timeout=300,
-        check=False,
         env=env,
         cwd=ROOT,
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from dws_contract import cli
 from dws_contract.reports import files
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 
 
 def cli_args(url: str, report_dir: Path | str) -> list[str]:
@@ -41,12 +41,9 @@ def test_report_dir_that_cannot_be_created_is_refused_before_the_run(
     else:
         target = Path("/proc/dws-contract-reports")  # refuses new entries even to root
         reason = "No such file or directory"
-    completed = subprocess.run(
+    completed = commands.run(
         [sys.executable, "-m", "dws_contract.cli", *cli_args(conformant_url, target)],
-        capture_output=True,
-        text=True,
         timeout=120,
-        check=False,
         env={**os.environ, "HOME": str(tmp_path), "DWS_TOKEN": DEMO.token},
     )
     assert completed.returncode == 2

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -25,6 +24,7 @@ from dws_contract.runner import RunResult, run
 from schemathesis.checks import CHECKS, load_all_checks
 
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests import commands
 from tests.reports.conftest import demo_options
 from tests.reports.html_tree import parse
 
@@ -115,7 +115,7 @@ def test_a_cluster_without_records_gets_a_weak_verdict_in_every_report(
 def test_the_weak_verdict_is_the_clis_last_line(tmp_path: Path) -> None:
     clean = {key: value for key, value in os.environ.items() if not key.startswith("DWS_")}
     with running_mock(MockConfig(log_level="warning")) as url:
-        completed = subprocess.run(
+        completed = commands.run(
             [
                 sys.executable,
                 "-m",
@@ -132,10 +132,7 @@ def test_the_weak_verdict_is_the_clis_last_line(tmp_path: Path) -> None:
                 "--report-dir",
                 str(tmp_path),
             ],
-            capture_output=True,
-            text=True,
             timeout=120,
-            check=False,
             env={**clean, "HOME": str(tmp_path), "DWS_TOKEN": DEMO.token},
         )
 

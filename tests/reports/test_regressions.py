@@ -28,6 +28,7 @@ from dws_contract.transport.credentials import Credentials
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import Fault
 from dws_upgrade_records.spec import load_contract
+from tests import commands
 from tests.fault_checks import (
     BREAKING,
     CAUGHT_BY,
@@ -41,16 +42,14 @@ from tests.reports.conftest import demo_options
 
 
 def exported_pytest(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """pytest on exported files in a fresh process. The files need pytest alone: the plugins installed
-    here (schemathesis, hypothesis, xdist...) are not loaded, which costs over a second per process."""
-    return subprocess.run(
+    """pytest on exported files in a process of its own (forked from an interpreter that has imported
+    pytest and httpx: tests/commands.py). The files need pytest alone: the plugins installed here
+    (schemathesis, hypothesis, xdist...) are not loaded, which costs over a second per process."""
+    return commands.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=cwd,
         env={**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
-        capture_output=True,
-        text=True,
         timeout=300,
-        check=False,
     )
 
 
