@@ -14,13 +14,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from _pytest.nodeid import NodeId
 
 from dws_upgrade_records.mock import server
 from dws_upgrade_records.mock.faults import Fault
 from dws_upgrade_records.spec import read_document
 from tests import commands
 from tests.fault_checks import WholeRun, WholeRuns, whole_aksk_run
+
+pytest_plugins = ["tests.xdist_groups"]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -151,15 +152,3 @@ def whole_runs(tmp_path_factory: pytest.TempPathFactory) -> WholeRuns:
         return runs[fault]
 
     return get
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
-    """Make `--dist loadgroup` group again: pytest-xdist 3.8 marks an item's group by appending `@group`
-    to `item._nodeid`, which pytest 9.2 no longer reads (its node ids are `item._id`), so every
-    `xdist_group` was ignored and a fault's shared whole runs were made once per worker."""
-    yield
-    for item in items:
-        grouped = getattr(item, "_nodeid", None)
-        if isinstance(grouped, str) and grouped != item.nodeid:
-            item._id = NodeId.parse(grouped)
