@@ -6,8 +6,6 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,27 +16,9 @@ from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from tests import commands
 from tests.contract.test_live_service import tamper_proxy
-
-# The first report is rendered on demand (imports, then the page): seconds on a loaded CI machine.
-REPORT_SECONDS = 30.0
+from tests.proxy.processes import REPORT_SECONDS, proxy_process, run_to_end
 
 SECONDS = 60
-
-
-@contextmanager
-def proxy(upstream: str, report_dir: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    args = [sys.executable, "-m", "dws_contract.cli", "proxy", "--upstream", upstream]
-    args += ["--listen", "127.0.0.1:0", "--report-dir", str(report_dir), *extra]
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith(READY_MARKER), line + (process.stderr.read() if process.stderr else "")
-        yield line[len(READY_MARKER) :].split(" -> ")[0], process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(SECONDS)
 
 
 def ask(url: str, limit: str) -> None:
@@ -47,17 +27,14 @@ def ask(url: str, limit: str) -> None:
 
 
 def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
-    process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=SECONDS)
-    return process.returncode, out + err
+    code, out, err = run_to_end(process, signal.SIGTERM)
+    return code, out + err
 
 
 def test_the_proxy_writes_and_honours_the_baseline(conformant_url: str, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.yaml"
-    with proxy(conformant_url, tmp_path / "first", "--baseline", str(baseline), "--update-baseline") as (
-        url,
-        process,
-    ):
+    first = ("--baseline", str(baseline), "--update-baseline")
+    with proxy_process(conformant_url, tmp_path / "first", *first) as (url, process):
         ask(url, "0")
         code, output = stop(process)
     assert code == 1, output
@@ -66,14 +43,14 @@ def test_the_proxy_writes_and_honours_the_baseline(conformant_url: str, tmp_path
     assert "limit: integer below minimum" in entry["request"]
 
     # Another value of the same class is the same finding: known, exit 0.
-    with proxy(conformant_url, tmp_path / "known", "--baseline", str(baseline)) as (url, process):
+    with proxy_process(conformant_url, tmp_path / "known", "--baseline", str(baseline)) as (url, process):
         ask(url, "-7")
         code, output = stop(process)
     assert code == 0, output
     assert f"KNOWN {entry['fingerprint']} client_parameters_valid" in output
 
     # Another class is a new finding: it fails, and the baselined one not seen is fixed.
-    with proxy(conformant_url, tmp_path / "new", "--baseline", str(baseline)) as (url, process):
+    with proxy_process(conformant_url, tmp_path / "new", "--baseline", str(baseline)) as (url, process):
         ask(url, "ten")
         code, output = stop(process)
     assert code == 1, output
@@ -99,7 +76,7 @@ def test_a_malformed_baseline_stops_the_proxy_before_it_listens(conformant_url: 
 
 def test_the_proxy_appends_one_history_line_when_it_stops(conformant_url: str, tmp_path: Path) -> None:
     history = tmp_path / "history.jsonl"
-    with proxy(conformant_url, tmp_path / "r", "--history", str(history)) as (url, process):
+    with proxy_process(conformant_url, tmp_path / "r", "--history", str(history)) as (url, process):
         ask(url, "0")
         assert httpx.get(url + REPORT_PATH, timeout=REPORT_SECONDS).status_code == 200
         assert not history.exists()  # a report asked for on the way is not the end of the run
@@ -119,7 +96,7 @@ def test_the_proxys_history_line_names_the_server_by_its_version_headers(
     history = tmp_path / "history.jsonl"
     with (
         tamper_proxy(conformant_url, lambda _seen, _answer: None) as upstream,
-        proxy(upstream, tmp_path / "r", "--history", str(history)) as (url, process),
+        proxy_process(upstream, tmp_path / "r", "--history", str(history)) as (url, process),
     ):
         ask(url, "0")
         stop(process)

@@ -7,11 +7,7 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -23,35 +19,7 @@ from dws_upgrade_records.client import connect, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from tests import commands
-
-# The first report is rendered on demand (imports, then the page): seconds on a loaded CI machine.
-REPORT_SECONDS = 30.0
-
-STARTUP_SECONDS = 60
-
-
-def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "dws_contract.cli", "proxy", *args]
-
-
-@contextmanager
-def proxy_process(
-    upstream: str, report_dir: Path, *, own_group: bool = False
-) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`own_group`: the proxy leads a process group of its own, as under `timeout`, systemd or a shell."""
-    args = command("--upstream", upstream, "--listen", "127.0.0.1:0", "--report-dir", str(report_dir))
-    process = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=own_group
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        assert line.startswith(READY_MARKER), line + (process.stderr.read() if process.stderr else "")
-        yield line[len(READY_MARKER) :].split(" -> ")[0], process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(STARTUP_SECONDS)
+from tests.proxy.processes import REPORT_SECONDS, STARTUP_SECONDS, command, proxy_process, run_to_end
 
 
 def free_port() -> int:
@@ -59,12 +27,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def run_to_end(process: subprocess.Popen[str], sig: signal.Signals) -> tuple[int, str, str]:
-    process.send_signal(sig)
-    out, err = process.communicate(timeout=STARTUP_SECONDS)
-    return process.returncode, out, err
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
