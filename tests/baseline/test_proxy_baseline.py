@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,7 @@ from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from tests import commands
 from tests.contract.test_live_service import tamper_proxy
-from tests.proxy.processes import REPORT_SECONDS, proxy_process, run_to_end
+from tests.proxy.processes import REPORT_SECONDS, command, proxy_process, run_to_end
 
 SECONDS = 60
 
@@ -61,8 +60,10 @@ def test_the_proxy_writes_and_honours_the_baseline(conformant_url: str, tmp_path
 def test_a_malformed_baseline_stops_the_proxy_before_it_listens(conformant_url: str, tmp_path: Path) -> None:
     bad = tmp_path / "baseline.json"
     bad.write_text('{"findings": [{"fingerprint": "0123456789abcdef", "reason": ""}]}', encoding="utf-8")
-    args = [sys.executable, "-m", "dws_contract.cli", "proxy", "--upstream", conformant_url]
-    args += ["--listen", "127.0.0.1:0", "--report-dir", str(tmp_path / "r"), "--baseline", str(bad)]
+    args = command(
+        "--upstream", conformant_url, "--listen", "127.0.0.1:0", "--report-dir", str(tmp_path / "r")
+    )
+    args += ["--baseline", str(bad)]
 
     done = commands.run(args, timeout=SECONDS)
 
