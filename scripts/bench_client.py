@@ -28,11 +28,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from dws_upgrade_records_client.models import ListUpdateRecordResponse
-
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.client import connect, fetch_page, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from dws_upgrade_records_client.models import ListUpdateRecordResponse
 
 
 @dataclass(frozen=True)

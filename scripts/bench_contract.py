@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from dws_contract.options import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_REQUEST_TIMEOUT,
@@ -42,7 +43,6 @@ from dws_contract.phases.engine import config_data
 from dws_contract.runner import run
 from dws_contract.schema import DEFAULT_SPEC, load_raw, pin_cluster
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, profile_of

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from dws_contract.options import DEFAULT_MAX_EXAMPLES
-
 from dws_upgrade_records.cli_support import OneLineArgumentParser, positive_int, run_main
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, profile_of

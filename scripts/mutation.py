@@ -145,7 +145,6 @@ def kill(copy: Path, max_examples: int) -> int:
     from dws_contract.options import RunOptions
     from dws_contract.runner import run as run_suite
     from dws_contract.transport.credentials import Credentials
-
     from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
     from dws_upgrade_records.mock.server import MockStartError
 

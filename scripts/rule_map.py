@@ -15,7 +15,6 @@ from typing import Any
 from dws_contract.checks.catalog import EXPECTATIONS
 from dws_contract.checks.rules import RuleError
 from dws_contract.checks.spec_map import coverage, operation_pointers, short_id
-
 from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, SpecError, read_document
 
 ROOT = Path(__file__).resolve().parents[1]

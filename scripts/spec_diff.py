@@ -32,11 +32,11 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import yaml
+
 from dws_contract.reports.annotations import workflow_command
 from dws_contract.reports.files import ReportWriteError, write_atomic
 from dws_contract.reports.locations import relative_uri
 from dws_contract.spec_lines import SpecLines
-
 from dws_upgrade_records.cli_support import OneLineArgumentParser, run_main
 
 ROOT = Path(__file__).resolve().parent.parent

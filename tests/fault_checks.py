@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dws_contract.options import RunOptions
 from dws_contract.runner import RunResult, run
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, Fault
 

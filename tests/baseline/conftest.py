@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dws_contract.baseline.file import load_baseline
 from dws_contract.runner import RunResult, run
-
 from dws_upgrade_records.mock import MockConfig, running_mock
 from tests.contract.conftest import demo_options
 

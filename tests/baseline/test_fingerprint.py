@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+
 from dws_contract.baseline.fingerprint import Fingerprinter
 from dws_contract.checks.catalog import Check
 from dws_contract.findings import Finding, Replay
 from dws_contract.schema import DEFAULT_SPEC
-
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.spec import load_contract
 

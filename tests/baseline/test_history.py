@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
+
 from dws_contract.history.analysis import analyse
 from dws_contract.history.page import history_page
 from dws_contract.history.record import version_headers
 from dws_contract.schema import DEFAULT_SPEC
-
 from dws_upgrade_records.mock import DEMO
 from tests import commands
 from tests.baseline.test_baseline_runs import cli_args, run_cli

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import yaml
-from dws_contract.proxy.server import READY_MARKER, REPORT_PATH
 
+from dws_contract.proxy.server import READY_MARKER, REPORT_PATH
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from tests import commands

@@ -14,8 +14,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from dws_contract.cli import COMMANDS, parser
 
+from dws_contract.cli import COMMANDS, parser
 from dws_upgrade_records.mock import DEMO
 from tests import commands
 

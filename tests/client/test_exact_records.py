@@ -12,7 +12,6 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import pytest
-from dws_upgrade_records_client import Client
 
 from dws_upgrade_records.client import (
     DwsApiError,
@@ -22,6 +21,7 @@ from dws_upgrade_records.client import (
     iter_upgrade_records,
 )
 from dws_upgrade_records.mock import DEMO
+from dws_upgrade_records_client import Client
 
 REPEAT = "came back on page"
 COUNT_NOT_TOTAL = "`count` is not the cluster's total"

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import pytest
-from dws_upgrade_records_client import Client
 
 from dws_upgrade_records.client import (
     DwsApiError,
@@ -19,6 +18,7 @@ from dws_upgrade_records.client import (
     iter_upgrade_records,
 )
 from dws_upgrade_records.mock import DEMO
+from dws_upgrade_records_client import Client
 
 
 @pytest.fixture

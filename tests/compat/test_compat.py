@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dws_contract.checks.catalog import CHECKS
 from dws_contract.compat.join import Deploy, deploy_order
 from dws_contract.compat.sides import REJECTION_CHECKS, Side
-
 from dws_upgrade_records.pytest_plugin import DwsMockServer
 from tests import commands
 

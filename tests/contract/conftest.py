@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dws_contract.options import RunOptions
 from dws_contract.runner import Progress, RunResult, run
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.fault_checks import NO_PAUSES
 

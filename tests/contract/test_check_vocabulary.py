@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import dws_contract.checks.response  # noqa: F401 - registers the suite's own checks with schemathesis
 import pytest
-from dws_contract.checks.catalog import CHECKS, Check
-from dws_contract.checks.evidence import ENGINE_EVIDENCE
 from schemathesis.checks import CHECKS as REGISTERED
 from schemathesis.checks import load_all_checks, max_response_time
+
+import dws_contract.checks.response  # noqa: F401 - registers the suite's own checks with schemathesis
+from dws_contract.checks.catalog import CHECKS, Check
+from dws_contract.checks.evidence import ENGINE_EVIDENCE
 
 
 def test_every_check_schemathesis_can_run_is_a_member() -> None:

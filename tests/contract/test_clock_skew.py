@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 
 import pytest
+
 from dws_contract.phases import auth
 from dws_contract.runner import RunResult
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]

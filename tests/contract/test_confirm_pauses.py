@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from dws_contract.options import RESEND_PAUSES
 
+from dws_contract.options import RESEND_PAUSES
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests import commands
 from tests.contract.conftest import Suite

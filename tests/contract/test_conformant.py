@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from dws_contract.options import DEFAULT_MAX_EXAMPLES
 from dws_contract.runner import RunResult
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO
 
 Suite = Callable[..., RunResult]

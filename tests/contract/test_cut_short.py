@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from dws_contract.checks.catalog import Check
 from dws_contract.plan import Phase
 from dws_contract.runner import RunResult
-
 from dws_upgrade_records.mock import MockConfig, running_mock
 from dws_upgrade_records.mock.app import EXIT_STATUS
 from dws_upgrade_records.mock.server import spawn_mock

@@ -16,7 +16,6 @@ from dws_contract.record import Ledger, Recorder
 from dws_contract.runner import RunResult
 from dws_contract.transport.credentials import Credentials
 from dws_contract.verdict import decide
-
 from dws_upgrade_records.mock import DEMO
 from tests import commands
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from dws_contract.runner import RunResult
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import DOCUMENTED_BEHAVIOUR, Fault, profile_of
 from tests.fault_checks import BREAKING, CAUGHT_BY, fault_params

@@ -7,6 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
+from schemathesis import Case, GenerationMode
+
 from dws_contract.options import (
     DEFAULT_MAX_EXAMPLES,
     REMOTE_MAX_EXAMPLES,
@@ -17,11 +23,6 @@ from dws_contract.phases.engine import build_config
 from dws_contract.runner import RunResult
 from dws_contract.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema, pin_cluster
 from dws_contract.transport.credentials import Credentials
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from requests import PreparedRequest, Response
-from requests.adapters import HTTPAdapter
-from schemathesis import Case, GenerationMode
 
 Suite = Callable[..., RunResult]
 CLUSTER = "c719b1a7-c85c-4cb5-a721-7694908c2c11"

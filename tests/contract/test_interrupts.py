@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
 from dws_contract.verdict import INTERRUPTED_EXIT
 
 PREVIOUS = "RESULT exit 0: the server conforms - an earlier run's summary\n"

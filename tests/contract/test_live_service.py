@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
 from dws_contract.checks import response as response_checks
 from dws_contract.checks.catalog import Check
 from dws_contract.checks.response import int_query
@@ -30,7 +31,6 @@ from dws_contract.phases.engine import build_config
 from dws_contract.runner import RunResult
 from dws_contract.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 
 Suite = Callable[..., RunResult]

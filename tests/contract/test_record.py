@@ -8,8 +8,9 @@ import signal
 import threading
 from pathlib import Path
 
-import dws_contract
 import pytest
+
+import dws_contract
 from dws_contract import record
 from dws_contract.checks.catalog import Check
 from dws_contract.events import (

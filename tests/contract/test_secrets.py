@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from dws_contract.checks.catalog import Check
 from dws_contract.masking import Masker
 from dws_contract.schema import DEFAULT_SPEC, status_required
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.spec import read_document
 from tests import commands

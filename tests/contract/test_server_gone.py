@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dws_contract.runner import RunResult
 
+from dws_contract.runner import RunResult
 from dws_upgrade_records.mock import MockConfig
 from dws_upgrade_records.mock.server import spawn_mock
 

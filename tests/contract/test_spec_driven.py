@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
+
 from dws_contract.checks import catalog
 from dws_contract.checks.catalog import Check
 from dws_contract.runner import RunResult
 from dws_contract.schema import DEFAULT_SPEC
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.spec import load_contract, read_document
 from tests import commands

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from dws_contract.options import RunOptions
 from dws_contract.runner import RunResult, run
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.data import load_dataset
 from dws_upgrade_records.mock.demo import BUNDLED_DATA_PATH

@@ -22,7 +22,6 @@ from dws_contract.masking import MASK, Masker
 from dws_contract.phases.foreign_token import CHECK
 from dws_contract.runner import RunResult, run
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests import commands
 from tests.coverage.conftest import demo_options

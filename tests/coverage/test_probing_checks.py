@@ -10,10 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from dws_contract.checks.catalog import EXPECTATIONS
 from dws_contract.phases.unknown_ids import near_misses, random_like
 from dws_contract.runner import RunResult
-
 from dws_upgrade_records.mock.faults import Fault
 from tests.fault_checks import BREAKING, CAUGHT_BY, WholeRuns, fault_params
 

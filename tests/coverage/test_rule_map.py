@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 import yaml
+
 from dws_contract.checks.catalog import CHECKS
 from dws_contract.checks.rules import RuleError, extract_rules
 from dws_contract.checks.spec_map import coverage, dangling, operation_pointers
-
 from dws_upgrade_records.spec import DEFAULT_SPEC_PATH, read_document
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from dws_contract.proxy.options import ProxyOptions
 from dws_contract.proxy.server import embedded_proxy
-
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
 from tests import commands

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dws_contract.observed.census import CENSUS_FILE
 
+from dws_contract.observed.census import CENSUS_FILE
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from tests import commands
 from tests.drift.test_drift import SECONDS, drift, proxy_report, run

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dws_contract.checks.catalog import CHECKS
 
+from dws_contract.checks.catalog import CHECKS
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dws_contract.proxy.options import ProxyOptions
 from dws_contract.proxy.server import ProxyRun, embedded_proxy
-
 from dws_upgrade_records.mock import MockConfig, embedded_mock
 
 Proxy = Callable[..., AbstractContextManager[tuple[str, ProxyRun]]]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+
 from dws_contract.proxy.options import ProxyOptions
 from dws_contract.proxy.server import ProxyRun, embedded_proxy
-
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
 

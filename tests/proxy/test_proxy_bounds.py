@@ -4,6 +4,7 @@ listings, pages and records, and judges what it lets go instead of forgetting it
 from __future__ import annotations
 
 import pytest
+
 from dws_contract.proxy import sequences
 from dws_contract.proxy.sequences import Page, SequenceTracker
 

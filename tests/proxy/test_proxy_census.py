@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
+
 from dws_contract.observed import census as census_module
 from dws_contract.observed.census import CENSUS_FILE
-
 from dws_upgrade_records.mock import DEMO, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
 from tests.proxy.conftest import Proxy

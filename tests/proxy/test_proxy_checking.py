@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from dws_contract.proxy import checking, relay
 from dws_contract.proxy.checking import ChildProcessChecking
 from dws_contract.proxy.exchange import Exchange
 from dws_contract.proxy.options import ProxyOptions
-
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from tests.proxy.conftest import Proxy, result_of

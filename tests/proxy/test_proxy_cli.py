@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from dws_contract.proxy.checking import CHILD_GONE
 from dws_contract.proxy.server import READY_MARKER, REPORT_PATH
-
 from dws_upgrade_records.client import connect, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path

@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from dws_upgrade_records_client import AuthenticatedClient
-from dws_upgrade_records_client.api.cluster_upgrade_management import list_update_record
 
 from dws_upgrade_records.client import connect, iter_upgrade_records
 from dws_upgrade_records.mock import DEMO
+from dws_upgrade_records_client import AuthenticatedClient
+from dws_upgrade_records_client.api.cluster_upgrade_management import list_update_record
 from tests.proxy.conftest import Proxy, blamed, result_of
 
 PAGE_SIZE = 10

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from dws_contract.errors import CannotRunError
 
+from dws_contract.errors import CannotRunError
 from dws_upgrade_records.mock import DEMO, MockConfig, create_app
 from dws_upgrade_records.mock.demo import records_path
 from dws_upgrade_records.mock.server import listen_socket

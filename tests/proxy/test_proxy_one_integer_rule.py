@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from dws_contract.observed.exercised import Exercised
 
+from dws_contract.observed.exercised import Exercised
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from dws_upgrade_records.spec import load_contract

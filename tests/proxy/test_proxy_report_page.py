@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from dws_contract.proxy.server import ProxyRun
 
+from dws_contract.proxy.server import ProxyRun
 from dws_upgrade_records.mock.demo import records_path
 from tests.proxy.conftest import result_of
 from tests.proxy.mixed_traffic import mixed_traffic

@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterator
 
 import httpx
-from dws_contract.proxy.relay import MALFORMED_WARNING
 
+from dws_contract.proxy.relay import MALFORMED_WARNING
 from dws_upgrade_records.mock import DEMO
 from dws_upgrade_records.mock.demo import records_path
 from tests.proxy.conftest import Proxy, blamed, result_of

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dws_contract.options import RunOptions
 from dws_contract.runner import RunResult, run
-
 from dws_upgrade_records.mock import MockConfig, running_mock
 from tests.contract.conftest import demo_options as contract_demo_options
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy

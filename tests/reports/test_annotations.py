@@ -11,7 +11,6 @@ from pathlib import Path
 from dws_contract.checks.catalog import CHECKS
 from dws_contract.reports.annotations import workflow_command
 from dws_contract.spec_lines import SpecLines
-
 from dws_upgrade_records.mock import DEMO
 from tests import commands
 

@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from dws_contract import cli
 from dws_contract.reports import files
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests import commands
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dws_contract.observed.exercised import classify, field_paths
 from dws_contract.observed.timeline import MAX_BUCKETS, Timeline
 from dws_contract.plan import Phase
 from dws_contract.runner import RunResult, run
-
 from dws_upgrade_records.mock import MockConfig, running_mock
 from dws_upgrade_records.spec import ParamRule, load_contract
 from tests.reports.conftest import demo_options

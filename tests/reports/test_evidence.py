@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from schemathesis.checks import CHECKS, load_all_checks
+
 from dws_contract.checks.catalog import Check
 from dws_contract.checks.evidence import ENGINE_EVIDENCE, STATEFUL_OFF
 from dws_contract.findings import State
 from dws_contract.runner import RunResult, run
-from schemathesis.checks import CHECKS, load_all_checks
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests import commands
 from tests.reports.conftest import demo_options

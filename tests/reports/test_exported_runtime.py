@@ -16,7 +16,6 @@ from dws_contract.findings import Finding, Replay
 from dws_contract.masking import Masker
 from dws_contract.record import Recorder
 from dws_contract.regressions.export import export_regressions
-
 from dws_upgrade_records.mock import DEMO
 from tests.reports.conftest import demo_options
 from tests.reports.test_regressions import run_exported

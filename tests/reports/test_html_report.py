@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from dws_contract.runner import RunResult
 from dws_contract.verdict import EXIT_MEANING
-
 from tests.docs.test_reference_page import chromium_path, run_chromium
 
 PROBE = r"""<script>

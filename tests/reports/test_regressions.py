@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from dws_contract.checks.catalog import CHECKS, Check
 from dws_contract.events import FindingConfirmed
 from dws_contract.masking import Masker
@@ -24,7 +25,6 @@ from dws_contract.regressions.facts import expected_status
 from dws_contract.regressions.templates import ONE_STATUS_CHECKS, TEMPLATES
 from dws_contract.runner import run
 from dws_contract.transport.credentials import Credentials
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from dws_upgrade_records.mock.faults import Fault
 from dws_upgrade_records.spec import load_contract

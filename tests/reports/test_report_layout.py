@@ -18,7 +18,6 @@ from dws_contract.findings import State
 from dws_contract.reports.states import check_states
 from dws_contract.runner import RunResult, run
 from dws_contract.verdict import Outcome
-
 from dws_upgrade_records.mock import DEMO
 from tests.reports.conftest import ROOT, demo_options
 from tests.reports.html_tree import Element, parse

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dws_contract.runner import RunResult
 
+from dws_contract.runner import RunResult
 from tests.docs.test_reference_page import chromium_path, run_chromium
 from tests.proxy.mixed_traffic import mixed_traffic
 from tests.reports.conftest import ROOT

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+
 from dws_contract.checks.catalog import CHECKS, OPERATION, PATH_ITEM
 from dws_contract.runner import RunResult
 from dws_contract.spec_lines import SpecLines

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from dws_contract.checks.catalog import CHECKS, OPERATION, PATH_ITEM, Check
 from dws_contract.spec_lines import SpecLines
 

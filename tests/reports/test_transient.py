@@ -14,7 +14,6 @@ from dws_contract.reports.annotations import github_annotations
 from dws_contract.reports.locations import SpecFile
 from dws_contract.reports.states import check_states
 from dws_contract.runner import run
-
 from tests.contract.test_live_service import Answer, Seen, error, tamper_proxy
 from tests.reports.conftest import ROOT, demo_options
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dws_upgrade_records_client.models import ClusterUpdateRecordResp
-
 from dws_upgrade_records.rules.records import IDENTITY_FIELD, record_identity
 from dws_upgrade_records.spec import load_contract
+from dws_upgrade_records_client.models import ClusterUpdateRecordResp
 
 RECORD: dict[str, Any] = {
     "item_id": "930d2820-fc17-4a42-9a50-eb695bf05e83",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from dws_upgrade_records_client import Client
 
 from dws_upgrade_records.client.auth import AkSkAuth, TokenAuth
 from dws_upgrade_records.client.retry import RetryPolicy, RetryTransport
+from dws_upgrade_records_client import Client
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_RETRY = RetryPolicy()

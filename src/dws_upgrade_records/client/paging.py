@@ -13,13 +13,13 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+
+from dws_upgrade_records.client.errors import error_from_response, invalid_body, paging_error
+from dws_upgrade_records.client.reading import BrokenPagingError, Reading
 from dws_upgrade_records_client import AuthenticatedClient, Client
 from dws_upgrade_records_client.api.cluster_upgrade_management import list_update_record
 from dws_upgrade_records_client.models import ClusterUpdateRecordResp, ListUpdateRecordResponse
 from dws_upgrade_records_client.types import UNSET, Unset
-
-from dws_upgrade_records.client.errors import error_from_response, invalid_body, paging_error
-from dws_upgrade_records.client.reading import BrokenPagingError, Reading
 
 # The iterators' own choice of page size (Terraform's data source for this API pages by 100 too).
 DEFAULT_PAGE_SIZE = 100

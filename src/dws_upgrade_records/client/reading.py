@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
+from dws_upgrade_records.rules.records import record_identity
 from dws_upgrade_records_client.models import ClusterUpdateRecordResp
 from dws_upgrade_records_client.types import Unset
-
-from dws_upgrade_records.rules.records import record_identity
 
 # Item_ids remembered at the least (about 1.5 MB measured): repeats from a server in no stable order are
 # caught exactly on any cluster up to this size, and memory stays bounded on a cluster of a million records.
