@@ -41,7 +41,7 @@ _CURL_METHOD = re.compile(r"-X\s+([A-Z]+)")
 
 @dataclass(frozen=True)
 class Fingerprint:
-    check: str
+    check: str  # plain text, as baseline files and history lines hold it (never a Check: YAML refuses one)
     rule: str  # the JSON pointer of the spec rule the check reads
     request: str  # the request's shape, in words
 
@@ -79,9 +79,9 @@ class Fingerprinter:
         rule = CHECKS[finding.check].pointer if finding.check in CHECKS else OPERATION
         status = _STATUS.match(finding.actual)
         if finding.check in RESPONSE_LEVEL and status is not None:
-            return Fingerprint(finding.check, rule, f"any request answered {status.group(1)}")
+            return Fingerprint(str(finding.check), rule, f"any request answered {status.group(1)}")
         sent = self._sent(finding)
-        return Fingerprint(finding.check, rule, "unknown request" if sent is None else self.shape(sent))
+        return Fingerprint(str(finding.check), rule, "unknown request" if sent is None else self.shape(sent))
 
     def shape(self, sent: Sent) -> str:
         parts = [f"{sent.method} {sent.template or self.contract.path_template}"]

@@ -22,7 +22,7 @@ def write_baseline(path: Path, seen: Iterable[Fingerprint], old: Baseline | None
         before = kept.get(fingerprint.id)
         item: dict[str, Any] = {
             "fingerprint": fingerprint.id,
-            "check": str(fingerprint.check),  # plain text: safe_dump refuses a Check
+            "check": fingerprint.check,
             "rule": fingerprint.rule,
             "request": fingerprint.request,
             "reason": before.reason if before is not None else accepted_reason(fingerprint.check),
