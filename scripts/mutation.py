@@ -149,6 +149,9 @@ def kill(copy: Path, max_examples: int) -> int:
     from dws_upgrade_records.mock.server import MockStartError
 
     os.environ["PYTHONPATH"] = str(copy / "src")  # the mock child imports the mutated copy
+    # A mutant of the same size as the last one, written within the same second, would otherwise run
+    # from the last one's bytecode cache (its check is the source's mtime in seconds and its size).
+    os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
     # By token on the demo cluster (every status, small pages); by AK/SK on a generated cluster big
     # enough that whole-cluster pages are streamed in chunks.
     runs = [

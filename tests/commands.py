@@ -13,8 +13,8 @@ started on first use) that has imported those modules already:
 The child is still its own process: its own pid, argv, environment, working directory, stdin, stdout,
 stderr, signals and exit code (-N when signal N ended it, as subprocess reports). It runs the module as
 `__main__` the way `python -m` does and ends the way an interpreter does (non-daemon threads joined,
-atexit functions run, streams flushed). What it shares with the other runs is the imports, done once
-before the fork. Fresh interpreters still start each command elsewhere: the --version and --help tests
+atexit functions run, streams flushed). What it shares with the other runs is the imports and a few
+caches of pure functions, done once before the fork. Fresh interpreters still start each command elsewhere: the --version and --help tests
 of tests/cli/test_commands.py, the mock's start-up tests, the signal tests, the tests that wait for a
 mock with os.waitpid (the `fresh_interpreters` fixture) and the packaging tests. Any other command goes
 to subprocess unchanged.
@@ -38,7 +38,18 @@ from typing import IO, Any
 # What each helper imports before it forks: the modules it runs, or what they import. "suite" forgets
 # dws_contract.cli once imported (what `python -m` runs must not be imported yet: runpy would warn).
 PRELOADS = {
-    "suite": ("dws_contract.cli", "dws_contract.compat.cli", "dws_upgrade_records.mock.cli"),
+    "suite": (
+        "dws_contract.cli",
+        "dws_contract.compat.cli",
+        "dws_upgrade_records.mock.cli",
+        # What schemathesis' engine imports only once a run starts.
+        "schemathesis.engine.run.unit",
+        "schemathesis.engine.run.stateful",
+        "schemathesis.engine._rate_limit_retry",
+        "schemathesis.specs.openapi.coverage._operation",
+        "schemathesis.specs.openapi.auth_inference",
+        "schemathesis.specs.openapi.object_authorization",
+    ),
     "pytest": ("pytest", "httpx"),
 }
 FORGOTTEN = {"suite": ("dws_contract.cli",), "pytest": ()}
@@ -55,13 +66,28 @@ START_SECONDS = 60.0
 # forks a child that runs it and answers {"started": id, "pid": pid}; when a child ends it answers
 # {"exited": pid, "code": exit status as subprocess reports it}.
 HELPER = r"""
-import atexit, importlib, json, os, runpy, selectors, signal, socket, sys, threading, traceback
+import atexit, gc, importlib, json, os, runpy, selectors, signal, socket, sys, threading, traceback
 for name in filter(None, sys.argv[2].split(",")):
     importlib.import_module(name)
 for name in filter(None, sys.argv[3].split(",")):
     parent, _, module = name.rpartition(".")
     del sys.modules[name]
     delattr(sys.modules[parent], module)
+if sys.argv[4] == "suite":
+    # Pure functions whose results are cached in memory, computed once here rather than in every child
+    # (1.7 CPU-s a run): Hypothesis' Unicode tables (also cached under the cache directory, which most
+    # tests give a fresh $HOME) and schemathesis' candidate values for an invalid enum.
+    from hypothesis.configuration import set_hypothesis_home_dir
+    from hypothesis.internal.charmap import charmap, intervals_from_codec
+    from schemathesis.specs.openapi.coverage._schema import _invalid_enum_candidates
+    set_hypothesis_home_dir(os.path.join(os.environ["HOME"], "hypothesis"))
+    charmap()
+    intervals_from_codec("utf-8")
+    set_hypothesis_home_dir(None)
+    _invalid_enum_candidates()
+# Children then leave what the helper holds out of their collections: their pages stay shared.
+gc.collect()
+gc.freeze()
 
 channel = socket.socket(fileno=int(sys.argv[1]))
 wake_read, wake_write = os.pipe()
@@ -157,6 +183,7 @@ class Helper:
                 str(its.fileno()),
                 ",".join(PRELOADS[kind]),
                 ",".join(FORGOTTEN[kind]),
+                kind,
             ],
             pass_fds=(its.fileno(),),
             stdin=subprocess.DEVNULL,
