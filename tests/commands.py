@@ -7,17 +7,20 @@ some three hundred of them. So `python -m dws_contract.cli ...`, `python -m dws_
 started on first use) that has imported those modules already:
 
 - `run(command, ...)` is subprocess.run(command, capture_output=True, text=True, check=False, ...);
-- `popen(command, ...)` is subprocess.Popen for the mock processes of running_mock (tests/conftest.py
-  hands it to dws_upgrade_records.mock.server for the whole session).
+- `popen(command, ...)` is subprocess.Popen (stdin empty; start_new_session too) for the mock processes
+  of running_mock (tests/conftest.py hands it to dws_upgrade_records.mock.server for the whole session)
+  and the `dws-contract proxy` processes of tests/proxy/processes.py.
 
 The child is still its own process: its own pid, argv, environment, working directory, stdin, stdout,
-stderr, signals and exit code (-N when signal N ended it, as subprocess reports). It runs the module as
-`__main__` the way `python -m` does and ends the way an interpreter does (non-daemon threads joined,
-atexit functions run, streams flushed). What it shares with the other runs is the imports and a few
-caches of pure functions, done once before the fork. Fresh interpreters still start each command elsewhere: the --version and --help tests
-of tests/cli/test_commands.py, the mock's start-up tests, the signal tests, the tests that wait for a
-mock with os.waitpid (the `fresh_interpreters` fixture) and the packaging tests. Any other command goes
-to subprocess unchanged.
+stderr, signals, session if asked, and exit code (-N when signal N ended it, as subprocess reports). It
+runs the module as `__main__` the way `python -m` does and ends the way an interpreter does (non-daemon
+threads joined, atexit functions run, streams flushed); the processes it starts itself (the proxy's
+checking process) are fresh. What it shares with the other runs is the imports and a few caches of pure
+functions, done once before the fork. Start-up itself is tested with fresh interpreters: the --version
+and --help tests of tests/cli/test_commands.py, the mock's start-up tests, the suite's signal
+tests (tests/contract/test_interrupts.py), the tests that wait for a mock with os.waitpid (the
+`fresh_interpreters` fixture), `st run` and the packaging tests. Any other command goes to subprocess
+unchanged.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -111,6 +115,8 @@ def child(request, fds):
         os.dup2(fd, target)
     for fd in fds:
         os.close(fd)
+    if request["new_session"]:
+        os.setsid()
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -222,11 +228,26 @@ class Helper:
         return not self._gone and self.process.poll() is None
 
     def start(
-        self, module: str, args: Sequence[str], cwd: Path, env: Mapping[str, str], fds: list[int]
+        self,
+        module: str,
+        args: Sequence[str],
+        cwd: Path,
+        env: Mapping[str, str],
+        fds: list[int],
+        *,
+        new_session: bool = False,
     ) -> int:
-        """Fork a child running `python -m module *args` with fds as its stdin, stdout and stderr; its pid."""
+        """Fork a child running `python -m module *args` with fds as its stdin, stdout and stderr; its pid.
+        `new_session`: it leads a session and process group of its own (Popen's start_new_session)."""
         request_id = next(self._ids)
-        request = {"id": request_id, "module": module, "args": list(args), "cwd": str(cwd), "env": dict(env)}
+        request = {
+            "id": request_id,
+            "module": module,
+            "args": list(args),
+            "cwd": str(cwd),
+            "env": dict(env),
+            "new_session": new_session,
+        }
         with self._sending:
             socket.send_fds(self._channel, [json.dumps(request).encode()], fds)
         with self._changed:
@@ -263,13 +284,15 @@ class Helper:
 class ForkedProcess:
     """The part of subprocess.Popen that callers of a forked child use."""
 
-    def __init__(self, helper: Helper, args: list[str], pid: int, stdout: IO[str] | None) -> None:
+    def __init__(
+        self, helper: Helper, args: list[str], pid: int, stdout: IO[Any] | None, stderr: IO[Any] | None = None
+    ) -> None:
         self._helper = helper
         self.args = args
         self.pid = pid
-        self.stdin: IO[str] | None = None
+        self.stdin: IO[Any] | None = None
         self.stdout = stdout
-        self.stderr: IO[str] | None = None
+        self.stderr = stderr
         self.returncode: int | None = None
 
     def poll(self) -> int | None:
@@ -285,6 +308,29 @@ class ForkedProcess:
     def send_signal(self, sig: int) -> None:
         if self.poll() is None:
             os.kill(self.pid, sig)
+
+    def communicate(self, timeout: float | None = None) -> tuple[Any, Any]:
+        """Each pipe read to its end (by a thread each, as subprocess does), then the exit awaited."""
+        read: list[Any] = [None, None]
+
+        def drain(index: int, pipe: IO[Any]) -> None:
+            read[index] = pipe.read()
+            pipe.close()
+
+        readers = [
+            threading.Thread(target=drain, args=(index, pipe), daemon=True)
+            for index, pipe in enumerate((self.stdout, self.stderr))
+            if pipe is not None
+        ]
+        for reader in readers:
+            reader.start()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for reader in readers:
+            reader.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if reader.is_alive():
+                raise subprocess.TimeoutExpired(self.args, timeout or 0.0)
+        self.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return read[0], read[1]
 
     def terminate(self) -> None:
         self.send_signal(15)
@@ -357,18 +403,27 @@ def run(
         return subprocess.CompletedProcess(command, code, _read(paths[1]), _read(paths[2]))
 
 
-def popen(command: list[str], *, stdout: Any = None, stderr: Any = None, text: bool = False) -> Any:
-    """subprocess.Popen(command, stdout=..., stderr=..., text=...) with stdin empty: forked from the helper
-    for `python -m` one of FORKED, a fresh interpreter for anything else."""
+def popen(
+    command: list[str],
+    *,
+    stdout: Any = None,
+    stderr: Any = None,
+    text: bool = False,
+    start_new_session: bool = False,
+) -> Any:
+    """subprocess.Popen(command, stdout=..., stderr=..., text=..., start_new_session=...) with stdin empty:
+    forked from the helper for `python -m` one of FORKED, a fresh interpreter for anything else."""
     module = forked_module(command)
-    if module is None or stderr == subprocess.PIPE:
-        return subprocess.Popen(command, stdout=stdout, stderr=stderr, text=text)
+    if module is None:
+        return subprocess.Popen(
+            command, stdout=stdout, stderr=stderr, text=text, start_new_session=start_new_session
+        )
     closing = [os.open(os.devnull, os.O_RDONLY)]
     fds = [closing[0]]
-    reader = None
+    readers: dict[int, int] = {}
     for target, stream in ((1, stdout), (2, stderr)):
         if stream == subprocess.PIPE:
-            reader, writer = os.pipe()
+            readers[target], writer = os.pipe()
             closing.append(writer)
             fds.append(writer)
         elif stream is None:
@@ -377,16 +432,16 @@ def popen(command: list[str], *, stdout: Any = None, stderr: Any = None, text: b
             fds.append(stream if isinstance(stream, int) else stream.fileno())
     forks = helper(module)
     try:
-        pid = forks.start(module, command[3:], _where(None), _env(None), fds)
+        pid = forks.start(module, command[3:], _where(None), _env(None), fds, new_session=start_new_session)
     except BaseException:
-        if reader is not None:
+        for reader in readers.values():
             os.close(reader)
         raise
     finally:
         for fd in closing:
             os.close(fd)
-    piped = None if reader is None else os.fdopen(reader, "r" if text else "rb")
-    return ForkedProcess(forks, command, pid, piped)
+    piped = {target: os.fdopen(reader, "r" if text else "rb") for target, reader in readers.items()}
+    return ForkedProcess(forks, command, pid, piped.get(1), piped.get(2))
 
 
 def _where(cwd: Path | str | None) -> Path:

@@ -1,4 +1,5 @@
-"""`dws-contract proxy` as a real, freshly started process: what the proxy's process tests share."""
+"""`dws-contract proxy` as a real process of its own (forked from a warm interpreter: tests/commands.py):
+what the proxy's process tests share."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dws_contract.proxy.server import READY_MARKER
+from tests import commands
 
 # The first report is rendered on demand (imports, then the page): seconds on a loaded CI machine.
 REPORT_SECONDS = 30.0
@@ -25,10 +27,10 @@ def command(*args: str) -> list[str]:
 def proxy_process(
     upstream: str, report_dir: Path, *extra: str, own_group: bool = False
 ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """A fresh `dws-contract proxy` process, ready, and its address. `own_group`: it leads a process group
+    """A `dws-contract proxy` process, ready, and its address. `own_group`: it leads a process group
     of its own, as under `timeout`, systemd or a shell."""
     args = command("--upstream", upstream, "--listen", "127.0.0.1:0", "--report-dir", str(report_dir), *extra)
-    process = subprocess.Popen(
+    process = commands.popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=own_group
     )
     try:
