@@ -11,8 +11,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests import commands
+
+# Mostly waits on the clock (Retry-After, pauses, slow peers): the tests of two such groups run in turn
+# on one worker each while the others use the CPU, rather than every worker waiting at once.
+pytestmark = pytest.mark.xdist_group("clock-waits-2")
 
 CONTRACT = [sys.executable, "-m", "dws_contract.cli"]
 IDS = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]

@@ -27,6 +27,10 @@ from dws_upgrade_records.rules.parameters import MAX_QUERY_FIELDS
 from dws_upgrade_records.signing import SignedParts, sign
 from dws_upgrade_records.spec import load_contract
 
+# Mostly waits on the clock (Retry-After, pauses, slow peers): the tests of two such groups run in turn
+# on one worker each while the others use the CPU, rather than every worker waiting at once.
+pytestmark = pytest.mark.xdist_group("clock-waits-2")
+
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
 
 

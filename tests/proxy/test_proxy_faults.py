@@ -10,6 +10,10 @@ from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
 from tests.proxy.conftest import Proxy, blamed, result_of
 
+# Mostly waits on the clock (Retry-After, pauses, slow peers): the tests of two such groups run in turn
+# on one worker each while the others use the CPU, rather than every worker waiting at once.
+pytestmark = pytest.mark.xdist_group("clock-waits-2")
+
 # Faults a paging client with valid credentials and valid parameters cannot make the mock show.
 NOT_EXERCISED = {
     "not-found-404": "only an unknown or malformed cluster_id gets the 404; the client reads a real cluster",
