@@ -80,14 +80,12 @@ for name in filter(None, sys.argv[3].split(",")):
 if sys.argv[4] == "suite":
     # Pure functions whose results are cached in memory, computed once here rather than in every child
     # (1.7 CPU-s a run): Hypothesis' Unicode tables (also cached under the cache directory, which most
-    # tests give a fresh $HOME) and schemathesis' candidate values for an invalid enum.
-    from hypothesis.configuration import set_hypothesis_home_dir
+    # tests give a fresh $HOME; here, the ./.hypothesis that the tests' in-process runs use too, so a
+    # warm checkout reads them) and schemathesis' candidate values for an invalid enum.
     from hypothesis.internal.charmap import charmap, intervals_from_codec
     from schemathesis.specs.openapi.coverage._schema import _invalid_enum_candidates
-    set_hypothesis_home_dir(os.path.join(os.environ["HOME"], "hypothesis"))
     charmap()
     intervals_from_codec("utf-8")
-    set_hypothesis_home_dir(None)
     _invalid_enum_candidates()
 # Children then leave what the helper holds out of their collections: their pages stay shared.
 gc.collect()
