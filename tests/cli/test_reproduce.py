@@ -11,14 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
 from tests import commands
+from tests.xdist_groups import waits_on_the_clock
 
-# Mostly waits on the clock (Retry-After, pauses, slow peers): the tests of two such groups run in turn
-# on one worker each while the others use the CPU, rather than every worker waiting at once.
-pytestmark = pytest.mark.xdist_group("clock-waits-2")
+pytestmark = waits_on_the_clock(2)
 
 CONTRACT = [sys.executable, "-m", "dws_contract.cli"]
 IDS = ["--project-id", DEMO.project_id, "--cluster-id", DEMO.cluster_id]

@@ -21,10 +21,9 @@ from dws_upgrade_records.client import (
 from dws_upgrade_records.mock import DEMO
 from tests.client.conftest import Waits
 from tests.conftest import Canned, CannedServer
+from tests.xdist_groups import waits_on_the_clock
 
-# Mostly waits on the clock (Retry-After, pauses, slow peers): the tests of two such groups run in turn
-# on one worker each while the others use the CPU, rather than every worker waiting at once.
-pytestmark = pytest.mark.xdist_group("clock-waits-1")
+pytestmark = waits_on_the_clock(1)
 
 JSON = ("Content-Type", "application/json")
 THROTTLED = json.dumps(

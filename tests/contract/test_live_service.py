@@ -32,10 +32,9 @@ from dws_contract.runner import RunResult
 from dws_contract.schema import DEFAULT_SPEC, find_operation, load_raw, load_schema
 from dws_contract.transport.credentials import Credentials
 from dws_upgrade_records.mock import DEMO, MockConfig, running_mock
+from tests.xdist_groups import waits_on_the_clock
 
-# Mostly waits on the clock (Retry-After, pauses, slow peers): the tests of two such groups run in turn
-# on one worker each while the others use the CPU, rather than every worker waiting at once.
-pytestmark = pytest.mark.xdist_group("clock-waits-1")
+pytestmark = waits_on_the_clock(1)
 
 Suite = Callable[..., RunResult]
 

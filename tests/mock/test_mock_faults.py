@@ -26,10 +26,9 @@ from dws_upgrade_records.mock.server import spawn_mock
 from dws_upgrade_records.rules.parameters import MAX_QUERY_FIELDS
 from dws_upgrade_records.signing import SignedParts, sign
 from dws_upgrade_records.spec import load_contract
+from tests.xdist_groups import waits_on_the_clock
 
-# Mostly waits on the clock (Retry-After, pauses, slow peers): the tests of two such groups run in turn
-# on one worker each while the others use the CPU, rather than every worker waiting at once.
-pytestmark = pytest.mark.xdist_group("clock-waits-2")
+pytestmark = waits_on_the_clock(2)
 
 UNKNOWN_CLUSTER = "00000000-0000-4000-8000-000000000000"
 

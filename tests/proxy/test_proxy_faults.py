@@ -9,10 +9,9 @@ import pytest
 from dws_upgrade_records.mock import DEMO, FAULTS, MockConfig, embedded_mock
 from dws_upgrade_records.mock.demo import records_path
 from tests.proxy.conftest import Proxy, blamed, result_of
+from tests.xdist_groups import waits_on_the_clock
 
-# Mostly waits on the clock (Retry-After, pauses, slow peers): the tests of two such groups run in turn
-# on one worker each while the others use the CPU, rather than every worker waiting at once.
-pytestmark = pytest.mark.xdist_group("clock-waits-2")
+pytestmark = waits_on_the_clock(2)
 
 # Faults a paging client with valid credentials and valid parameters cannot make the mock show.
 NOT_EXERCISED = {
